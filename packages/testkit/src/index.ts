@@ -1,0 +1,12 @@
+export type { NodeRequestListener, RegisterOptions, ServedEndpoint, ServeEndpointOptions } from "./endpoint.js";
+export { RegistrationError, register, serveEndpoint } from "./endpoint.js";
+export type { MotoServer, StartMotoOptions } from "./moto.js";
+export { startMoto } from "./moto.js";
+export { freePort, freePorts } from "./ports.js";
+export type { ManagedProcess, SpawnManagedOptions } from "./processes.js";
+export { isAlive, spawnManaged } from "./processes.js";
+export { PythonEnvironmentError, pythonTool, repoRoot } from "./python.js";
+export type { RestateServer, StartRestateOptions } from "./restate.js";
+export { RESTATE_SERVER_VERSION, restateServerBinary, startRestate } from "./restate.js";
+export type { WaitForOptions } from "./wait.js";
+export { sleep, WaitTimeoutError, waitFor } from "./wait.js";
