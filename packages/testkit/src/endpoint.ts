@@ -2,7 +2,7 @@ import { createServer as createHttp1Server, type IncomingMessage, type ServerRes
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { Socket } from "node:net";
 import { createEndpointHandler, type EndpointOptions } from "@restatedev/restate-sdk";
-import { freePort } from "./ports.js";
+import { freePort } from "./ports.ts";
 
 export type NodeRequestListener = (
   request: IncomingMessage | Http2ServerRequest,
@@ -78,10 +78,11 @@ export async function register(adminUrl: string, uri: string, options: RegisterO
 
 export class RegistrationError extends Error {
   readonly code = "registration_failed";
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
+  readonly status: number;
+  readonly body: string;
+  constructor(status: number, body: string) {
     super(`registration failed with HTTP ${status}: ${body}`);
+    this.status = status;
+    this.body = body;
   }
 }

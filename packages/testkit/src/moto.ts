@@ -1,7 +1,7 @@
-import { freePort } from "./ports.js";
-import { spawnManaged } from "./processes.js";
-import { pythonTool } from "./python.js";
-import { waitFor } from "./wait.js";
+import { freePort } from "./ports.ts";
+import { spawnManaged } from "./processes.ts";
+import { pythonTool } from "./python.ts";
+import { waitFor } from "./wait.ts";
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 — use as `endpoint` of any AWS SDK client. */

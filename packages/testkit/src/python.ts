@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sleep } from "./wait.js";
+import { sleep } from "./wait.ts";
 
 /** The repository root (packages/testkit/src → ../../..). */
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { freePorts } from "./ports.js";
-import { spawnManaged } from "./processes.js";
-import { waitFor } from "./wait.js";
+import { freePorts } from "./ports.ts";
+import { spawnManaged } from "./processes.ts";
+import { waitFor } from "./wait.ts";
 
 /** The restate-server version the whole workspace is tested against. */
 export const RESTATE_SERVER_VERSION = "1.7.12";
