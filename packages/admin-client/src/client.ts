@@ -1,0 +1,158 @@
+import { AdminClientError, AdminNotReadyError, InvalidArgumentError, InvalidResponseError } from "./errors.js";
+import { type DeploymentsApi, deploymentsApi } from "./operations/deployments.js";
+import { type InvocationsApi, invocationsApi } from "./operations/invocations.js";
+import { type ServicesApi, servicesApi } from "./operations/services.js";
+import { type SubscriptionsApi, subscriptionsApi } from "./operations/subscriptions.js";
+import { type RetryOptions, resolveRetry } from "./retry.js";
+import { createTransport, parseBaseUrl, type RetryEvent } from "./transport.js";
+import type { VersionInformation } from "./types.js";
+
+export interface AdminClientOptions {
+  /** Admin API root, e.g. `http://localhost:9070` or `restateCloudEndpoints(…).adminUrl`. */
+  baseUrl: string;
+  /** Bearer token (a Restate Cloud API key, or what your proxy expects). Never logged or put in errors. */
+  token?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Per-attempt timeout. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** Retry policy for idempotent operations and registration, or `false` for none. */
+  retry?: RetryOptions | false;
+  /** A `fetch` implementation. Default: the platform's `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Use this admin API version instead of negotiating it via `GET /version`. */
+  adminApiVersion?: number;
+  /** Called before each retry, e.g. to print progress. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface WaitUntilReadyOptions {
+  /** Give up after this long. Default 60 000 ms. */
+  timeoutMs?: number;
+  /** Called after each failed probe with the problem and the time waited so far. */
+  onWaiting?: (info: { elapsedMs: number; problem: string }) => void;
+}
+
+export interface AdminClient {
+  /** `GET /health`: resolves when the admin API answers 200. */
+  health(): Promise<void>;
+  /** `GET /version`: server version and supported admin API versions. */
+  version(): Promise<VersionInformation>;
+  /** The admin API version this client negotiated with the server (highest supported by both). */
+  apiVersion(): Promise<number>;
+  /**
+   * Polls `/health` until the admin API is up, then negotiates the API version.
+   *
+   * @example
+   * await admin.waitUntilReady({ timeoutMs: 60_000 });
+   */
+  waitUntilReady(options?: WaitUntilReadyOptions): Promise<void>;
+  /**
+   * Runs SQL against Restate's introspection tables (`sys_invocation`, `sys_service`, …).
+   *
+   * @example
+   * const rows = await admin.query<{ id: string; status: string }>("SELECT id, status FROM sys_invocation");
+   */
+  query<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
+  readonly deployments: DeploymentsApi;
+  readonly services: ServicesApi;
+  readonly invocations: InvocationsApi;
+  readonly subscriptions: SubscriptionsApi;
+}
+
+/**
+ * Creates a typed client of Restate's admin API (port 9070). Only needs the platform `fetch`.
+ *
+ * @example
+ * import { createAdminClient } from "@restate-connect/admin-client";
+ * const admin = createAdminClient({ baseUrl: "http://localhost:9070" });
+ * await admin.waitUntilReady();
+ * const { id } = await admin.deployments.register({ uri: "http://localhost:9080" });
+ * console.log(id, (await admin.services.list()).map((s) => s.name));
+ */
+export function createAdminClient(options: AdminClientOptions): AdminClient {
+  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "expected an object");
+  const baseUrl = parseBaseUrl(options.baseUrl);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new InvalidArgumentError("timeoutMs", "must be a positive number");
+  if (options.token !== undefined && (typeof options.token !== "string" || options.token === "" || /[\r\n]/.test(options.token))) {
+    throw new InvalidArgumentError("token", "must be a non-empty string without line breaks");
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== "function") throw new InvalidArgumentError("fetch", "no fetch implementation available");
+  if (options.adminApiVersion !== undefined && !Number.isInteger(options.adminApiVersion)) {
+    throw new InvalidArgumentError("adminApiVersion", "must be an integer");
+  }
+  let retry: ReturnType<typeof resolveRetry>;
+  try {
+    retry = resolveRetry(options.retry);
+  } catch (error) {
+    throw new InvalidArgumentError("retry", (error as Error).message);
+  }
+  const config = {
+    baseUrl,
+    token: options.token,
+    headers: { ...options.headers },
+    timeoutMs,
+    retry,
+    fetch: fetchImpl,
+    adminApiVersion: options.adminApiVersion,
+    onRetry: options.onRetry,
+  };
+  const transport = createTransport(config);
+  // Health probes while waiting must not retry on their own: waitUntilReady owns the schedule.
+  const probe = createTransport({ ...config, retry: resolveRetry(false) });
+
+  return {
+    async health() {
+      await transport.request<void>({ method: "GET", path: "/health", versioned: false, idempotent: true, json: false });
+    },
+    async version() {
+      const answer = await transport.request<VersionInformation>({
+        method: "GET",
+        path: "/version",
+        versioned: false,
+        idempotent: true,
+      });
+      return answer.body;
+    },
+    apiVersion: () => transport.apiVersion(),
+    async waitUntilReady(waitOptions = {}) {
+      const budget = waitOptions.timeoutMs ?? 60_000;
+      const started = Date.now();
+      let delay = 100;
+      for (;;) {
+        let problem: string;
+        try {
+          await probe.request<void>({ method: "GET", path: "/health", versioned: false, idempotent: true, json: false });
+          await transport.apiVersion();
+          return;
+        } catch (error) {
+          if (!(error instanceof AdminClientError) || !error.retryable) throw error;
+          problem = error.message;
+        }
+        const elapsedMs = Date.now() - started;
+        if (elapsedMs + delay > budget) throw new AdminNotReadyError(budget, problem);
+        waitOptions.onWaiting?.({ elapsedMs, problem });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 2000);
+      }
+    },
+    async query<Row>(sql: string) {
+      if (typeof sql !== "string" || sql.trim() === "") throw new InvalidArgumentError("sql", "must be a non-empty string");
+      const answer = await transport.request<{ rows?: unknown }>({
+        method: "POST",
+        path: "/query",
+        body: { query: sql },
+        // Introspection queries only read.
+        idempotent: true,
+      });
+      if (!Array.isArray(answer.body?.rows)) throw new InvalidResponseError("POST /query", "missing `rows` array");
+      return answer.body.rows as Row[];
+    },
+    deployments: deploymentsApi(transport),
+    services: servicesApi(transport),
+    invocations: invocationsApi(transport),
+    subscriptions: subscriptionsApi(transport),
+  };
+}

@@ -1,0 +1,25 @@
+export type { AdminClient, AdminClientOptions, WaitUntilReadyOptions } from "./client.js";
+export { createAdminClient } from "./client.js";
+export type { RestateCloudEndpoints, RestateCloudEnvironment } from "./cloud.js";
+export { restateCloudEndpoints } from "./cloud.js";
+export type { AdminClientErrorCode } from "./errors.js";
+export {
+  AdminApiError,
+  AdminClientError,
+  AdminNetworkError,
+  AdminNotReadyError,
+  AdminTimeoutError,
+  IncompatibleServerError,
+  InvalidArgumentError,
+  InvalidResponseError,
+} from "./errors.js";
+export type { DeploymentsApi, DeploymentTarget, RegisterOptions, RegisterResult } from "./operations/deployments.js";
+export type { InvocationsApi } from "./operations/invocations.js";
+export type { ServicesApi } from "./operations/services.js";
+export type { SubscriptionsApi } from "./operations/subscriptions.js";
+export type { RetryOptions } from "./retry.js";
+export type { RetryEvent } from "./transport.js";
+export type * from "./types.js";
+export type { ServerVersionInfo } from "./version.js";
+export { CLIENT_ADMIN_API_VERSIONS, chooseAdminApiVersion } from "./version.js";
+export type { components as AdminApiComponents, operations as AdminApiOperations, paths as AdminApiPaths } from "./openapi.generated.js";

@@ -1,0 +1,133 @@
+import { InvalidArgumentError } from "../errors.js";
+import type { Transport } from "../transport.js";
+import type {
+  DeploymentResponse,
+  DetailedDeploymentResponse,
+  RegisterDeploymentRequest,
+  RegisterDeploymentResponse,
+  UpdateDeploymentRequest,
+} from "../types.js";
+import { headerMap, segment } from "../validate.js";
+
+/** What to register: an HTTP endpoint, or a Lambda function (optionally invoked through an assumed role). */
+export type DeploymentTarget = { uri: string } | { arn: string; assumeRoleArn?: string };
+
+export interface RegisterOptions {
+  /** Replace an existing deployment with the same address, even with breaking changes. Default false. */
+  force?: boolean;
+  /** Allow schema-incompatible changes to existing services without replacing the deployment. Default false. */
+  breaking?: boolean;
+  /** Run discovery and report the result without registering anything. Default false. */
+  dryRun?: boolean;
+  /** Additional headers Restate sends with every request to this deployment (e.g. a platform API key). */
+  headers?: Record<string, string>;
+  /** Discover over HTTP/1.1 instead of HTTP/2 (HTTP targets only; request-response mode). */
+  useHttp11?: boolean;
+  /** Deployment metadata stored by Restate. */
+  metadata?: Record<string, string>;
+}
+
+export type RegisterResult = RegisterDeploymentResponse & {
+  /** `true` when the server created a new deployment (201), `false` when it already existed or was overwritten (200). */
+  created: boolean;
+};
+
+export interface DeploymentsApi {
+  /**
+   * Registers a deployment and discovers its services. Idempotent for an unchanged deployment, so it is
+   * retried on connection errors, 429 and 5xx.
+   *
+   * @example
+   * const { id, services } = await admin.deployments.register({ uri: "https://my-service.example.com" });
+   * await admin.deployments.register({ arn: "arn:aws:lambda:eu-central-1:123456789012:function:greeter:3", assumeRoleArn });
+   */
+  register(target: DeploymentTarget, options?: RegisterOptions): Promise<RegisterResult>;
+  list(): Promise<DeploymentResponse[]>;
+  get(id: string): Promise<DetailedDeploymentResponse>;
+  /** Changes a deployment's address, headers or protocol in place (`PATCH /deployments/{id}`). */
+  update(id: string, changes: UpdateDeploymentRequest): Promise<DetailedDeploymentResponse>;
+  /** Removes a deployment. Without `force` the server refuses while it still serves services. */
+  remove(id: string, options?: { force?: boolean }): Promise<void>;
+}
+
+export function registerBody(target: DeploymentTarget, options: RegisterOptions = {}): RegisterDeploymentRequest {
+  if (typeof target !== "object" || target === null) throw new InvalidArgumentError("target", "expected { uri } or { arn }");
+  const common = {
+    force: options.force ?? false,
+    breaking: options.breaking ?? false,
+    dry_run: options.dryRun ?? false,
+    additional_headers: headerMap("headers", options.headers),
+    metadata: options.metadata,
+  };
+  if ("uri" in target && "arn" in target) throw new InvalidArgumentError("target", "give either uri or arn, not both");
+  if ("uri" in target) {
+    let url: URL;
+    try {
+      url = new URL(target.uri);
+    } catch {
+      throw new InvalidArgumentError("target.uri", "not an absolute URL");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new InvalidArgumentError("target.uri", `expected http: or https:, got ${url.protocol}`);
+    }
+    return { uri: target.uri, use_http_11: options.useHttp11 ?? false, ...common };
+  }
+  if ("arn" in target) {
+    if (typeof target.arn !== "string" || !/^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(target.arn)) {
+      throw new InvalidArgumentError("target.arn", "expected arn:<partition>:lambda:<region>:<account>:function:<name>[:<version>]");
+    }
+    if (options.useHttp11) throw new InvalidArgumentError("useHttp11", "applies to HTTP deployments only");
+    const role = target.assumeRoleArn;
+    if (role !== undefined && !/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(role)) {
+      throw new InvalidArgumentError("target.assumeRoleArn", "expected arn:<partition>:iam::<account>:role/<name>");
+    }
+    return { arn: target.arn, assume_role_arn: role, ...common };
+  }
+  throw new InvalidArgumentError("target", "expected { uri } or { arn }");
+}
+
+export function deploymentsApi(transport: Transport): DeploymentsApi {
+  return {
+    async register(target, options) {
+      const body = registerBody(target, options);
+      const answer = await transport.request<RegisterDeploymentResponse>({
+        method: "POST",
+        path: "/deployments",
+        body,
+        idempotent: true,
+      });
+      return { ...answer.body, created: answer.status === 201 };
+    },
+    async list() {
+      const answer = await transport.request<{ deployments: DeploymentResponse[] }>({
+        method: "GET",
+        path: "/deployments",
+        idempotent: true,
+      });
+      return answer.body.deployments;
+    },
+    async get(id) {
+      const path = `/deployments/${segment("id", id)}`;
+      return (await transport.request<DetailedDeploymentResponse>({ method: "GET", path, idempotent: true })).body;
+    },
+    async update(id, changes) {
+      const path = `/deployments/${segment("id", id)}`;
+      const answer = await transport.request<DetailedDeploymentResponse>({
+        method: "PATCH",
+        path,
+        body: changes,
+        idempotent: true,
+      });
+      return answer.body;
+    },
+    async remove(id, options) {
+      await transport.request<void>({
+        method: "DELETE",
+        path: `/deployments/${segment("id", id)}`,
+        query: { force: options?.force ?? false },
+        idempotent: false,
+        json: false,
+      });
+    },
+  };
+}
