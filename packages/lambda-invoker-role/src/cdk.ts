@@ -1,1 +1,113 @@
-export {};
+import { Lazy, Token } from "aws-cdk-lib";
+import { CfnRole, type IRole, Role } from "aws-cdk-lib/aws-iam";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Construct } from "constructs";
+import { parseFunctionArn } from "./arn.js";
+import { InvokerRoleError } from "./errors.js";
+import { invokeResources } from "./invoke-policy.js";
+import { POLICY_VERSION } from "./policy.js";
+import { INVOKE_POLICY_NAME, roleSettings } from "./role.js";
+import type { TrustPolicy } from "./trust-policy.js";
+
+export interface RestateInvokerRoleProps {
+  /** From `restateCloudTrustPolicy` or `selfHostedTrustPolicy`. */
+  readonly trustPolicy: TrustPolicy;
+  /** Function ARNs known up front (validated like `invokePolicy`); add more with `grantInvoke`. */
+  readonly functionArns?: readonly string[];
+  /** Default `restate-invoker`. */
+  readonly roleName?: string;
+  /** Default `/`. */
+  readonly path?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Seconds, 3600 (default) to 43200. */
+  readonly maxSessionDuration?: number;
+}
+
+/**
+ * The invoker role as a CDK construct: exactly the trust policy and inline invoke policy the JSON
+ * generator produces (an `AWS::IAM::Role` with `Policies`), plus `grantInvoke(fn)` for functions
+ * defined in the same app.
+ *
+ * @example
+ * ```ts
+ * const invoker = new RestateInvokerRole(stack, "Invoker", {
+ *   trustPolicy: restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en" }),
+ * });
+ * invoker.grantInvoke(greeterFunction);
+ * new CfnOutput(stack, "InvokerRoleArn", { value: invoker.roleArn });
+ * ```
+ */
+export class RestateInvokerRole extends Construct {
+  readonly roleArn: string;
+  readonly roleName: string;
+  /** The role, for APIs that take an `IRole` (immutable: policies are managed by this construct). */
+  readonly role: IRole;
+  private readonly resources: string[] = [];
+  private readonly trust: TrustPolicy;
+
+  constructor(scope: Construct, id: string, props: RestateInvokerRoleProps) {
+    super(scope, id);
+    const trust = props.trustPolicy;
+    if (!trust?.document || !trust.partition) {
+      throw new InvokerRoleError("invalid_policy", "trustPolicy must come from restateCloudTrustPolicy() or selfHostedTrustPolicy()");
+    }
+    this.trust = trust;
+    const settings = roleSettings(props);
+    const cfn = new CfnRole(this, "Resource", {
+      roleName: settings.roleName,
+      path: settings.path,
+      maxSessionDuration: settings.maxSessionDuration,
+      assumeRolePolicyDocument: trust.document,
+      policies: Lazy.any({
+        produce: () =>
+          this.resources.length === 0
+            ? undefined
+            : [
+                {
+                  policyName: INVOKE_POLICY_NAME,
+                  policyDocument: {
+                    Version: POLICY_VERSION,
+                    Statement: [
+                      { Sid: "InvokeRestateServices", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: this.resources },
+                    ],
+                  },
+                },
+              ],
+      }),
+      ...(settings.tags.length > 0 ? { tags: settings.tags.map((tag) => ({ key: tag.Key, value: tag.Value })) } : {}),
+    });
+    this.roleArn = cfn.attrArn;
+    this.roleName = cfn.ref;
+    this.role = Role.fromRoleArn(this, "Imported", cfn.attrArn, { mutable: false });
+    for (const arn of props.functionArns ?? []) this.grantInvoke(arn);
+    this.node.addValidation({
+      validate: () => (this.resources.length === 0 ? ["RestateInvokerRole: no function granted; call grantInvoke(fn)"] : []),
+    });
+  }
+
+  /**
+   * Allows the role to invoke the function: an unqualified function and all its versions/aliases,
+   * or exactly the given version/alias. Accepts a CDK function or a function ARN string.
+   */
+  grantInvoke(fn: IFunction | string): void {
+    let added: string[];
+    if (typeof fn === "string" && !Token.isUnresolved(fn)) {
+      const parsed = parseFunctionArn(fn);
+      if (parsed.partition !== this.trust.partition) {
+        throw new InvokerRoleError(
+          "partition_mismatch",
+          `function ${fn} is in partition ${parsed.partition} but the trusted principal is in ${this.trust.partition}`,
+        );
+      }
+      added = invokeResources(parsed);
+    } else if (typeof fn === "string") {
+      added = [fn, `${fn}:*`];
+    } else if ("lambda" in fn) {
+      // A Version or Alias: its ARN is already qualified.
+      added = [fn.functionArn];
+    } else {
+      added = [fn.functionArn, `${fn.functionArn}:*`];
+    }
+    for (const resource of added) if (!this.resources.includes(resource)) this.resources.push(resource);
+  }
+}

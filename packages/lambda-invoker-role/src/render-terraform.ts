@@ -17,15 +17,34 @@ function hclValue(value: HclValue, indent: string): string {
   }
   const entries = Object.entries(value as { readonly [key: string]: HclValue });
   if (entries.length === 0) return "{}";
-  const width = Math.max(...entries.map(([key]) => hclString(key).length));
-  return `{\n${entries
-    .map(([key, item]) => `${inner}${hclString(key).padEnd(width)} = ${hclValue(item, inner)}`)
-    .join("\n")}\n${indent}}`;
+  return `{\n${attributes(
+    entries.map(([key, item]) => [hclString(key), hclValue(item, inner)]),
+    inner,
+  )}\n${indent}}`;
 }
 
+/**
+ * Lines `key = value` aligned the way `terraform fmt` does: runs of single-line values share one
+ * column for `=`; a multi-line value ends the run and is not padded.
+ */
 function attributes(entries: [string, string][], indent: string): string {
-  const width = Math.max(...entries.map(([key]) => key.length));
-  return entries.map(([key, value]) => `${indent}${key.padEnd(width)} = ${value}`).join("\n");
+  const lines: string[] = [];
+  let run: [string, string][] = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map(([key]) => key.length));
+    for (const [key, value] of run) lines.push(`${indent}${key.padEnd(width)} = ${value}`);
+    run = [];
+  };
+  for (const [key, value] of entries) {
+    if (value.includes("\n")) {
+      flush();
+      lines.push(`${indent}${key} = ${value}`);
+    } else {
+      run.push([key, value]);
+    }
+  }
+  flush();
+  return lines.join("\n");
 }
 
 /**

@@ -52,10 +52,7 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
  * ```
  */
 export function invokerRole(options: InvokerRoleOptions): InvokerRoleSpec {
-  const roleName = options?.roleName ?? "restate-invoker";
-  assertIamName(roleName, "role name");
-  const path = options.path ?? "/";
-  assertIamPath(path);
+  const settings = roleSettings(options);
   const trust = options.trustPolicy;
   if (!trust || typeof trust !== "object" || !trust.document || !trust.partition) {
     throw new InvokerRoleError(
@@ -71,6 +68,24 @@ export function invokerRole(options: InvokerRoleOptions): InvokerRoleSpec {
         : `the trusted principal ${trust.principalArn} is in ${trust.partition}; roles cannot be assumed across partitions`;
     throw new InvokerRoleError("partition_mismatch", `functions are in partition ${invoke.partition}: ${why}`);
   }
+  return {
+    roleName: settings.roleName,
+    path: settings.path,
+    trustPolicy: trust,
+    policyName: INVOKE_POLICY_NAME,
+    invokePolicy: invoke.document,
+    functionArns: invoke.functions.map((fn) => fn.arn),
+    tags: settings.tags,
+    maxSessionDuration: settings.maxSessionDuration,
+  };
+}
+
+/** Validates and defaults name, path, tags and session duration (shared with the CDK construct). */
+export function roleSettings(options: Pick<InvokerRoleOptions, "roleName" | "path" | "tags" | "maxSessionDuration">) {
+  const roleName = options?.roleName ?? "restate-invoker";
+  assertIamName(roleName, "role name");
+  const path = options.path ?? "/";
+  assertIamPath(path);
   const maxSessionDuration = options.maxSessionDuration ?? 3600;
   if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
     throw new InvokerRoleError(
@@ -78,16 +93,7 @@ export function invokerRole(options: InvokerRoleOptions): InvokerRoleSpec {
       `maxSessionDuration must be a whole number of seconds from 3600 to 43200, got ${describeValue(String(maxSessionDuration))}`,
     );
   }
-  return {
-    roleName,
-    path,
-    trustPolicy: trust,
-    policyName: INVOKE_POLICY_NAME,
-    invokePolicy: invoke.document,
-    functionArns: invoke.functions.map((fn) => fn.arn),
-    tags: validateTags(options.tags ?? {}),
-    maxSessionDuration,
-  };
+  return { roleName, path, maxSessionDuration, tags: validateTags(options.tags ?? {}) };
 }
 
 function validateTags(tags: Readonly<Record<string, string>>): { Key: string; Value: string }[] {
