@@ -2,12 +2,12 @@ import { defineConfig } from "tsup";
 
 export default defineConfig({
   entry: {
-    "index": "src/index.ts",
+    index: "src/index.ts",
     "adapters/fetch": "src/adapters/fetch.ts",
     "adapters/node": "src/adapters/node.ts",
     "adapters/lambda": "src/adapters/lambda.ts",
     "adapters/hono": "src/adapters/hono.ts",
-    "cli": "src/cli.ts"
+    cli: "src/cli.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -1,0 +1,13 @@
+export type { IdentityClaims } from "./claims.js";
+export type { CryptoBackendName, CryptoPreference } from "./crypto.js";
+export type { IdentityErrorCode, KeyProblem, RejectionCode } from "./errors.js";
+export { IdentityError, REJECTION_CODES } from "./errors.js";
+export type { HeaderInput } from "./headers.js";
+export type { GeneratedKeyPair } from "./keys.js";
+export { formatPublicKey, generateKeyPair, PUBLIC_KEY_PREFIX, parsePublicKey, publicKeyFromPem } from "./keys.js";
+export { normaliseAudiencePath } from "./path.js";
+export type { SignedHeaders, Signer, SignerOptions, SignOptions } from "./sign.js";
+export { createSigner } from "./sign.js";
+export { MAX_TOKEN_LENGTH } from "./token.js";
+export type { Accepted, Rejected, VerificationResult, Verifier, VerifierOptions } from "./verify.js";
+export { createVerifier, JWT_HEADER, SCHEME_HEADER } from "./verify.js";

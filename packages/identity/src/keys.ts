@@ -1,0 +1,171 @@
+import { base58, base64 } from "@scure/base";
+import { noble } from "./crypto.js";
+import { IdentityError, type KeyProblem } from "./errors.js";
+
+/** Prefix of Restate's v1 request identity public keys (and of the JWT `kid`). */
+export const PUBLIC_KEY_PREFIX = "publickeyv1_";
+
+const ED25519_OID = [0x06, 0x03, 0x2b, 0x65, 0x70];
+const PKCS8_V1_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, ...ED25519_OID, 0x04, 0x22, 0x04, 0x20);
+const SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, ...ED25519_OID, 0x03, 0x21, 0x00);
+
+function keyError(problem: KeyProblem, message: string, index?: number): IdentityError {
+  const where = index === undefined ? "" : `key #${index}: `;
+  return new IdentityError("invalid_public_key", `${where}${message}`, problem, index);
+}
+
+/**
+ * Decodes a `publickeyv1_…` string to the raw 32-byte Ed25519 public key.
+ * Throws {@link IdentityError} (`invalid_public_key`) naming the problem: `prefix`, `base58` or `length`.
+ *
+ * @example
+ * ```ts
+ * const raw = parsePublicKey("publickeyv1_AfQwmwfgEZhrWpvv8N52SHpRtZqGGaFr4AZN6qtYWSiY"); // Uint8Array(32)
+ * ```
+ */
+export function parsePublicKey(key: string, index?: number): Uint8Array {
+  if (typeof key !== "string") throw keyError("type", `expected a string, got ${typeof key}`, index);
+  if (!key.startsWith(PUBLIC_KEY_PREFIX))
+    throw keyError("prefix", `a public key must start with "${PUBLIC_KEY_PREFIX}"`, index);
+  let raw: Uint8Array;
+  try {
+    raw = base58.decode(key.slice(PUBLIC_KEY_PREFIX.length));
+  } catch {
+    throw keyError("base58", "the part after the prefix is not valid base58", index);
+  }
+  if (raw.length !== 32) throw keyError("length", `expected 32 bytes after base58 decoding, got ${raw.length}`, index);
+  return raw;
+}
+
+/**
+ * Formats a raw 32-byte Ed25519 public key as `publickeyv1_` + base58, the form Restate prints and
+ * uses as JWT `kid`.
+ *
+ * @example
+ * ```ts
+ * formatPublicKey(parsePublicKey(key)) === key; // true
+ * ```
+ */
+export function formatPublicKey(raw: Uint8Array): string {
+  if (!(raw instanceof Uint8Array) || raw.length !== 32)
+    throw keyError("length", `expected 32 raw key bytes, got ${raw instanceof Uint8Array ? raw.length : typeof raw}`);
+  return PUBLIC_KEY_PREFIX + base58.encode(raw);
+}
+
+interface Pem {
+  label: string;
+  der: Uint8Array;
+}
+
+function parsePem(pem: string, code: "invalid_private_key" | "invalid_public_key"): Pem {
+  if (typeof pem !== "string") throw new IdentityError(code, `expected PEM text, got ${typeof pem}`, "type");
+  const blocks = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
+  if (blocks.length !== 1)
+    throw new IdentityError(code, `expected exactly one PEM block, found ${blocks.length}`, "pem");
+  const [, label = "", body = ""] = blocks[0] as RegExpMatchArray;
+  try {
+    return { label, der: base64.decode(body.replace(/\s+/g, "")) };
+  } catch {
+    throw new IdentityError(code, `the ${label} PEM block is not valid base64`, "pem");
+  }
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array, at = 0): boolean {
+  if (bytes.length < at + prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** An Ed25519 private key read from PKCS#8 PEM. */
+export interface PrivateKeyMaterial {
+  /** The PKCS#8 v1 DER (normalised: an embedded public key is dropped after it was checked). */
+  pkcs8: Uint8Array;
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/**
+ * Reads an Ed25519 PKCS#8 private key PEM (`BEGIN PRIVATE KEY`, RFC 8410 v1 or v2 with the public key),
+ * as written by `openssl genpkey -algorithm ed25519` and read by restate-server.
+ */
+export function parsePrivateKeyPem(pem: string): PrivateKeyMaterial {
+  const { label, der } = parsePem(pem, "invalid_private_key");
+  if (label !== "PRIVATE KEY")
+    throw new IdentityError("invalid_private_key", `expected a "PRIVATE KEY" (PKCS#8) PEM, got "${label}"`, "pem");
+  const v2Prefix = Uint8Array.of(0x30, 0x00, 0x02, 0x01, 0x01, ...PKCS8_V1_PREFIX.slice(5));
+  let seed: Uint8Array;
+  let embedded: Uint8Array | undefined;
+  if (der.length === 48 && startsWith(der, PKCS8_V1_PREFIX)) {
+    seed = der.slice(16);
+  } else if (der.length > 48 && der[0] === 0x30 && startsWith(der, v2Prefix.slice(2), 2) && der[1] === der.length - 2) {
+    seed = der.slice(16, 48);
+    // [1] publicKey: implicit (81 21 00 …) or explicit (a1 23 03 21 00 …) tagging, both seen in the wild.
+    if (der.length === 83 && startsWith(der, Uint8Array.of(0x81, 0x21, 0x00), 48)) embedded = der.slice(51);
+    else if (der.length === 85 && startsWith(der, Uint8Array.of(0xa1, 0x23, 0x03, 0x21, 0x00), 48))
+      embedded = der.slice(53);
+    else throw new IdentityError("invalid_private_key", "unsupported PKCS#8 v2 layout", "der");
+  } else {
+    throw new IdentityError("invalid_private_key", "the PEM does not hold an Ed25519 PKCS#8 private key", "der");
+  }
+  const publicKey = noble().getPublicKey(seed);
+  if (embedded && !embedded.every((byte, i) => byte === publicKey[i]))
+    throw new IdentityError(
+      "invalid_private_key",
+      "the embedded public key does not belong to the private key",
+      "mismatch",
+    );
+  const pkcs8 = new Uint8Array(48);
+  pkcs8.set(PKCS8_V1_PREFIX);
+  pkcs8.set(seed, 16);
+  return { pkcs8, seed, publicKey };
+}
+
+/**
+ * The `publickeyv1_…` for a PEM: a PKCS#8 private key (what restate-server is configured with) or an
+ * SPKI public key (`BEGIN PUBLIC KEY`).
+ *
+ * @example
+ * ```ts
+ * const publicKey = publicKeyFromPem(readFileSync("private.pem", "utf8")); // "publickeyv1_…"
+ * ```
+ */
+export function publicKeyFromPem(pem: string): string {
+  const { label, der } = parsePem(pem, "invalid_public_key");
+  if (label === "PRIVATE KEY") return formatPublicKey(parsePrivateKeyPem(pem).publicKey);
+  if (label !== "PUBLIC KEY")
+    throw new IdentityError("invalid_public_key", `expected a PRIVATE KEY or PUBLIC KEY PEM, got "${label}"`, "pem");
+  if (der.length !== 44 || !startsWith(der, SPKI_PREFIX))
+    throw new IdentityError("invalid_public_key", "the PEM does not hold an Ed25519 SPKI public key", "der");
+  return formatPublicKey(der.slice(12));
+}
+
+function pemEncode(label: string, der: Uint8Array): string {
+  const lines = base64.encode(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
+
+/** A fresh signing key: the PEM for restate-server and the public key for services. */
+export interface GeneratedKeyPair {
+  /** PKCS#8 PEM; give it to restate-server (`request-identity-private-key-pem-file`). Secret. */
+  privateKeyPem: string;
+  /** `publickeyv1_…`; give it to your services. */
+  publicKey: string;
+}
+
+/**
+ * Generates an Ed25519 key pair with the runtime's secure random source.
+ *
+ * @example
+ * ```ts
+ * const { privateKeyPem, publicKey } = generateKeyPair();
+ * writeFileSync("restate-identity.pem", privateKeyPem, { mode: 0o600 });
+ * ```
+ */
+export function generateKeyPair(): GeneratedKeyPair {
+  const seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  const der = new Uint8Array(48);
+  der.set(PKCS8_V1_PREFIX);
+  der.set(seed, 16);
+  const publicKey = formatPublicKey(noble().getPublicKey(seed));
+  return { privateKeyPem: pemEncode("PRIVATE KEY", der), publicKey };
+}

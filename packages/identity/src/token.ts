@@ -1,0 +1,75 @@
+import { decodeBase64Url, decodeUtf8, encodeUtf8 } from "./base64url.js";
+import type { RejectionCode } from "./errors.js";
+import { parseJsonObject, quote } from "./json.js";
+
+/** Tokens from Restate are ~300 characters; anything this large is hostile and is refused before decoding. */
+export const MAX_TOKEN_LENGTH = 8 * 1024;
+
+/** A compact JWS split and decoded, not yet verified. */
+export interface ParsedToken {
+  kid: string | undefined;
+  payload: Record<string, unknown>;
+  signingInput: Uint8Array;
+  signature: Uint8Array;
+}
+
+export type Failure = { ok: false; code: RejectionCode; message: string };
+
+function malformed(message: string): Failure {
+  return { ok: false, code: "malformed_token", message };
+}
+
+function decodeSegment(segment: string, name: string): { ok: true; value: Record<string, unknown> } | Failure {
+  let text: string;
+  try {
+    text = decodeUtf8(decodeBase64Url(segment));
+  } catch (error) {
+    return malformed(`JWT ${name}: ${(error as Error).message.replace(/^The encoded data .*$/, "invalid UTF-8")}`);
+  }
+  const parsed = parseJsonObject(text);
+  return parsed.ok ? parsed : malformed(`JWT ${name} ${parsed.why}`);
+}
+
+/** Splits and decodes a compact JWS, enforcing Restate's header: `alg` exactly `EdDSA`, `typ` JWT if present, no `crit`. */
+export function parseToken(token: string): { ok: true; token: ParsedToken } | Failure {
+  if (token.length > MAX_TOKEN_LENGTH)
+    return malformed(`token is ${token.length} characters, more than the limit of ${MAX_TOKEN_LENGTH}`);
+  const first = token.indexOf(".");
+  const second = first < 0 ? -1 : token.indexOf(".", first + 1);
+  if (second < 0 || token.indexOf(".", second + 1) >= 0) {
+    const parts = token.split(".").length;
+    return malformed(`a compact JWS has 3 dot-separated parts, this token has ${parts}`);
+  }
+  if (first === 0 || second === first + 1 || second === token.length - 1)
+    return malformed("a JWS part is empty (unsecured or detached tokens are not accepted)");
+
+  const header = decodeSegment(token.slice(0, first), "header");
+  if (!header.ok) return header;
+  const { alg, kid, typ, crit } = header.value;
+  if (alg !== "EdDSA")
+    return {
+      ok: false,
+      code: "unsupported_algorithm",
+      message: `JWT alg is ${alg === undefined ? "missing" : quote(String(alg))}, only "EdDSA" is accepted`,
+    };
+  if (kid !== undefined && typeof kid !== "string") return malformed("JWT header kid is not a string");
+  if (typ !== undefined && (typeof typ !== "string" || typ.toUpperCase() !== "JWT"))
+    return malformed(`JWT header typ is ${quote(String(typ))}, expected "JWT"`);
+  if (crit !== undefined) return malformed("JWT header has crit extensions, none are supported");
+
+  const payload = decodeSegment(token.slice(first + 1, second), "payload");
+  if (!payload.ok) return payload;
+
+  let signature: Uint8Array;
+  try {
+    signature = decodeBase64Url(token.slice(second + 1));
+  } catch (error) {
+    return malformed(`JWT signature: ${(error as Error).message}`);
+  }
+  if (signature.length !== 64) return malformed(`Ed25519 signatures are 64 bytes, this one is ${signature.length}`);
+
+  return {
+    ok: true,
+    token: { kid, payload: payload.value, signingInput: encodeUtf8(token.slice(0, second)), signature },
+  };
+}
