@@ -1,0 +1,74 @@
+/**
+ * A bounded LRU of unwrapped data keys with a time-to-live, plus single-flight: concurrent lookups
+ * of the same wrapped key share one provider call.
+ */
+export interface DataKeyCacheOptions {
+  maxEntries: number;
+  ttlMs: number;
+  now: () => number;
+}
+
+interface Entry {
+  readonly key: Uint8Array;
+  readonly expiresAt: number;
+}
+
+export class DataKeyCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<Uint8Array>>();
+  readonly #options: DataKeyCacheOptions;
+
+  constructor(options: DataKeyCacheOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The cached key, refreshed as most recently used; undefined when absent or expired. */
+  get(id: string): Uint8Array | undefined {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(id);
+    if (entry.expiresAt <= this.#options.now()) return undefined;
+    this.#entries.set(id, entry);
+    return entry.key;
+  }
+
+  set(id: string, key: Uint8Array): void {
+    this.#entries.delete(id);
+    this.#entries.set(id, { key, expiresAt: this.#options.now() + this.#options.ttlMs });
+    while (this.#entries.size > this.#options.maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  /** Returns the cached key or runs `load` once for all concurrent callers asking for `id`. */
+  getOrLoad(id: string, load: () => Promise<Uint8Array>): { hit: boolean; key: Promise<Uint8Array> } {
+    const cached = this.get(id);
+    if (cached !== undefined) return { hit: true, key: Promise.resolve(cached) };
+    const pending = this.#inflight.get(id);
+    if (pending !== undefined) return { hit: true, key: pending };
+    const loading = load().then(
+      (key) => {
+        this.#inflight.delete(id);
+        this.set(id, key);
+        return key;
+      },
+      (error: unknown) => {
+        this.#inflight.delete(id);
+        throw error;
+      },
+    );
+    this.#inflight.set(id, loading);
+    return { hit: false, key: loading };
+  }
+
+  /** Overwrites every cached key with zeros and forgets them. */
+  wipe(): void {
+    for (const entry of this.#entries.values()) entry.key.fill(0);
+    this.#entries.clear();
+  }
+}

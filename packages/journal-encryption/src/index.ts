@@ -1,0 +1,18 @@
+export type { CryptoBackend } from "./aes-gcm.js";
+export { detectCryptoBackend } from "./aes-gcm.js";
+export { fromBase64, fromHex, toBase64, toHex } from "./bytes.js";
+export type { JournalCodec, JournalCodecEvent, JournalCodecOptions, JournalCodecStats } from "./codec.js";
+export { createJournalCodec } from "./codec.js";
+export { GCM_RANDOM_NONCE_LIMIT } from "./codec-options.js";
+export type { DecodeHandlerOptions, DecodeResult } from "./decode-handler.js";
+export { createDecodeHandler } from "./decode-handler.js";
+export type { EnvelopeHeader, ProviderKind } from "./envelope.js";
+export { ENVELOPE_MAGIC, ENVELOPE_VERSION, hasEnvelopePrefix } from "./envelope.js";
+export type { JournalEncryptionErrorCode } from "./errors.js";
+export { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
+export type { EnvelopeInfo } from "./inspect.js";
+export { inspectEnvelope, openEnvelope } from "./inspect.js";
+export type { DataKey, KeyProvider } from "./key-provider.js";
+export type { LocalKeyProviderOptions } from "./local-key-provider.js";
+export { generateLocalKey, localKeyProvider } from "./local-key-provider.js";
+export type { RetryPolicy } from "./retry.js";
