@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
   entry: {
-    "index": "src/index.ts",
-    "cli": "src/cli.ts"
+    index: "src/index.ts",
+    cli: "src/cli.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -12,4 +15,5 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   treeshake: true,
+  define: { __CLI_VERSION__: JSON.stringify(version) },
 });
