@@ -1,0 +1,84 @@
+import { App, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { describe, expect, it } from "vitest";
+import { RestateInvokerRole } from "../src/cdk.js";
+import { InvokerRoleError, restateCloudTrustPolicy, selfHostedTrustPolicy } from "../src/index.js";
+import { ACCOUNT, SPECS } from "./fixtures.js";
+
+function roleOf(stack: Stack) {
+  const roles = Template.fromStack(stack).findResources("AWS::IAM::Role");
+  const entries = Object.entries(roles).filter(([logicalId]) => logicalId.startsWith("Invoker"));
+  expect(entries).toHaveLength(1);
+  return entries[0]![1].Properties;
+}
+
+const byKey = (tags: readonly { Key: string }[]) => [...tags].sort((a, b) => a.Key.localeCompare(b.Key));
+
+describe("RestateInvokerRole", () => {
+  for (const [name, make] of Object.entries(SPECS)) {
+    it(`${name}: synthesises exactly the generator's trust and inline policy`, () => {
+      const spec = make();
+      const stack = new Stack(new App(), "Stack");
+      new RestateInvokerRole(stack, "Invoker", {
+        trustPolicy: spec.trustPolicy,
+        functionArns: spec.functionArns,
+        roleName: spec.roleName,
+        path: spec.path,
+        maxSessionDuration: spec.maxSessionDuration,
+        tags: Object.fromEntries(spec.tags.map((tag) => [tag.Key, tag.Value])),
+      });
+      const role = roleOf(stack);
+      expect(role.AssumeRolePolicyDocument).toEqual(spec.trustPolicy.document);
+      expect(role.Policies).toEqual([{ PolicyName: spec.policyName, PolicyDocument: spec.invokePolicy }]);
+      expect(role.RoleName).toBe(spec.roleName);
+      expect(role.Path).toBe(spec.path);
+      expect(role.MaxSessionDuration).toBe(spec.maxSessionDuration);
+      // CDK sorts tags by key; their order has no meaning to IAM.
+      expect(role.Tags ?? []).toEqual(byKey(spec.tags));
+    });
+  }
+
+  it("grantInvoke(fn) covers a CDK function and its versions/aliases, a Version exactly", () => {
+    const stack = new Stack(new App(), "Stack");
+    const fn = new LambdaFunction(stack, "Greeter", {
+      runtime: Runtime.NODEJS_22_X,
+      handler: "index.handler",
+      code: Code.fromInline("exports.handler = async () => ({})"),
+    });
+    const invoker = new RestateInvokerRole(stack, "Invoker", {
+      trustPolicy: restateCloudTrustPolicy({ environmentId: "env_abc123" }),
+    });
+    invoker.grantInvoke(fn);
+    invoker.grantInvoke(fn.currentVersion);
+    invoker.grantInvoke(fn);
+    const role = roleOf(stack);
+    const resources = role.Policies[0].PolicyDocument.Statement[0].Resource;
+    const fnArn = { "Fn::GetAtt": [expect.stringMatching(/^Greeter/), "Arn"] };
+    expect(resources).toHaveLength(3);
+    expect(resources[0]).toEqual(fnArn);
+    expect(resources[1]).toEqual({ "Fn::Join": ["", [fnArn, ":*"]] });
+    expect(resources[2]).toEqual({ Ref: expect.stringMatching(/^GreeterCurrentVersion/) });
+    expect(role.Policies[0].PolicyDocument.Statement[0].Action).toBe("lambda:InvokeFunction");
+  });
+
+  it("refuses to synthesise a role that can invoke nothing", () => {
+    const app = new App();
+    const stack = new Stack(app, "Stack");
+    new RestateInvokerRole(stack, "Invoker", { trustPolicy: restateCloudTrustPolicy({ environmentId: "env_abc123" }) });
+    expect(() => app.synth()).toThrow(/no function granted/);
+  });
+
+  it("validates like the generator: bad names and partition mismatches throw", () => {
+    const stack = new Stack(new App(), "Stack");
+    const trust = selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate` });
+    expect(() => new RestateInvokerRole(stack, "A", { trustPolicy: trust, roleName: "bad name" })).toThrow(InvokerRoleError);
+    const invoker = new RestateInvokerRole(stack, "B", { trustPolicy: trust });
+    expect(() => invoker.grantInvoke(`arn:aws-cn:lambda:cn-north-1:${ACCOUNT}:function:greeter`)).toThrow(
+      expect.objectContaining({ code: "partition_mismatch" }),
+    );
+    expect(() => invoker.grantInvoke("arn:aws:lambda:us-east-1:1:function:x")).toThrow(
+      expect.objectContaining({ code: "invalid_account_id" }),
+    );
+  });
+});

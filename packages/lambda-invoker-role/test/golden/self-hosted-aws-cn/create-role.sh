@@ -1,0 +1,3 @@
+aws iam create-role --role-name restate-invoker --path / --max-session-duration 3600 --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"RestateServerAssumeRole","Effect":"Allow","Principal":{"AWS":"arn:aws-cn:iam::111122223333:role/restate-server"},"Action":"sts:AssumeRole"}]}'
+aws iam put-role-policy --role-name restate-invoker --policy-name restate-invoke --policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"InvokeRestateServices","Effect":"Allow","Action":"lambda:InvokeFunction","Resource":["arn:aws-cn:lambda:cn-north-1:111122223333:function:greeter","arn:aws-cn:lambda:cn-north-1:111122223333:function:greeter:*"]}]}'
+aws iam get-role --role-name restate-invoker --query Role.Arn --output text

@@ -1,0 +1,42 @@
+resource "aws_iam_role" "restate_invoker" {
+  name                 = "restate-invoker"
+  path                 = "/"
+  max_session_duration = 3600
+  assume_role_policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"    = "RestateServerAssumeRole"
+        "Effect" = "Allow"
+        "Principal" = {
+          "AWS" = "arn:aws-cn:iam::111122223333:role/restate-server"
+        }
+        "Action" = "sts:AssumeRole"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy" "restate_invoke" {
+  name = "restate-invoke"
+  role = aws_iam_role.restate_invoker.id
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"    = "InvokeRestateServices"
+        "Effect" = "Allow"
+        "Action" = "lambda:InvokeFunction"
+        "Resource" = [
+          "arn:aws-cn:lambda:cn-north-1:111122223333:function:greeter",
+          "arn:aws-cn:lambda:cn-north-1:111122223333:function:greeter:*",
+        ]
+      },
+    ]
+  })
+}
+
+output "restate_invoker_role_arn" {
+  description = "Pass to: restate deployments register <function-arn> --assume-role-arn <this>"
+  value       = aws_iam_role.restate_invoker.arn
+}

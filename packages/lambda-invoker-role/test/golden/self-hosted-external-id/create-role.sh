@@ -1,0 +1,3 @@
+aws iam create-role --role-name restate-invoker --path /restate/ --max-session-duration 3600 --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"RestateServerAssumeRole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ecs/restate-server-task"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"restate-prod"}}}]}'
+aws iam put-role-policy --role-name restate-invoker --policy-name restate-invoke --policy-document '{"Version":"2012-10-17","Statement":[{"Sid":"InvokeRestateServices","Effect":"Allow","Action":"lambda:InvokeFunction","Resource":["arn:aws:lambda:us-west-2:111122223333:function:greeter:7"]}]}'
+aws iam get-role --role-name restate-invoker --query Role.Arn --output text

@@ -1,0 +1,132 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import {
+  cloudFormationTemplate,
+  iamShape,
+  restateCloudTrustPolicy,
+  selfHostedTrustPolicy,
+  shellQuote,
+  toAwsCli,
+  toCloudFormation,
+  toIamJson,
+  toTerraform,
+} from "../src/index.js";
+import { ACCOUNT, ENV_ID, expectGolden, SPECS } from "./fixtures.js";
+
+const work = mkdtempSync(join(tmpdir(), "invoker-role-render-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("golden outputs", () => {
+  it("trust policies of both kinds", () => {
+    expectGolden("trust-cloud-us.json", `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID }).document, null, 2)}\n`);
+    expectGolden(
+      "trust-cloud-eu.json",
+      `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID, region: "eu" }).document, null, 2)}\n`,
+    );
+    expectGolden(
+      "trust-self-hosted.json",
+      `${JSON.stringify(selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate-server` }).document, null, 2)}\n`,
+    );
+    expectGolden(
+      "trust-self-hosted-external-id.json",
+      `${JSON.stringify(
+        selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate-server`, externalId: "restate-prod" }).document,
+        null,
+        2,
+      )}\n`,
+    );
+  });
+
+  for (const [name, make] of Object.entries(SPECS)) {
+    it(`every renderer for ${name}`, () => {
+      const spec = make();
+      expectGolden(`${name}/iam.json`, toIamJson(spec));
+      expectGolden(`${name}/cloudformation.json`, toCloudFormation(spec, { format: "json" }));
+      expectGolden(`${name}/cloudformation.yaml`, toCloudFormation(spec, { format: "yaml" }));
+      expectGolden(`${name}/main.tf`, toTerraform(spec));
+      expectGolden(`${name}/create-role.sh`, toAwsCli(spec));
+    });
+  }
+});
+
+describe("round trips", () => {
+  for (const [name, make] of Object.entries(SPECS)) {
+    it(`${name}: JSON parses back to the spec, YAML (1.1 and 1.2) equals the JSON template`, () => {
+      const spec = make();
+      expect(JSON.parse(toIamJson(spec))).toEqual(JSON.parse(JSON.stringify(iamShape(spec))));
+      const template = JSON.parse(toCloudFormation(spec, { format: "json" }));
+      expect(template).toEqual(JSON.parse(JSON.stringify(cloudFormationTemplate(spec))));
+      const yaml = toCloudFormation(spec, { format: "yaml" });
+      expect(parseYaml(yaml)).toEqual(template);
+      expect(parseYaml(yaml, { version: "1.1" })).toEqual(template);
+      const resource = template.Resources.RestateInvokerRole.Properties;
+      expect(resource.AssumeRolePolicyDocument).toEqual(spec.trustPolicy.document);
+      expect(resource.Policies[0].PolicyDocument).toEqual(spec.invokePolicy);
+    });
+  }
+
+  it("rejects an unknown CloudFormation format", () => {
+    // @ts-expect-error deliberately wrong format
+    expect(() => toCloudFormation(SPECS["cloud-us"]!(), { format: "xml" })).toThrow(/json.*yaml/);
+  });
+});
+
+describe("AWS CLI commands", () => {
+  it("quote words so a POSIX shell passes them through unchanged", () => {
+    for (const word of ["plain", "it's", "a b", "$HOME", "`x`", '"q"', "\\", "", "--x"]) {
+      const out = execFileSync("sh", ["-c", `printf '%s' ${shellQuote(word)}`], { encoding: "utf8" });
+      expect(out).toBe(word);
+    }
+  });
+
+  for (const [name, make] of Object.entries(SPECS)) {
+    it(`${name}: the commands carry exactly the generated documents through sh`, () => {
+      const spec = make();
+      const script = join(work, `${name}.sh`);
+      // A stand-in `aws` that prints its arguments as JSON, one line per command.
+      writeFileSync(
+        script,
+        `aws() { "${process.execPath}" -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@"; }\n${toAwsCli(spec)}`,
+      );
+      const result = spawnSync("sh", [script], { encoding: "utf8" });
+      expect(result.status, result.stderr).toBe(0);
+      const [create, put, get] = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as string[]);
+      const option = (words: string[] | undefined, flag: string) => words![words!.indexOf(flag) + 1];
+      expect(create!.slice(0, 2)).toEqual(["iam", "create-role"]);
+      expect(option(create, "--role-name")).toBe(spec.roleName);
+      expect(option(create, "--path")).toBe(spec.path);
+      expect(Number(option(create, "--max-session-duration"))).toBe(spec.maxSessionDuration);
+      expect(JSON.parse(option(create, "--assume-role-policy-document")!)).toEqual(spec.trustPolicy.document);
+      if (spec.tags.length > 0) expect(JSON.parse(option(create, "--tags")!)).toEqual(spec.tags);
+      else expect(create).not.toContain("--tags");
+      expect(put!.slice(0, 2)).toEqual(["iam", "put-role-policy"]);
+      expect(option(put, "--policy-name")).toBe(spec.policyName);
+      expect(JSON.parse(option(put, "--policy-document")!)).toEqual(spec.invokePolicy);
+      expect(get).toEqual(["iam", "get-role", "--role-name", spec.roleName, "--query", "Role.Arn", "--output", "text"]);
+    });
+  }
+});
+
+describe("Terraform", () => {
+  for (const [name, make] of Object.entries(SPECS)) {
+    it(`${name}: is valid HCL formatted exactly like terraform fmt`, () => {
+      const dir = mkdtempSync(join(work, "tf-"));
+      writeFileSync(join(dir, "main.tf"), toTerraform(make()));
+      const result = spawnSync("terraform", ["fmt", "-check", "-diff", "main.tf"], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1" },
+      });
+      expect(result.error, "terraform must be on PATH for this test").toBeUndefined();
+      expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+    });
+  }
+
+  it("writes tags as a map with quoted keys", () => {
+    expect(toTerraform(SPECS["cloud-eu"]!())).toContain('    "cost center" = "ops @ 42/b=c"\n');
+  });
+});
