@@ -37,9 +37,11 @@ export interface JournalCodecOptions {
   /** Decode values without the envelope prefix as they are (migration). Default false: refused. */
   allowPlaintext?: boolean;
   /**
-   * Decode an empty value to an empty value. Default true: Restate hands the codec empty bodies
-   * when a handler is invoked without a body by a caller that does not encode (HTTP, UI, CLI).
-   * An empty value carries no data, and an envelope is never empty.
+   * Decode an empty value to an empty value. Default false (fail closed). The SDK never hands the
+   * codec an empty value it produced itself: `encode` of an empty value yields a full envelope. Empty
+   * values reach `decode` only from callers that do not encode, e.g. a handler invoked over plain
+   * HTTP without a body, or an awakeable resolved with an empty body. Turn this on to accept those
+   * as "no value" without accepting any other plaintext (`allowPlaintext` accepts empty values too).
    */
   allowEmpty?: boolean;
   /** Force an AES-GCM implementation; default: native where available, else `@noble/ciphers`. */
@@ -122,7 +124,7 @@ export function resolveCodecOptions(options: JournalCodecOptions): ResolvedCodec
       maxDelayMs: positiveInteger("decodeRetry.maxDelayMs", retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
     },
     allowPlaintext: options.allowPlaintext ?? false,
-    allowEmpty: options.allowEmpty ?? true,
+    allowEmpty: options.allowEmpty ?? options.allowPlaintext ?? false,
     backend: options.backend,
     onEvent: (event) => {
       try {

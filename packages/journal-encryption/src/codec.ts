@@ -53,6 +53,7 @@ class EnvelopeCodec implements JournalCodec {
   #rotation: Promise<void> | undefined;
   #consecutiveFailures = 0;
   #nextAttemptAt = 0;
+  #lastAttemptAt = 0;
   #exhaustedReported: ActiveKey | undefined;
   #closed = false;
   readonly #counters = {
@@ -108,9 +109,12 @@ class EnvelopeCodec implements JournalCodec {
   }
 
   /** Starts one background rotation unless one runs or the last failure asks to wait. */
-  #startRotation(now: number): Promise<void> | undefined {
+  #startRotation(now: number, urgent = false): Promise<void> | undefined {
     if (this.#rotation !== undefined || this.#next !== undefined) return this.#rotation;
-    if (now < this.#nextAttemptAt) return undefined;
+    // Past the hard limit every invocation fails until a key arrives, so probe at least every second.
+    const earliest = urgent ? Math.min(this.#nextAttemptAt, this.#lastAttemptAt + 1000) : this.#nextAttemptAt;
+    if (now < earliest) return undefined;
+    this.#lastAttemptAt = now;
     const started = this.#options.clock();
     this.#rotation = this.#options.keyProvider
       .generateDataKey()
@@ -163,11 +167,12 @@ class EnvelopeCodec implements JournalCodec {
     const active = this.#active;
     if (
       this.#next === undefined &&
-      (active.uses >= options.rotateAtUses || now - active.createdAt >= options.rotateAtAgeMs)
+      (active.uses + 1 >= options.rotateAtUses || now - active.createdAt >= options.rotateAtAgeMs)
     ) {
       void this.#startRotation(now);
     }
     if (this.#isBeyondHardLimit(active, now)) {
+      void this.#startRotation(now, true);
       if (this.#exhaustedReported !== active) {
         this.#exhaustedReported = active;
         this.#emit({ type: "data-key-exhausted", keyId: active.keyId, uses: active.uses, ageMs: now - active.createdAt });
@@ -199,7 +204,7 @@ class EnvelopeCodec implements JournalCodec {
     }
     if (value.length === 0) {
       if (!this.#options.allowEmpty) {
-        throw new JournalEncryptionError("not_encrypted", "empty value refused (allowEmpty is off)");
+        throw new JournalEncryptionError("not_encrypted", "empty value refused: an encoded value is never empty (set allowEmpty to accept bodiless calls)");
       }
       this.#counters.emptyPassedThrough++;
       return new Uint8Array(0);
@@ -239,7 +244,8 @@ class EnvelopeCodec implements JournalCodec {
     const now = this.#options.clock();
     if (this.#next !== undefined) return;
     if (this.#isBeyondHardLimit(this.#active, now)) {
-      await this.#startRotation(now);
+      if (this.#rotation !== undefined) await this.#rotation;
+      if (this.#next === undefined) await this.#startRotation(this.#options.clock(), true);
       if (this.#next !== undefined) this.#keyForEncoding(this.#options.clock());
     } else if (
       this.#active.uses >= this.#options.rotateAtUses ||

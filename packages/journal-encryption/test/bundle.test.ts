@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+
+/** Follows relative imports from an entry through the emitted chunks. */
+function reachableSources(entry: string): string[] {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = readFileSync(dist(file), "utf8");
+    for (const match of source.matchAll(/(?:from\s*|import\s*\(?\s*|require\()\s*["']\.\/([^"']+)["']/g)) {
+      queue.push(match[1] as string);
+    }
+  }
+  return [...seen].map((file) => readFileSync(dist(file), "utf8"));
+}
+
+describe("built bundles (run `npm run build` first)", () => {
+  it("the core entry never references the AWS SDK or a static node:crypto import", () => {
+    expect(existsSync(dist("index.js")), "dist/index.js missing: build the package first").toBe(true);
+    for (const entry of ["index.js", "index.cjs"]) {
+      const sources = reachableSources(entry);
+      expect(sources.length).toBeGreaterThan(0);
+      for (const source of sources) {
+        expect(source).not.toContain("@aws-sdk");
+        expect(source).not.toMatch(/from\s*["']node:crypto["']|require\(["']node:crypto["']\)/);
+      }
+    }
+  });
+
+  it("the /kms entry does load the AWS SDK (so the check above can fail)", () => {
+    expect(reachableSources("kms.js").join("\n")).toContain("@aws-sdk/client-kms");
+  });
+});

@@ -1,0 +1,242 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { randomBytes } from "../src/aes-gcm.js";
+import {
+  createJournalCodec,
+  detectCryptoBackend,
+  GCM_RANDOM_NONCE_LIMIT,
+  type JournalCodecEvent,
+  JournalEncryptionError,
+  localKeyProvider,
+} from "../src/index.js";
+import { controllableProvider, localProvider, RUNS, text } from "./helpers.js";
+
+const unavailable = () => new JournalEncryptionError("provider_unavailable", "test: provider down");
+
+describe("createJournalCodec", () => {
+  it("round-trips values from 0 B to 1 MiB on both backends, and each decodes the other's output", async () => {
+    const { keys } = localProvider(["k1"]);
+    const node = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }), backend: "node" });
+    const noble = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }), backend: "noble" });
+    expect(node.stats().backend).toBe("node");
+    expect(noble.stats().backend).toBe("noble");
+    expect(detectCryptoBackend()).toBe("node");
+    for (const size of [0, 1, 15, 16, 17, 64, 1024, 65_536, 1024 * 1024]) {
+      const value = randomBytes(size);
+      const fromNode = node.encode(value);
+      const fromNoble = noble.encode(value);
+      expect(fromNode.length).toBe(fromNoble.length);
+      expect(await node.decode(fromNode)).toEqual(value);
+      expect(await noble.decode(fromNode)).toEqual(value);
+      expect(await node.decode(fromNoble)).toEqual(value);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (value) => {
+        expect(await noble.decode(node.encode(value))).toEqual(value);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("uses a fresh nonce per value and never emits an empty or plaintext-bearing value", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    const a = codec.encode(text("same value"));
+    const b = codec.encode(text("same value"));
+    expect(a).not.toEqual(b);
+    expect(codec.encode(new Uint8Array(0)).length).toBeGreaterThan(16);
+    expect(Buffer.from(a).includes("same value")).toBe(false);
+  });
+
+  it("refuses plaintext and empty values unless allowed", async () => {
+    const { provider } = localProvider();
+    const strict = await createJournalCodec({ keyProvider: provider });
+    await expect(strict.decode(text('{"legacy":true}'))).rejects.toMatchObject({ code: "not_encrypted" });
+    await expect(strict.decode(new Uint8Array(0))).rejects.toMatchObject({ code: "not_encrypted" });
+    const migrating = await createJournalCodec({ keyProvider: provider, allowPlaintext: true });
+    expect(await migrating.decode(text('{"legacy":true}'))).toEqual(text('{"legacy":true}'));
+    expect(await migrating.decode(new Uint8Array(0))).toEqual(new Uint8Array(0));
+    expect(await migrating.decode(migrating.encode(text("new")))).toEqual(text("new"));
+    expect(migrating.stats().plaintextPassedThrough).toBe(1);
+    const emptyOnly = await createJournalCodec({ keyProvider: provider, allowEmpty: true });
+    expect(await emptyOnly.decode(new Uint8Array(0))).toEqual(new Uint8Array(0));
+    await expect(emptyOnly.decode(text("{}"))).rejects.toMatchObject({ code: "not_encrypted" });
+  });
+
+  it("refuses values sealed under another key or an unknown key id", async () => {
+    const a = await createJournalCodec({ keyProvider: localProvider(["k1"]).provider });
+    const b = await createJournalCodec({ keyProvider: localProvider(["k1"]).provider });
+    const c = await createJournalCodec({ keyProvider: localProvider(["other"]).provider });
+    const sealed = a.encode(text("for a only"));
+    await expect(b.decode(sealed)).rejects.toMatchObject({ code: "authentication_failed" });
+    await expect(c.decode(sealed)).rejects.toMatchObject({ code: "unknown_key" });
+  });
+
+  it("local rotation: switching activeKeyId keeps old values decodable", async () => {
+    const { keys } = localProvider(["2026-01", "2026-06"]);
+    const before = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "2026-01" }) });
+    const old = before.encode(text("old"));
+    const after = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "2026-06" }) });
+    expect(after.stats().activeKey.keyId).toBe("2026-06");
+    expect(await after.decode(old)).toEqual(text("old"));
+    const onlyNew = localKeyProvider({ keys: { "2026-06": keys["2026-06"] as string }, activeKeyId: "2026-06" });
+    await expect((await createJournalCodec({ keyProvider: onlyNew })).decode(old)).rejects.toMatchObject({ code: "unknown_key" });
+  });
+
+  it("rotates by use count in the background: one generateDataKey per rotation, encode never waits", async () => {
+    const { provider, state } = controllableProvider(localProvider().provider);
+    const events: JournalCodecEvent[] = [];
+    const codec = await createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 8, onEvent: (e) => events.push(e) });
+    expect(state.generate).toBe(1);
+    const sealed: Uint8Array[] = [];
+    for (let i = 0; i < 6; i++) sealed.push(codec.encode(text(`v${i}`)));
+    expect(state.generate).toBe(2); // started at 75 % (6 of 8 uses)
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(codec.stats().nextKeyReady).toBe(true);
+    for (let i = 6; i < 8; i++) sealed.push(codec.encode(text(`v${i}`)));
+    const firstKeyHeader = Buffer.from(sealed[0] as Uint8Array).subarray(0, 70);
+    expect(Buffer.from(sealed[7] as Uint8Array).subarray(0, 70)).toEqual(firstKeyHeader);
+    const ninth = codec.encode(text("v8"));
+    expect(Buffer.from(ninth).subarray(0, 70)).not.toEqual(firstKeyHeader);
+    expect(events.filter((e) => e.type === "data-key-activated")).toHaveLength(1);
+    expect(codec.stats()).toMatchObject({ rotations: 1, encoded: 9, activeKey: { uses: 1 } });
+    for (const [i, value] of sealed.entries()) expect(await codec.decode(value)).toEqual(text(`v${i}`));
+    expect(state.unwrap).toBe(0); // own keys are cached
+  });
+
+  it("rotates by age, and a failing provider keeps the current key until the hard limit", async () => {
+    let now = 1_000_000;
+    const { provider, state } = controllableProvider(localProvider().provider);
+    const events: JournalCodecEvent[] = [];
+    const codec = await createJournalCodec({
+      keyProvider: provider,
+      dataKeyMaxAgeMs: 1000,
+      dataKeyHardMaxAgeMs: 5000,
+      clock: () => now,
+      onEvent: (e) => events.push(e),
+    });
+    state.failWith = unavailable();
+    now += 1100;
+    const during = codec.encode(text("still fine"));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(codec.stats().rotationFailures).toBe(1);
+    expect(events.some((e) => e.type === "data-key-generation-failed")).toBe(true);
+    now += 3000;
+    codec.encode(text("still within the hard limit"));
+    now += 1000;
+    expect(() => codec.encode(text("too late"))).toThrowError(expect.objectContaining({ code: "data_key_exhausted" }));
+    state.failWith = undefined;
+    // The SDK fails the attempt; Restate retries it and the retry's input decode waits for one
+    // rotation attempt once the provider's backoff has elapsed.
+    now += 30_000;
+    expect(await codec.decode(during)).toEqual(text("still fine"));
+    const recovered = codec.encode(text("after recovery"));
+    expect(await codec.decode(recovered)).toEqual(text("after recovery"));
+    expect(await codec.decode(during)).toEqual(text("still fine"));
+    expect(events.some((e) => e.type === "data-key-exhausted")).toBe(true);
+  });
+
+  it("decode waits for one rotation attempt when the key has outlived its hard limit (idle process)", async () => {
+    let now = 0;
+    const { provider, state } = controllableProvider(localProvider().provider);
+    const codec = await createJournalCodec({ keyProvider: provider, dataKeyMaxAgeMs: 10, dataKeyHardMaxAgeMs: 20, clock: () => now });
+    const sealed = codec.encode(text("x"));
+    now = 1000;
+    expect(await codec.decode(sealed)).toEqual(text("x"));
+    expect(state.generate).toBe(2);
+    expect(codec.encode(text("y")).length).toBeGreaterThan(0);
+  });
+
+  it("unwraps each foreign data key once, single-flight, and retries transient failures", async () => {
+    const { keys } = localProvider(["k1"]);
+    const writer = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }) });
+    const values = Array.from({ length: 20 }, (_, i) => writer.encode(text(`value ${i}`)));
+    const { provider, state } = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
+    state.unwrapDelayMs = 20;
+    const reader = await createJournalCodec({ keyProvider: provider, decodeRetry: { initialDelayMs: 5 } });
+    const decoded = await Promise.all(values.map((v) => reader.decode(v)));
+    expect(decoded.map((d) => new TextDecoder().decode(d))).toEqual(values.map((_, i) => `value ${i}`));
+    expect(state.unwrap).toBe(1);
+    expect(reader.stats()).toMatchObject({ unwraps: 1, cacheEntries: 2 });
+
+    const other = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }) });
+    let failures = 2;
+    const flaky = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
+    const original = flaky.provider.unwrapDataKey;
+    flaky.provider.unwrapDataKey = async (input) => {
+      if (failures-- > 0) throw unavailable();
+      return original(input);
+    };
+    const retrying = await createJournalCodec({ keyProvider: flaky.provider, decodeRetry: { initialDelayMs: 1 } });
+    expect(await retrying.decode(other.encode(text("ok")))).toEqual(text("ok"));
+    expect(flaky.state.unwrap).toBe(1);
+    expect(retrying.stats().unwraps).toBe(3);
+
+    const down = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
+    const giveUp = await createJournalCodec({ keyProvider: down.provider, decodeRetry: { initialDelayMs: 1, maxAttempts: 3 } });
+    down.state.failWith = unavailable();
+    await expect(giveUp.decode(other.encode(text("x")))).rejects.toMatchObject({ code: "provider_unavailable" });
+    expect(down.state.unwrap).toBe(3);
+  });
+
+  it("the decrypt cache is bounded (LRU) and expires by TTL", async () => {
+    let now = 0;
+    const { keys } = localProvider(["k1"]);
+    const writers = await Promise.all(
+      [1, 2, 3].map(() => createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }) })),
+    );
+    const sealed = writers.map((w, i) => w.encode(text(`w${i}`)));
+    const { provider, state } = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
+    const reader = await createJournalCodec({ keyProvider: provider, decryptCache: { maxEntries: 2, ttlMs: 100 }, clock: () => now });
+    for (const value of sealed) await reader.decode(value as Uint8Array);
+    expect(state.unwrap).toBe(3);
+    expect(reader.stats().cacheEntries).toBe(2);
+    await reader.decode(sealed[2] as Uint8Array);
+    expect(state.unwrap).toBe(3);
+    await reader.decode(sealed[0] as Uint8Array);
+    expect(state.unwrap).toBe(4);
+    now += 101;
+    await reader.decode(sealed[0] as Uint8Array);
+    expect(state.unwrap).toBe(5);
+  });
+
+  it("validates options with precise messages", async () => {
+    const { provider } = localProvider();
+    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 })).rejects.toThrow(
+      /dataKeyMaxUses must be at most 4294967296/,
+    );
+    await expect(createJournalCodec({ keyProvider: provider, dataKeyHardMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 })).rejects.toThrow(
+      /dataKeyHardMaxUses must be at most/,
+    );
+    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 10, dataKeyHardMaxUses: 5 })).rejects.toThrow(
+      /dataKeyHardMaxUses must be ≥ dataKeyMaxUses/,
+    );
+    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxAgeMs: 0 })).rejects.toMatchObject({ code: "invalid_options" });
+    await expect(createJournalCodec({ keyProvider: undefined as never })).rejects.toMatchObject({ code: "invalid_options" });
+    await expect(createJournalCodec({ keyProvider: provider, backend: "webcrypto" as never })).rejects.toMatchObject({
+      code: "invalid_options",
+    });
+    const defaults = await createJournalCodec({ keyProvider: provider });
+    expect(defaults.stats().activeKey.uses).toBe(0);
+  });
+
+  it("fails creation with the provider's typed error, and rejects use after close", async () => {
+    const { provider, state } = controllableProvider(localProvider().provider);
+    state.failWith = new JournalEncryptionError("provider_error", "test: key disabled");
+    await expect(createJournalCodec({ keyProvider: provider })).rejects.toMatchObject({ code: "provider_error" });
+    state.failWith = undefined;
+    const codec = await createJournalCodec({ keyProvider: provider });
+    const sealed = codec.encode(text("x"));
+    codec.close();
+    expect(() => codec.encode(text("x"))).toThrowError(expect.objectContaining({ code: "codec_closed" }));
+    await expect(codec.decode(sealed)).rejects.toMatchObject({ code: "codec_closed" });
+  });
+
+  it("rejects non-Uint8Array input and values from another provider kind", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    expect(() => codec.encode("text" as never)).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+    const kmsLike = codec.encode(text("x"));
+    kmsLike[5] = 2; // provider byte → aws-kms
+    await expect(codec.decode(kmsLike)).rejects.toMatchObject({ code: "wrong_provider" });
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { toBase64 } from "../src/bytes.js";
+import { createDecodeHandler, createJournalCodec } from "../src/index.js";
+import { localProvider, text } from "./helpers.js";
+
+const TOKEN = "Bearer operator-token";
+
+async function setup() {
+  const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+  const handler = createDecodeHandler({ codec, authorize: (req) => req.headers.get("authorization") === TOKEN });
+  const post = (body: unknown, auth = TOKEN) =>
+    handler(
+      new Request("http://decoder/decode", {
+        method: "POST",
+        headers: { authorization: auth, "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    );
+  return { codec, handler, post };
+}
+
+describe("createDecodeHandler", () => {
+  it("decodes authorized requests value by value", async () => {
+    const { codec, post } = await setup();
+    const sealed = toBase64(codec.encode(text('{"order":42}')));
+    const binary = toBase64(codec.encode(Uint8Array.of(0xff, 0xfe)));
+    const tampered = codec.encode(text("x"));
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
+    const response = await post({ values: [sealed, binary, toBase64(tampered), "%%%"] });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toEqual({
+      results: [
+        { ok: true, base64: toBase64(text('{"order":42}')), text: '{"order":42}' },
+        { ok: true, base64: "//4=" },
+        { ok: false, code: "authentication_failed", message: expect.any(String) },
+        { ok: false, code: "invalid_request", message: "value is not a base64 string" },
+      ],
+    });
+  });
+
+  it("refuses requests authorize rejects (or throws on) before reading them", async () => {
+    const { codec, post } = await setup();
+    const sealed = toBase64(codec.encode(text("secret")));
+    const refused = await post({ values: [sealed] }, "Bearer wrong");
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain("secret");
+    const throwing = createDecodeHandler({
+      codec,
+      authorize: () => {
+        throw new Error("idp down");
+      },
+    });
+    expect((await throwing(new Request("http://d/", { method: "POST", body: "{}" }))).status).toBe(403);
+  });
+
+  it("answers bad requests with clear errors", async () => {
+    const { handler, post } = await setup();
+    expect((await handler(new Request("http://d/", { headers: { authorization: TOKEN } }))).status).toBe(405);
+    expect((await post("not json")).status).toBe(400);
+    expect((await post({ values: [] })).status).toBe(400);
+    expect((await post({ values: Array.from({ length: 101 }, () => "AA==") })).status).toBe(400);
+    const small = createDecodeHandler({ codec: { decode: async (v) => v }, authorize: () => true, maxBodyBytes: 10 });
+    expect((await small(new Request("http://d/", { method: "POST", body: JSON.stringify({ values: ["AAAA"] }) }))).status).toBe(413);
+    expect(() => createDecodeHandler({ codec: { decode: async (v) => v } } as never)).toThrow(/authorize is required/);
+  });
+});

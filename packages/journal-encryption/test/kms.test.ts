@@ -1,0 +1,92 @@
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { randomBytes } from "../src/aes-gcm.js";
+import { createJournalCodec } from "../src/index.js";
+import { classifyKmsError, kmsKeyProvider } from "../src/kms.js";
+
+const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const OTHER_ARN = "arn:aws:kms:us-east-1:111122223333:key/ffffffff-12ab-34cd-56ef-1234567890ab";
+const kms = mockClient(KMSClient);
+
+afterEach(() => kms.reset());
+
+function awsError(name: string, status?: number): Error {
+  return Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
+}
+
+describe("kmsKeyProvider (single branches against a mocked client)", () => {
+  it("sends GenerateDataKey with AES_256, the context and grant tokens, and pins Decrypt to the envelope's key", async () => {
+    const dataKey = randomBytes(32);
+    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(9, 9, 9), KeyId: KEY_ARN });
+    kms.on(DecryptCommand).resolves({ Plaintext: dataKey, KeyId: KEY_ARN });
+    const provider = kmsKeyProvider({ keyId: "alias/journal", client: new KMSClient({}), grantTokens: ["gt"] });
+    const generated = await provider.generateDataKey();
+    expect(generated.keyId).toBe(KEY_ARN);
+    expect(kms.commandCalls(GenerateDataKeyCommand)[0]?.args[0].input).toEqual({
+      KeyId: "alias/journal",
+      KeySpec: "AES_256",
+      EncryptionContext: { purpose: "restate-journal" },
+      GrantTokens: ["gt"],
+    });
+    await provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(9, 9, 9) });
+    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input).toMatchObject({ KeyId: KEY_ARN, CiphertextBlob: Uint8Array.of(9, 9, 9) });
+  });
+
+  it("refuses an envelope naming a key outside allowedKeyIds without calling KMS", async () => {
+    const provider = kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) });
+    await expect(provider.unwrapDataKey({ keyId: OTHER_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({
+      code: "key_not_allowed",
+    });
+    expect(kms.calls()).toHaveLength(0);
+    const byId = kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}), allowedKeyIds: ["1234abcd-12ab-34cd-56ef-1234567890ab"] });
+    kms.on(DecryptCommand).resolves({ Plaintext: randomBytes(32), KeyId: KEY_ARN });
+    await expect(byId.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).resolves.toHaveLength(32);
+    await expect(byId.unwrapDataKey({ keyId: OTHER_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({ code: "key_not_allowed" });
+  });
+
+  it("refuses a Decrypt answer from a different key and incomplete answers", async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: randomBytes(32), KeyId: OTHER_ARN });
+    const provider = kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) });
+    await expect(provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({ code: "key_not_allowed" });
+    kms.on(DecryptCommand).resolves({ Plaintext: randomBytes(16), KeyId: KEY_ARN });
+    await expect(provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({ code: "provider_error" });
+    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: randomBytes(32), KeyId: KEY_ARN });
+    await expect(provider.generateDataKey()).rejects.toMatchObject({ code: "provider_error" });
+  });
+
+  it("rejects aliases in allowedKeyIds and a missing keyId", () => {
+    expect(() => kmsKeyProvider({ keyId: KEY_ARN, allowedKeyIds: ["alias/journal"], client: new KMSClient({}) })).toThrow(/aliases can be re-pointed/);
+    expect(() => kmsKeyProvider({ keyId: "" })).toThrow(/keyId is required/);
+  });
+
+  it("classifies throttling, internal and network failures as transient; disabled/denied keys as errors", () => {
+    expect(classifyKmsError(awsError("ThrottlingException", 400), "Decrypt").code).toBe("provider_unavailable");
+    expect(classifyKmsError(awsError("KMSInternalException", 500), "Decrypt").code).toBe("provider_unavailable");
+    expect(classifyKmsError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "Decrypt").code).toBe(
+      "provider_unavailable",
+    );
+    expect(classifyKmsError(awsError("DisabledException", 400), "Decrypt").code).toBe("provider_error");
+    expect(classifyKmsError(awsError("AccessDeniedException", 400), "Decrypt").code).toBe("provider_error");
+    expect(classifyKmsError(awsError("InvalidCiphertextException", 400), "Decrypt").code).toBe("provider_error");
+    expect(classifyKmsError(awsError("DisabledException", 400), "Decrypt").message).not.toMatch(/happened/);
+  });
+
+  it("a codec retries a throttled Decrypt and succeeds", async () => {
+    const dataKey = randomBytes(32);
+    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(1, 2, 3), KeyId: KEY_ARN });
+    const writer = await createJournalCodec({ keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }) });
+    const sealed = writer.encode(new TextEncoder().encode("v"));
+    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: randomBytes(32), CiphertextBlob: Uint8Array.of(4), KeyId: KEY_ARN });
+    kms
+      .on(DecryptCommand)
+      .rejectsOnce(awsError("ThrottlingException", 400))
+      .resolves({ Plaintext: dataKey, KeyId: KEY_ARN });
+    const reader = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }),
+      decodeRetry: { initialDelayMs: 1 },
+    });
+    expect(new TextDecoder().decode(await reader.decode(sealed))).toBe("v");
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(2);
+  });
+});
