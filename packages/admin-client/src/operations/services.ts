@@ -24,7 +24,7 @@ export function servicesApi(transport: Transport): ServicesApi {
     async list() {
       return (await get<{ services: ServiceMetadata[] }>("/services")).services;
     },
-    get: (name) => get<ServiceMetadata>(`/services/${segment("name", name)}`),
+    get: async (name) => get<ServiceMetadata>(`/services/${segment("name", name)}`),
     async update(name, changes) {
       const answer = await transport.request<ServiceMetadata>({
         method: "PATCH",
@@ -37,8 +37,8 @@ export function servicesApi(transport: Transport): ServicesApi {
     async handlers(name) {
       return (await get<{ handlers: HandlerMetadata[] }>(`/services/${segment("name", name)}/handlers`)).handlers;
     },
-    handler: (name, handler) =>
+    handler: async (name, handler) =>
       get<HandlerMetadata>(`/services/${segment("name", name)}/handlers/${segment("handler", handler)}`),
-    openapi: (name) => get<Record<string, unknown>>(`/services/${segment("name", name)}/openapi`),
+    openapi: async (name) => get<Record<string, unknown>>(`/services/${segment("name", name)}/openapi`),
   };
 }
