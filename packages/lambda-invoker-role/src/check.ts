@@ -231,8 +231,9 @@ export function checkTrustPolicy(policy: unknown, expectations: TrustExpectation
       const account = accountOfPrincipal(principal.value);
       const isRoot = /^\d{12}$/.test(principal.value) || /:root$/.test(principal.value);
       if (isRoot && account === intendedAccount) {
-        if (boundToIntended) coversIntended = true;
-        else {
+        // The account root covers the intended principal, and every other principal of that account.
+        coversIntended = true;
+        if (!boundToIntended) {
           add(
             severity,
             "principal_not_bound",
