@@ -74,8 +74,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "expected an object");
   const baseUrl = parseBaseUrl(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new InvalidArgumentError("timeoutMs", "must be a positive number");
-  if (options.token !== undefined && (typeof options.token !== "string" || options.token === "" || /[\r\n]/.test(options.token))) {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new InvalidArgumentError("timeoutMs", "must be a positive number");
+  if (
+    options.token !== undefined &&
+    (typeof options.token !== "string" || options.token === "" || /[\r\n]/.test(options.token))
+  ) {
     throw new InvalidArgumentError("token", "must be a non-empty string without line breaks");
   }
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -105,7 +109,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
 
   return {
     async health() {
-      await transport.request<void>({ method: "GET", path: "/health", versioned: false, idempotent: true, json: false });
+      await transport.request<void>({
+        method: "GET",
+        path: "/health",
+        versioned: false,
+        idempotent: true,
+        json: false,
+      });
     },
     async version() {
       const answer = await transport.request<VersionInformation>({
@@ -124,7 +134,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       for (;;) {
         let problem: string;
         try {
-          await probe.request<void>({ method: "GET", path: "/health", versioned: false, idempotent: true, json: false });
+          await probe.request<void>({
+            method: "GET",
+            path: "/health",
+            versioned: false,
+            idempotent: true,
+            json: false,
+          });
           await transport.apiVersion();
           return;
         } catch (error) {
@@ -139,7 +155,8 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       }
     },
     async query<Row>(sql: string) {
-      if (typeof sql !== "string" || sql.trim() === "") throw new InvalidArgumentError("sql", "must be a non-empty string");
+      if (typeof sql !== "string" || sql.trim() === "")
+        throw new InvalidArgumentError("sql", "must be a non-empty string");
       const answer = await transport.request<{ rows?: unknown }>({
         method: "POST",
         path: "/query",

@@ -13,6 +13,11 @@ export {
   InvalidArgumentError,
   InvalidResponseError,
 } from "./errors.js";
+export type {
+  components as AdminApiComponents,
+  operations as AdminApiOperations,
+  paths as AdminApiPaths,
+} from "./openapi.generated.js";
 export type { DeploymentsApi, DeploymentTarget, RegisterOptions, RegisterResult } from "./operations/deployments.js";
 export type { InvocationsApi } from "./operations/invocations.js";
 export type { ServicesApi } from "./operations/services.js";
@@ -22,4 +27,3 @@ export type { RetryEvent } from "./transport.js";
 export type * from "./types.js";
 export type { ServerVersionInfo } from "./version.js";
 export { CLIENT_ADMIN_API_VERSIONS, chooseAdminApiVersion } from "./version.js";
-export type { components as AdminApiComponents, operations as AdminApiOperations, paths as AdminApiPaths } from "./openapi.generated.js";

@@ -148,7 +148,13 @@ export function createTransport(config: TransportConfig): Transport {
       if (!response.ok) {
         const { message, restateCode } = parseErrorBody(text, response.statusText);
         const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-        throw new AdminApiError(response.status, restateCode && redact(restateCode), redact(message), operation, retryAfter);
+        throw new AdminApiError(
+          response.status,
+          restateCode && redact(restateCode),
+          redact(message),
+          operation,
+          retryAfter,
+        );
       }
       if (spec.json === false || text.trim() === "") {
         return { status: response.status, body: undefined as T, headers: response.headers };

@@ -23,9 +23,11 @@ async function serve(...args: Parameters<typeof serveEndpoint>) {
 }
 
 async function invocationStatus(id: string) {
-  const rows = await admin.query<{ status: string; completion_result: string | null; completion_failure: string | null }>(
-    `SELECT status, completion_result, completion_failure FROM sys_invocation WHERE id = '${id}'`,
-  );
+  const rows = await admin.query<{
+    status: string;
+    completion_result: string | null;
+    completion_failure: string | null;
+  }>(`SELECT status, completion_result, completion_failure FROM sys_invocation WHERE id = '${id}'`);
   return rows[0];
 }
 
@@ -86,23 +88,36 @@ describe("against restate-server", () => {
     const reread = await admin.services.get("Greeter");
     expect(reread.public).toBe(false);
     expect(reread.idempotency_retention).toMatch(/2h|2 hours|PT2H/i);
-    const privateCall = await fetch(`${server.ingressUrl}/Greeter/greet`, { method: "POST", body: '"x"', headers: { "content-type": "application/json" } });
+    const privateCall = await fetch(`${server.ingressUrl}/Greeter/greet`, {
+      method: "POST",
+      body: '"x"',
+      headers: { "content-type": "application/json" },
+    });
     expect(privateCall.status).toBeGreaterThanOrEqual(400);
     await admin.services.update("Greeter", { public: true });
 
     const cancelled = await startSlow();
     await admin.invocations.cancel(cancelled);
-    const afterCancel = await eventually(() => invocationStatus(cancelled), (row) => row?.status === "completed");
+    const afterCancel = await eventually(
+      () => invocationStatus(cancelled),
+      (row) => row?.status === "completed",
+    );
     expect(afterCancel?.completion_result).toBe("failure");
     expect(afterCancel?.completion_failure).toMatch(/cancel/i);
 
     const killed = await startSlow();
     await admin.invocations.kill(killed);
-    const afterKill = await eventually(() => invocationStatus(killed), (row) => row?.status === "completed");
+    const afterKill = await eventually(
+      () => invocationStatus(killed),
+      (row) => row?.status === "completed",
+    );
     expect(afterKill?.completion_result).toBe("failure");
 
     await admin.invocations.purge(cancelled);
-    await eventually(() => invocationStatus(cancelled), (row) => row === undefined);
+    await eventually(
+      () => invocationStatus(cancelled),
+      (row) => row === undefined,
+    );
 
     // Removing a deployment that still serves services needs force.
     await expect(admin.deployments.remove(registered.id)).rejects.toBeInstanceOf(AdminApiError);

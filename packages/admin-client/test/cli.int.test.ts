@@ -1,7 +1,13 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { freePort, type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
+import {
+  freePort,
+  type RestateServer,
+  type ServedEndpoint,
+  serveEndpoint,
+  startRestate,
+} from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greeterV1, greeterV2 } from "./services.js";
 
@@ -83,18 +89,30 @@ describe("restate-admin CLI", () => {
     await run(["register", v1.url, "--force"]);
     const conflict = await run(["register", v2.url, "--json"]);
     expect(conflict.code).toBe(1);
-    expect(JSON.parse(conflict.stdout)).toMatchObject({ error: { code: "ERR_ADMIN_API", status: 409, restate_code: "META0006" } });
+    expect(JSON.parse(conflict.stdout)).toMatchObject({
+      error: { code: "ERR_ADMIN_API", status: 409, restate_code: "META0006" },
+    });
     expect(conflict.stderr).toContain("META0006");
 
     const dry = await run(["register", v2.url, "--breaking", "--dry-run", "--json"]);
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dry_run: true, services: [{ name: "Greeter", ty: "VirtualObject" }] });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dry_run: true,
+      services: [{ name: "Greeter", ty: "VirtualObject" }],
+    });
     const still = await run(["service", "Greeter", "--json"]);
     expect(JSON.parse(still.stdout)).toMatchObject({ ty: "Service" });
   });
 
   it("exits 2 on usage errors", async () => {
-    for (const args of [[], ["frobnicate"], ["register"], ["invocation", "stop", "inv_1"], ["services", "--force"], ["register", "x", "--wait-ready", "soon"]]) {
+    for (const args of [
+      [],
+      ["frobnicate"],
+      ["register"],
+      ["invocation", "stop", "inv_1"],
+      ["services", "--force"],
+      ["register", "x", "--wait-ready", "soon"],
+    ]) {
       const result = await run(args);
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr).toMatch(/^error: /);

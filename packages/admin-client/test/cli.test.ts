@@ -6,8 +6,15 @@ import { renderTable } from "../src/cli/table.js";
 describe("parseCommandLine", () => {
   it("reads the Restate CLI's environment variables, flags win", () => {
     const env = { RESTATE_ADMIN_URL: "http://env:9070", RESTATE_AUTH_TOKEN: "t" };
-    expect(parseCommandLine(["services"], env).options).toEqual({ url: "http://env:9070", token: "t", json: false, timeoutMs: 30_000 });
-    expect(parseCommandLine(["services", "--url", "http://flag:9070", "--json", "--timeout", "5s"], env).options).toMatchObject({
+    expect(parseCommandLine(["services"], env).options).toEqual({
+      url: "http://env:9070",
+      token: "t",
+      json: false,
+      timeoutMs: 30_000,
+    });
+    expect(
+      parseCommandLine(["services", "--url", "http://flag:9070", "--json", "--timeout", "5s"], env).options,
+    ).toMatchObject({
       url: "http://flag:9070",
       json: true,
       timeoutMs: 5000,
@@ -17,7 +24,20 @@ describe("parseCommandLine", () => {
 
   it("parses register with all its options", () => {
     const { command } = parseCommandLine(
-      ["register", "https://svc.example.com", "--force", "--breaking", "--dry-run", "--header", "a=1", "--header", "b=x=y", "--http1.1", "--wait-ready", "60s"],
+      [
+        "register",
+        "https://svc.example.com",
+        "--force",
+        "--breaking",
+        "--dry-run",
+        "--header",
+        "a=1",
+        "--header",
+        "b=x=y",
+        "--http1.1",
+        "--wait-ready",
+        "60s",
+      ],
       {},
     );
     expect(command).toEqual({
@@ -31,14 +51,28 @@ describe("parseCommandLine", () => {
       waitReadyMs: 60_000,
     });
     const lambda = parseCommandLine(
-      ["register", "arn:aws:lambda:eu-central-1:123456789012:function:f:1", "--assume-role-arn", "arn:aws:iam::123456789012:role/r"],
+      [
+        "register",
+        "arn:aws:lambda:eu-central-1:123456789012:function:f:1",
+        "--assume-role-arn",
+        "arn:aws:iam::123456789012:role/r",
+      ],
       {},
     ).command;
-    expect(lambda).toMatchObject({ target: { arn: "arn:aws:lambda:eu-central-1:123456789012:function:f:1", assumeRoleArn: "arn:aws:iam::123456789012:role/r" } });
+    expect(lambda).toMatchObject({
+      target: {
+        arn: "arn:aws:lambda:eu-central-1:123456789012:function:f:1",
+        assumeRoleArn: "arn:aws:iam::123456789012:role/r",
+      },
+    });
   });
 
   it("parses the other commands", () => {
-    expect(parseCommandLine(["invocation", "kill", "inv_1"], {}).command).toEqual({ kind: "invocation", action: "kill", id: "inv_1" });
+    expect(parseCommandLine(["invocation", "kill", "inv_1"], {}).command).toEqual({
+      kind: "invocation",
+      action: "kill",
+      id: "inv_1",
+    });
     expect(parseCommandLine(["query", "SELECT 1"], {}).command).toEqual({ kind: "query", sql: "SELECT 1" });
     expect(parseCommandLine(["service", "Greeter"], {}).command).toEqual({ kind: "service", name: "Greeter" });
     expect(parseCommandLine(["--help"], {}).command).toEqual({ kind: "help" });
@@ -75,8 +109,14 @@ describe("parseDuration", () => {
 
 describe("renderTable", () => {
   it("aligns columns, upper-cases headers and shows missing values as -", () => {
-    expect(renderTable(["name", "public"], [["Greeter", true], ["X", null]])).toBe(
-      ["NAME     PUBLIC", "Greeter  true", "X        -"].join("\n"),
-    );
+    expect(
+      renderTable(
+        ["name", "public"],
+        [
+          ["Greeter", true],
+          ["X", null],
+        ],
+      ),
+    ).toBe(["NAME     PUBLIC", "Greeter  true", "X        -"].join("\n"));
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { freePort, type RestateServer, startRestate } from "@restate-connect/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminApiError, createAdminClient } from "../src/index.js";
 import { greeterV1 } from "./services.js";
 
@@ -21,7 +21,12 @@ async function recorder(answer: (r: Recorded) => Answer, answerAsync?: (r: Recor
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const recorded = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       requests.push(recorded);
       void (answerAsync ?? (async (r: Recorded) => answer(r)))(recorded).then(({ status, type, body }) => {
         res.writeHead(status, { "content-type": type });
@@ -39,7 +44,10 @@ let server: RestateServer;
 
 const ROLE = "arn:aws:iam::123456789012:role/restate-invoker";
 const ASSUMED_KEY_ID = "ASIATESTASSUMEDROLE01";
-const lambdaHandler = createEndpointHandler({ services: [greeterV1] }) as (event: unknown, context: unknown) => Promise<unknown>;
+const lambdaHandler = createEndpointHandler({ services: [greeterV1] }) as (
+  event: unknown,
+  context: unknown,
+) => Promise<unknown>;
 
 beforeAll(async () => {
   // A stand-in for STS: grants the role only to callers that ask for exactly ROLE.
@@ -59,10 +67,13 @@ beforeAll(async () => {
     };
   });
   // A stand-in for the Lambda Invoke API that runs the real SDK Lambda handler.
-  lambda = await recorder(() => ({ status: 500, type: "application/json", body: "{}" }), async (request) => {
-    const result = await lambdaHandler(JSON.parse(request.body), {});
-    return { status: 200, type: "application/json", body: JSON.stringify(result) };
-  });
+  lambda = await recorder(
+    () => ({ status: 500, type: "application/json", body: "{}" }),
+    async (request) => {
+      const result = await lambdaHandler(JSON.parse(request.body), {});
+      return { status: 200, type: "application/json", body: JSON.stringify(result) };
+    },
+  );
   server = await startRestate({
     env: {
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
@@ -105,7 +116,10 @@ describe("Lambda deployments", () => {
     const admin = createAdminClient({ baseUrl: server.adminUrl, retry: false });
     const other = "arn:aws:iam::123456789012:role/someone-else";
     const error = await admin.deployments
-      .register({ arn: "arn:aws:lambda:us-east-1:123456789012:function:greeter:2", assumeRoleArn: other }, { force: true })
+      .register(
+        { arn: "arn:aws:lambda:us-east-1:123456789012:function:greeter:2", assumeRoleArn: other },
+        { force: true },
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdminApiError);
     expect((error as AdminApiError).restateCode).toBe("META0003");

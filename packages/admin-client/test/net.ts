@@ -72,7 +72,11 @@ export async function blackHole(port: number): Promise<Closable> {
  * An HTTP reverse proxy that requires `Authorization: Bearer <token>`. Its 401 answer echoes the header
  * it received, as careless proxies do, so tests can prove the client scrubs it. Records request paths.
  */
-export async function bearerProxy(port: number, target: string, token: string): Promise<Closable & { paths: string[] }> {
+export async function bearerProxy(
+  port: number,
+  target: string,
+  token: string,
+): Promise<Closable & { paths: string[] }> {
   const paths: string[] = [];
   const upstream = new URL(target);
   const server = createHttpServer((req, res) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type RestateServer, RESTATE_SERVER_VERSION, startRestate } from "@restate-connect/testkit";
+import { RESTATE_SERVER_VERSION, type RestateServer, startRestate } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderTypes, stableJson } from "../scripts/generate.mjs";
 

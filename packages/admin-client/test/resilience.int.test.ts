@@ -3,7 +3,7 @@ import { freePort, type RestateServer, serveEndpoint, startRestate } from "@rest
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import {
   AdminApiError,
-  AdminClientError,
+  type AdminClientError,
   AdminNetworkError,
   AdminTimeoutError,
   createAdminClient,

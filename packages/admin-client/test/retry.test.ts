@@ -46,7 +46,12 @@ describe("parseRetryAfter", () => {
 
 describe("resolveRetry", () => {
   it("fills defaults, and false means one attempt", () => {
-    expect(resolveRetry(undefined)).toEqual({ maxAttempts: 4, initialDelayMs: 200, maxDelayMs: 5000, budgetMs: 30_000 });
+    expect(resolveRetry(undefined)).toEqual({
+      maxAttempts: 4,
+      initialDelayMs: 200,
+      maxDelayMs: 5000,
+      budgetMs: 30_000,
+    });
     expect(resolveRetry(false).maxAttempts).toBe(1);
   });
   it("rejects nonsense", () => {

@@ -13,22 +13,32 @@ import {
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 
 /** A scripted fetch: answers /version itself, then the given replies in order, recording every request. */
-function scripted(replies: Reply[], version = { version: "1.7.12", min_admin_api_version: 2, max_admin_api_version: 4 }) {
+function scripted(
+  replies: Reply[],
+  version = { version: "1.7.12", min_admin_api_version: 2, max_admin_api_version: 4 },
+) {
   const calls: { method: string; url: string; headers: Headers; body: string | undefined }[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = String(input);
-    calls.push({ method: init?.method ?? "GET", url, headers: new Headers(init?.headers), body: init?.body as string | undefined });
+    calls.push({
+      method: init?.method ?? "GET",
+      url,
+      headers: new Headers(init?.headers),
+      body: init?.body as string | undefined,
+    });
     if (url.endsWith("/version")) return Response.json(version);
     const reply = replies.shift();
     if (reply === undefined) throw new Error(`unexpected request ${url}`);
     if (reply instanceof Error) throw reply;
-    const text = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+    const text =
+      reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
     return new Response(text, { status: reply.status, headers: reply.headers });
   };
   return { fetch, calls };
 }
 
-const connectionRefused = () => Object.assign(new TypeError("fetch failed"), { cause: new Error("connect ECONNREFUSED 127.0.0.1:9070") });
+const connectionRefused = () =>
+  Object.assign(new TypeError("fetch failed"), { cause: new Error("connect ECONNREFUSED 127.0.0.1:9070") });
 const fastRetry = { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 5, budgetMs: 5000 };
 
 describe("requests", () => {
@@ -52,7 +62,9 @@ describe("requests", () => {
 
   it("refuses a server whose admin API versions do not overlap", async () => {
     const { fetch } = scripted([], { version: "9.0.0", min_admin_api_version: 7, max_admin_api_version: 9 });
-    const error = await createAdminClient({ baseUrl: "http://a.test", fetch }).services.list().catch((e: unknown) => e);
+    const error = await createAdminClient({ baseUrl: "http://a.test", fetch })
+      .services.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IncompatibleServerError);
     expect((error as IncompatibleServerError).message).toContain("9.0.0");
   });
@@ -77,7 +89,9 @@ describe("requests", () => {
   });
 
   it("parses the server's error description into AdminApiError", async () => {
-    const { fetch } = scripted([{ status: 404, body: { message: "[META0004] service not found", restate_code: "META0004" } }]);
+    const { fetch } = scripted([
+      { status: 404, body: { message: "[META0004] service not found", restate_code: "META0004" } },
+    ]);
     const error = (await createAdminClient({ baseUrl: "http://a.test", fetch })
       .services.get("Nope")
       .catch((e: unknown) => e)) as AdminApiError;
@@ -109,7 +123,12 @@ describe("retries", () => {
       { status: 503, body: { message: "unavailable" } },
       { status: 200, body: { services: [] } },
     ]);
-    const admin = createAdminClient({ baseUrl: "http://a.test", fetch, retry: fastRetry, onRetry: (e) => events.push(e) });
+    const admin = createAdminClient({
+      baseUrl: "http://a.test",
+      fetch,
+      retry: fastRetry,
+      onRetry: (e) => events.push(e),
+    });
     expect(await admin.services.list()).toEqual([]);
     expect(calls).toHaveLength(5);
     expect(events.map((e) => e.attempt)).toEqual([1, 2, 3]);
@@ -117,7 +136,10 @@ describe("retries", () => {
   });
 
   it("retries registration (idempotent for an unchanged deployment)", async () => {
-    const { fetch, calls } = scripted([{ status: 502, body: "bad gateway" }, { status: 200, body: { id: "dp_1", services: [] } }]);
+    const { fetch, calls } = scripted([
+      { status: 502, body: "bad gateway" },
+      { status: 200, body: { id: "dp_1", services: [] } },
+    ]);
     const admin = createAdminClient({ baseUrl: "http://a.test", fetch, retry: fastRetry });
     expect((await admin.deployments.register({ uri: "http://s.test" })).created).toBe(false);
     expect(calls.filter((c) => c.method === "POST")).toHaveLength(2);
@@ -150,7 +172,10 @@ describe("retries", () => {
 
   it("honours Retry-After (seconds) up to maxDelayMs", async () => {
     const events: RetryEvent[] = [];
-    const { fetch } = scripted([{ status: 429, headers: { "retry-after": "1" } }, { status: 200, body: { services: [] } }]);
+    const { fetch } = scripted([
+      { status: 429, headers: { "retry-after": "1" } },
+      { status: 200, body: { services: [] } },
+    ]);
     const admin = createAdminClient({
       baseUrl: "http://a.test",
       fetch,
@@ -187,8 +212,16 @@ describe("the bearer token", () => {
       Object.assign(new TypeError("fetch failed"), { cause: new Error(`proxy said ${token}`) }),
     ]);
     const admin = createAdminClient({ baseUrl: "http://a.test", fetch, token, retry: false, adminApiVersion: 4 });
-    for (const error of [await admin.health().catch((e: unknown) => e), await admin.health().catch((e: unknown) => e)]) {
-      const texts = [inspect(error, { depth: 20, showHidden: true }), JSON.stringify(error), String(error), (error as Error).stack];
+    for (const error of [
+      await admin.health().catch((e: unknown) => e),
+      await admin.health().catch((e: unknown) => e),
+    ]) {
+      const texts = [
+        inspect(error, { depth: 20, showHidden: true }),
+        JSON.stringify(error),
+        String(error),
+        (error as Error).stack,
+      ];
       for (const text of texts) expect(text).not.toContain(token);
       expect((error as Error).message).toContain("[redacted]");
     }

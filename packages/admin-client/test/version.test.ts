@@ -15,7 +15,9 @@ describe("chooseAdminApiVersion", () => {
 
   it("throws IncompatibleServerError for disjoint ranges", () => {
     expect(() => chooseAdminApiVersion(info(1, 2))).toThrow(IncompatibleServerError);
-    expect(() => chooseAdminApiVersion(info(5, 6))).toThrow(/supports admin API versions 5–6, this client supports 3–4/);
+    expect(() => chooseAdminApiVersion(info(5, 6))).toThrow(
+      /supports admin API versions 5–6, this client supports 3–4/,
+    );
   });
 
   it("returns the maximum of the intersection, or throws exactly when there is none", () => {
@@ -24,8 +26,10 @@ describe("chooseAdminApiVersion", () => {
         const server: [number, number] = [Math.min(a, b), Math.max(a, b)];
         const client: [number, number] = [Math.min(c, d), Math.max(c, d)];
         const common = [];
-        for (let v = 0; v <= 20; v++) if (v >= server[0] && v <= server[1] && v >= client[0] && v <= client[1]) common.push(v);
-        if (common.length === 0) expect(() => chooseAdminApiVersion(info(...server), client)).toThrow(IncompatibleServerError);
+        for (let v = 0; v <= 20; v++)
+          if (v >= server[0] && v <= server[1] && v >= client[0] && v <= client[1]) common.push(v);
+        if (common.length === 0)
+          expect(() => chooseAdminApiVersion(info(...server), client)).toThrow(IncompatibleServerError);
         else expect(chooseAdminApiVersion(info(...server), client)).toBe(Math.max(...common));
       }),
       { numRuns: RUNS },

@@ -141,7 +141,16 @@ async function execute(admin: AdminClient, options: GlobalOptions, command: Comm
     case "query": {
       const rows = await admin.query(command.sql);
       const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-      print(() => (rows.length === 0 ? "(no rows)" : renderTable(columns, rows.map((r) => columns.map((c) => r[c])))), rows);
+      print(
+        () =>
+          rows.length === 0
+            ? "(no rows)"
+            : renderTable(
+                columns,
+                rows.map((r) => columns.map((c) => r[c])),
+              ),
+        rows,
+      );
       return;
     }
     case "register": {

@@ -51,7 +51,8 @@ export interface DeploymentsApi {
 }
 
 export function registerBody(target: DeploymentTarget, options: RegisterOptions = {}): RegisterDeploymentRequest {
-  if (typeof target !== "object" || target === null) throw new InvalidArgumentError("target", "expected { uri } or { arn }");
+  if (typeof target !== "object" || target === null)
+    throw new InvalidArgumentError("target", "expected { uri } or { arn }");
   const common = {
     force: options.force ?? false,
     breaking: options.breaking ?? false,
@@ -74,7 +75,10 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
   }
   if ("arn" in target) {
     if (typeof target.arn !== "string" || !/^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(target.arn)) {
-      throw new InvalidArgumentError("target.arn", "expected arn:<partition>:lambda:<region>:<account>:function:<name>[:<version>]");
+      throw new InvalidArgumentError(
+        "target.arn",
+        "expected arn:<partition>:lambda:<region>:<account>:function:<name>[:<version>]",
+      );
     }
     if (options.useHttp11) throw new InvalidArgumentError("useHttp11", "applies to HTTP deployments only");
     const role = target.assumeRoleArn;
