@@ -1,0 +1,50 @@
+import { withIdentity } from "@restate-connect/identity/fetch";
+import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
+import { createEndpointHandler } from "@restatedev/restate-sdk-cloudflare-workers/fetch";
+import { ConfigError, type Environment, readServiceConfig } from "./config.js";
+import { greeter } from "./greeter.js";
+
+type FetchHandler = (request: Request) => Promise<Response>;
+
+/**
+ * Builds the Restate endpoint from the Worker's bindings: the SDK's fetch handler with the journal
+ * codec (local keys from the `JOURNAL_KEYS` secret), behind request-identity verification.
+ */
+function createRestateHandler(env: Environment): FetchHandler {
+  const config = readServiceConfig(env);
+  if (config.journal.provider !== "local") {
+    // Keeps the AWS SDK out of the Worker bundle; see the README for using KMS from a Worker.
+    throw new ConfigError(
+      "invalid_journal_keys",
+      "JOURNAL_KMS_KEY_ID",
+      "this Worker is built for JOURNAL_KEYS (local keys)",
+    );
+  }
+  const { keys, activeKeyId } = config.journal;
+  const sdkHandler = createEndpointHandler({
+    services: [greeter],
+    journalValueCodecProvider: () => createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId }) }),
+  });
+  const identity =
+    "keys" in config.identity ? { keys: [...config.identity.keys] } : { keys: [], allowUnsigned: true as const };
+  return withIdentity((request: Request) => sdkHandler(request), {
+    ...identity,
+    onReject: (reason) => console.warn(`restate request rejected: ${reason.code}: ${reason.message}`),
+  });
+}
+
+// One handler per isolate: a deployment's bindings do not change between its requests.
+let handler: FetchHandler | undefined;
+
+export default {
+  async fetch(request: Request, env: Environment): Promise<Response> {
+    try {
+      handler ??= createRestateHandler(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(`restate endpoint misconfigured: ${error.message}`);
+      return Response.json({ code: error.code }, { status: 500 });
+    }
+    return handler(request);
+  },
+};

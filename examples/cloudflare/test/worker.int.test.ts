@@ -1,0 +1,143 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createAdminClient } from "@restate-connect/admin-client";
+import { createSigner, generateKeyPair } from "@restate-connect/identity";
+import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
+import { freePorts, type ManagedProcess, type RestateServer, spawnManaged, startRestate, waitFor } from "@restate-connect/testkit";
+import * as clients from "@restatedev/restate-sdk-clients";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { greeter } from "../src/greeter.js";
+
+const workerDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+// `wrangler` is hoisted to the workspace root; run its CLI with the Node that runs the tests (≥ 22.12).
+const wranglerCli = join(dirname(createRequire(import.meta.url).resolve("wrangler")), "..", "bin", "wrangler.js");
+const MARKER = `worker-marker-${randomBytes(6).toString("hex")}`;
+
+let restate: RestateServer | undefined;
+let worker: ManagedProcess | undefined;
+let workerUrl = "";
+let scratch = "";
+const trusted = generateKeyPair();
+const journalKey = randomBytes(32).toString("base64");
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "restate-connect-worker-"));
+  // Secrets reach the Worker the way `.dev.vars` / `wrangler secret put` do: as bindings, never on a command line.
+  const secrets = join(scratch, "worker.env");
+  writeFileSync(secrets, `RESTATE_IDENTITY_KEYS=${trusted.publicKey}\nJOURNAL_KEYS=e2e=${journalKey}\n`, { mode: 0o600 });
+  const [port, inspectorPort] = await freePorts(2);
+  workerUrl = `http://127.0.0.1:${port}`;
+  worker = spawnManaged(
+    process.execPath,
+    [
+      wranglerCli,
+      "dev",
+      "--local",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--env-file",
+      secrets,
+      "--persist-to",
+      join(scratch, "state"),
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: workerDir,
+      env: {
+        ...process.env,
+        // Fully local: no login, no metrics, no update check, no download of the Request.cf object.
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_HIDE_BANNER: "true",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        WRANGLER_LOG_PATH: join(scratch, "logs"),
+        XDG_CONFIG_HOME: join(scratch, "config"),
+      },
+    },
+  );
+  const [server] = await Promise.all([
+    startRestate({ signingKeyPem: trusted.privateKeyPem }),
+    // Any HTTP answer means workerd is serving; an unsigned request is answered with 401.
+    waitFor(`${workerUrl}/discover`, { timeoutMs: 90_000, accept: () => true, describeFailure: () => worker?.logs() ?? "" }),
+  ]);
+  restate = server;
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([worker?.stop(), restate?.stop()]);
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The raw bytes of every journal entry Restate stored for the Greeter service. */
+async function storedJournalBytes(): Promise<Buffer> {
+  const response = await fetch(`${restate?.adminUrl}/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({
+      query:
+        "SELECT j.raw FROM sys_journal j JOIN sys_invocation i ON j.id = i.id WHERE i.target_service_name = 'Greeter'",
+    }),
+  });
+  expect(response.status).toBe(200);
+  const { rows } = (await response.json()) as { rows: { raw: string }[] };
+  expect(rows.length).toBeGreaterThan(0);
+  return Buffer.concat(rows.map((row) => Buffer.from(row.raw, "hex")));
+}
+
+describe("Worker under workerd (wrangler dev --local)", () => {
+  it("registers through the admin client over HTTP/1.1 and serves an invocation through ingress", async () => {
+    const admin = createAdminClient({ baseUrl: restate!.adminUrl });
+    const deployment = await admin.deployments.register({ uri: workerUrl }, { useHttp11: true });
+    expect(deployment.services.map((service: { name: string }) => service.name)).toEqual(["Greeter"]);
+
+    // The caller encodes the input and decodes the output with the same codec as the Worker.
+    const codec = await createJournalCodec({
+      keyProvider: localKeyProvider({ keys: { e2e: journalKey }, activeKeyId: "e2e" }),
+    });
+    try {
+      const ingress = clients.connect({ url: restate!.ingressUrl, journalValueCodec: codec });
+      const greeting = await ingress.serviceClient<typeof greeter>({ name: "Greeter" }).greet(MARKER);
+      expect(greeting).toBe(`Hello, ${MARKER}!`);
+    } finally {
+      codec.close();
+    }
+  });
+
+  it("refuses a plaintext input that did not go through the codec", async () => {
+    const response = await fetch(`${restate!.ingressUrl}/Greeter/greet`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify("plaintext caller"),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("decode");
+  });
+
+  it("leaves no plaintext of the invocation in what Restate stored", async () => {
+    const stored = await storedJournalBytes();
+    // The search works: the ingress path header is stored in the clear next to the encrypted input.
+    expect(stored.includes(Buffer.from("/Greeter/greet"))).toBe(true);
+    expect(stored.includes(Buffer.from(MARKER))).toBe(false);
+  });
+
+  it("rejects an unsigned direct call with 401", async () => {
+    const response = await fetch(`${workerUrl}/discover`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: "missing_scheme" });
+  });
+
+  it("rejects a call signed by another environment's key with 401", async () => {
+    const stranger = createSigner({ privateKeyPem: generateKeyPair().privateKeyPem });
+    const response = await fetch(`${workerUrl}/discover`, { headers: await stranger.sign("/discover") });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: "bad_signature" });
+  });
+});

@@ -1,0 +1,39 @@
+import { withIdentity } from "@restate-connect/identity/fetch";
+import { createJournalCodec, type KeyProvider, localKeyProvider } from "@restate-connect/journal-encryption";
+import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
+import { type Environment, type JournalConfig, readServiceConfig } from "./config";
+import { greeter } from "./greeter";
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+async function keyProvider(journal: JournalConfig): Promise<KeyProvider> {
+  if (journal.provider === "local") return localKeyProvider({ keys: journal.keys, activeKeyId: journal.activeKeyId });
+  // Loaded only when KMS is configured, so deployments on local keys never load the AWS SDK.
+  const { kmsKeyProvider } = await import("@restate-connect/journal-encryption/kms");
+  return kmsKeyProvider({ keyId: journal.keyId, allowedKeyIds: [...journal.allowedKeyIds] });
+}
+
+/**
+ * Builds the Restate endpoint for this app: the SDK's fetch handler (request-response mode, which is
+ * what serverless platforms support) with the journal codec, behind request-identity verification.
+ * Throws `ConfigError` when the environment is incomplete.
+ *
+ * @example
+ * ```ts
+ * const handler = createRestateHandler(process.env);
+ * const response = await handler(request);
+ * ```
+ */
+export function createRestateHandler(env: Environment): FetchHandler {
+  const config = readServiceConfig(env);
+  const sdkHandler = createEndpointHandler({
+    services: [greeter],
+    journalValueCodecProvider: async () => createJournalCodec({ keyProvider: await keyProvider(config.journal) }),
+  });
+  const identity =
+    "keys" in config.identity ? { keys: [...config.identity.keys] } : { keys: [], allowUnsigned: true as const };
+  return withIdentity((request: Request) => sdkHandler(request), {
+    ...identity,
+    onReject: (reason) => console.warn(`restate request rejected: ${reason.code}: ${reason.message}`),
+  });
+}
