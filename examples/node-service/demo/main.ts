@@ -1,0 +1,106 @@
+/**
+ * `npm run demo`: the secure-connectivity story on one machine. Builds the packages it needs (a
+ * cache hit after the first run), then runs the seven steps in run.ts.
+ *
+ *   node examples/node-service/demo/main.ts [--keep-running] [--json]
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createReporter } from "./reporter.ts";
+import { Stack } from "./stack.ts";
+
+const USAGE = `Usage: npm run demo -- [--keep-running] [--json]
+
+  --keep-running  leave restate-server and the service up after the demo and print URLs and curl commands
+  --json          print a machine-readable summary on stdout (progress goes to stderr)
+  --help          show this help`;
+
+const args = process.argv.slice(2);
+const known = new Set(["--keep-running", "--json", "--help", "-h"]);
+const unknown = args.filter((arg) => !known.has(arg));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown option: ${unknown.join(" ")}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const json = args.includes("--json");
+const keepRunning = args.includes("--keep-running");
+const say = createReporter(json ? process.stderr : process.stdout);
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+say.heading(
+  "restate-connect demo",
+  "request identity, journal encryption and the admin client, against a real restate-server on this machine",
+);
+
+const stack = new Stack();
+let parked: (() => void) | undefined;
+let interrupts = 0;
+const onSignal = (signal: NodeJS.Signals) => {
+  // A terminal's Ctrl-C reaches the demo twice (directly, and forwarded by npm): act on the first only.
+  interrupts += 1;
+  if (interrupts > 1) return;
+  if (parked) {
+    parked();
+    return;
+  }
+  say.warn(`${signal}: stopping every started process and removing temporary directories…`);
+  void stack.stopAll().then(() => process.exit(130));
+};
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+
+const build = await say.wait("building the packages the demo uses (cached after the first run)", buildPackages());
+if (build.code !== 0) {
+  say.warn(`building the packages failed (turbo exit code ${build.code}):`);
+  process.stderr.write(`${build.output.split("\n").slice(-40).join("\n")}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, failedStep: 0, error: "build failed", steps: [] })}\n`);
+  process.exit(1);
+}
+
+// Imported only now: these modules load the freshly built packages.
+const { runDemo } = await import("./run.ts");
+
+const summary = await runDemo(
+  {
+    keepRunning,
+    reporter: say,
+    waitForStop: () => new Promise<void>((resolve) => (parked = resolve)),
+  },
+  stack,
+);
+
+if (summary.ok) {
+  say.heading(`Done in ${(summary.durationMs / 1000).toFixed(1)} s.`, "Every step passed; nothing is left running.");
+} else {
+  const failed = summary.steps.find((step) => !step.ok);
+  say.heading(
+    `✗ Step ${failed?.step ?? summary.failedStep ?? "?"} (${failed?.name ?? "unknown"}) failed`,
+    failed?.error ?? "unknown error",
+  );
+  if (summary.serverLogTail) process.stderr.write(`\n--- restate-server log (tail) ---\n${summary.serverLogTail}\n`);
+  if (summary.serviceLogTail) process.stderr.write(`\n--- service log (tail) ---\n${summary.serviceLogTail}\n`);
+}
+if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+process.exit(summary.ok ? 0 : 1);
+
+function buildPackages(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const turbo = spawn(
+      `${repoRoot}node_modules/.bin/turbo`,
+      ["run", "build", "--filter=@restate-connect/example-node-service^...", "--output-logs=errors-only"],
+      { cwd: repoRoot, env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    // Ctrl-C during the build stops turbo too.
+    stack.addCleanup(() => {
+      if (turbo.exitCode === null) turbo.kill("SIGTERM");
+    });
+    let output = "";
+    turbo.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    turbo.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    turbo.once("error", (error) => resolve({ code: -1, output: error.message }));
+    turbo.once("close", (code) => resolve({ code, output }));
+  });
+}
