@@ -286,8 +286,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const [command, ...extra] = parsed.positionals;
   if (command === undefined || command === "help") {
-    process.stdout.write(HELP.main!);
-    return parsed.values.help || command === "help" ? 0 : 2;
+    if (parsed.values.help || command === "help") {
+      process.stdout.write(HELP.main!);
+      return 0;
+    }
+    process.stderr.write(`error: no command given\n\n${HELP.main}`);
+    return 2;
   }
   const help = HELP[command];
   if (!help) {
