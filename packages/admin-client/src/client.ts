@@ -82,8 +82,14 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   ) {
     throw new InvalidArgumentError("token", "must be a non-empty string without line breaks");
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") throw new InvalidArgumentError("fetch", "no fetch implementation available");
+  const customFetch = options.fetch;
+  if (customFetch !== undefined && typeof customFetch !== "function")
+    throw new InvalidArgumentError("fetch", "not a function");
+  if (customFetch === undefined && typeof globalThis.fetch !== "function") {
+    throw new InvalidArgumentError("fetch", "no fetch implementation available");
+  }
+  // Never call fetch as a method of another object: workerd rejects a `this` that is not the global scope.
+  const fetchImpl: typeof globalThis.fetch = customFetch ?? ((input, init) => globalThis.fetch(input, init));
   if (options.adminApiVersion !== undefined && !Number.isInteger(options.adminApiVersion)) {
     throw new InvalidArgumentError("adminApiVersion", "must be an integer");
   }

@@ -128,7 +128,8 @@ export function createTransport(config: TransportConfig): Transport {
     try {
       let response: Response;
       try {
-        response = await config.fetch(url, {
+        const fetchFunction = config.fetch;
+        response = await fetchFunction(url, {
           method: spec.method,
           headers,
           body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
