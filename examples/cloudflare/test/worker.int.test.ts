@@ -7,7 +7,14 @@ import { fileURLToPath } from "node:url";
 import { createAdminClient } from "@restate-connect/admin-client";
 import { createSigner, generateKeyPair } from "@restate-connect/identity";
 import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
-import { freePorts, type ManagedProcess, type RestateServer, spawnManaged, startRestate, waitFor } from "@restate-connect/testkit";
+import {
+  freePorts,
+  type ManagedProcess,
+  type RestateServer,
+  spawnManaged,
+  startRestate,
+  waitFor,
+} from "@restate-connect/testkit";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { greeter } from "../src/greeter.js";
@@ -18,20 +25,21 @@ const wranglerCli = join(dirname(createRequire(import.meta.url).resolve("wrangle
 const MARKER = `worker-marker-${randomBytes(6).toString("hex")}`;
 
 let restate: RestateServer | undefined;
-let worker: ManagedProcess | undefined;
+const workers: ManagedProcess[] = [];
 let workerUrl = "";
+let unconfiguredUrl = "";
 let scratch = "";
 const trusted = generateKeyPair();
 const journalKey = randomBytes(32).toString("base64");
 
-beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), "restate-connect-worker-"));
-  // Secrets reach the Worker the way `.dev.vars` / `wrangler secret put` do: as bindings, never on a command line.
-  const secrets = join(scratch, "worker.env");
-  writeFileSync(secrets, `RESTATE_IDENTITY_KEYS=${trusted.publicKey}\nJOURNAL_KEYS=e2e=${journalKey}\n`, { mode: 0o600 });
+/** Runs `wrangler dev` on workerd, fully local, with `secrets` as bindings (as `.dev.vars` would give them). */
+async function startWorker(name: string, secrets: string): Promise<string> {
+  // Secrets reach the Worker as bindings from a file, never on a command line.
+  const secretsFile = join(scratch, `${name}.env`);
+  writeFileSync(secretsFile, secrets, { mode: 0o600 });
   const [port, inspectorPort] = await freePorts(2);
-  workerUrl = `http://127.0.0.1:${port}`;
-  worker = spawnManaged(
+  const url = `http://127.0.0.1:${port}`;
+  const worker = spawnManaged(
     process.execPath,
     [
       wranglerCli,
@@ -44,9 +52,9 @@ beforeAll(async () => {
       "--inspector-port",
       String(inspectorPort),
       "--env-file",
-      secrets,
+      secretsFile,
       "--persist-to",
-      join(scratch, "state"),
+      join(scratch, name, "state"),
       "--show-interactive-dev-session=false",
     ],
     {
@@ -58,21 +66,32 @@ beforeAll(async () => {
         WRANGLER_SEND_METRICS: "false",
         WRANGLER_HIDE_BANNER: "true",
         CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        WRANGLER_LOG_PATH: join(scratch, "logs"),
-        XDG_CONFIG_HOME: join(scratch, "config"),
+        WRANGLER_LOG_PATH: join(scratch, name, "logs"),
+        XDG_CONFIG_HOME: join(scratch, name, "config"),
       },
     },
   );
-  const [server] = await Promise.all([
+  workers.push(worker);
+  // Any HTTP answer means workerd is serving (an unsigned request is answered with 401).
+  await waitFor(`${url}/discover`, { timeoutMs: 90_000, accept: () => true, describeFailure: () => worker.logs() });
+  return url;
+}
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "restate-connect-worker-"));
+  const [server, url, unconfigured] = await Promise.all([
     startRestate({ signingKeyPem: trusted.privateKeyPem }),
-    // Any HTTP answer means workerd is serving; an unsigned request is answered with 401.
-    waitFor(`${workerUrl}/discover`, { timeoutMs: 90_000, accept: () => true, describeFailure: () => worker?.logs() ?? "" }),
+    startWorker("configured", `RESTATE_IDENTITY_KEYS=${trusted.publicKey}\nJOURNAL_KEYS=e2e=${journalKey}\n`),
+    // wrangler.toml ships RESTATE_IDENTITY_KEYS empty: without the secrets the Worker must refuse everything.
+    startWorker("unconfigured", ""),
   ]);
   restate = server;
+  workerUrl = url;
+  unconfiguredUrl = unconfigured;
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([worker?.stop(), restate?.stop()]);
+  await Promise.all([...workers.map((worker) => worker.stop()), restate?.stop()]);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -139,5 +158,12 @@ describe("Worker under workerd (wrangler dev --local)", () => {
     const response = await fetch(`${workerUrl}/discover`, { headers: await stranger.sign("/discover") });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ code: "bad_signature" });
+  });
+
+  it("fails closed when the Worker's secrets are missing", async () => {
+    const restateSigner = createSigner({ privateKeyPem: trusted.privateKeyPem });
+    const response = await fetch(`${unconfiguredUrl}/discover`, { headers: await restateSigner.sign("/discover") });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ code: "missing_identity_keys" });
   });
 });

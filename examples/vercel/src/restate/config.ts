@@ -46,6 +46,11 @@ export interface ServiceConfig {
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
+/** Key ids are short labels such as `2026-11`; they are stored in every envelope, so they must not be secret. */
+const KEY_ID = /^[A-Za-z0-9._-]{1,40}$/;
+/** 32 bytes in standard base64 (44 characters with padding) or base64url without padding. */
+const BASE64_32_BYTES = /^(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9_-]{43})$/;
+
 function list(value: string | undefined): string[] {
   return (value ?? "")
     .split(",")
@@ -95,14 +100,27 @@ function readJournal(env: Environment): JournalConfig {
     );
   }
   const keys: Record<string, string> = {};
+  const firstIndex = new Map<string, number>();
   pairs.forEach((pair, index) => {
     const separator = pair.indexOf("=");
     const id = separator > 0 ? pair.slice(0, separator).trim() : "";
     const key = separator > 0 ? pair.slice(separator + 1).trim() : "";
-    if (id.length === 0 || key.length === 0) {
+    // Messages name the entry by position only: a mistyped entry may be a bare secret.
+    if (!KEY_ID.test(id) || key.length === 0) {
       throw new ConfigError("invalid_journal_keys", "JOURNAL_KEYS", `entry ${index} is not of the form id=base64key`);
     }
-    if (id in keys) throw new ConfigError("invalid_journal_keys", "JOURNAL_KEYS", `key id "${id}" appears twice`);
+    if (!BASE64_32_BYTES.test(key)) {
+      throw new ConfigError(
+        "invalid_journal_keys",
+        "JOURNAL_KEYS",
+        `entry ${index}: the key is not 32 bytes in base64`,
+      );
+    }
+    const earlier = firstIndex.get(id);
+    if (earlier !== undefined) {
+      throw new ConfigError("invalid_journal_keys", "JOURNAL_KEYS", `entries ${earlier} and ${index} have the same id`);
+    }
+    firstIndex.set(id, index);
     keys[id] = key;
   });
   const ids = Object.keys(keys);
