@@ -67,10 +67,24 @@ export function encodeBase64Url(bytes: Uint8Array): string {
 /** UTF-8 text of a JSON segment; invalid UTF-8 is an error, never replaced silently. */
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 export function decodeUtf8(bytes: Uint8Array): string {
-  return utf8.decode(bytes);
+  // Restate's JWT segments are ASCII; building short ASCII strings directly beats TextDecoder.
+  let ascii = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    if (byte >= 0x80) return utf8.decode(bytes);
+    ascii += String.fromCharCode(byte);
+  }
+  return ascii;
 }
 
 const encoder = new TextEncoder();
 export function encodeUtf8(text: string): Uint8Array {
   return encoder.encode(text);
+}
+
+/** Bytes of a string known to be ASCII (e.g. base64url text). */
+export function encodeAscii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }

@@ -1,4 +1,4 @@
-import { decodeBase64Url, decodeUtf8, encodeUtf8 } from "./base64url.js";
+import { decodeBase64Url, decodeUtf8, encodeAscii } from "./base64url.js";
 import type { RejectionCode } from "./errors.js";
 import { parseJsonObject, quote } from "./json.js";
 
@@ -70,6 +70,6 @@ export function parseToken(token: string): { ok: true; token: ParsedToken } | Fa
 
   return {
     ok: true,
-    token: { kid, payload: payload.value, signingInput: encodeUtf8(token.slice(0, second)), signature },
+    token: { kid, payload: payload.value, signingInput: encodeAscii(token.slice(0, second)), signature },
   };
 }
