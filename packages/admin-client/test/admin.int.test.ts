@@ -125,6 +125,52 @@ describe("against restate-server", () => {
     expect((await admin.deployments.list()).map((d) => d.id)).not.toContain(registered.id);
   });
 
+  it("pauses, resumes and restarts invocations, and manages subscriptions", async () => {
+    const endpoint = await serve([greeterV1]);
+    await admin.deployments.register({ uri: endpoint.url }, { force: true });
+
+    const sleeping = await startSlow();
+    await admin.invocations.pause(sleeping);
+    await eventually(
+      () => invocationStatus(sleeping),
+      (row) => row?.status === "paused",
+    );
+    await admin.invocations.resume(sleeping);
+    await eventually(
+      () => invocationStatus(sleeping),
+      (row) => row?.status === "suspended" || row?.status === "running",
+    );
+    await admin.invocations.kill(sleeping);
+
+    const send = await fetch(`${server.ingressUrl}/Greeter/greet/send`, {
+      method: "POST",
+      body: JSON.stringify("again"),
+      headers: { "content-type": "application/json" },
+    });
+    const { invocationId } = (await send.json()) as { invocationId: string };
+    await eventually(
+      () => invocationStatus(invocationId),
+      (row) => row?.status === "completed",
+    );
+    const restarted = await admin.invocations.restartAsNew(invocationId);
+    expect(restarted.new_invocation_id).toMatch(/^inv_/);
+    expect(restarted.new_invocation_id).not.toBe(invocationId);
+    const again = await eventually(
+      () => invocationStatus(restarted.new_invocation_id),
+      (row) => row?.status === "completed",
+    );
+    expect(again?.completion_result).toBe("success");
+
+    expect(await admin.subscriptions.list()).toEqual([]);
+    const noKafka = await admin.subscriptions
+      .create({ source: "kafka://missing-cluster/orders", sink: "service://Greeter/greet" })
+      .catch((e: unknown) => e);
+    expect(noKafka).toBeInstanceOf(AdminApiError);
+    expect((noKafka as AdminApiError).status).toBeGreaterThanOrEqual(400);
+    expect((noKafka as AdminApiError).status).toBeLessThan(500);
+    expect((noKafka as AdminApiError).serverMessage).toMatch(/missing-cluster|kafka/i);
+  });
+
   it("surfaces the server's conflict for a breaking change, honours breaking/force, and dryRun changes nothing", async () => {
     const v1 = await serve([greeterV1]);
     const v2 = await serve([greeterV2]);
