@@ -9,14 +9,16 @@ import { fileURLToPath } from "node:url";
 import { createReporter } from "./reporter.ts";
 import { Stack } from "./stack.ts";
 
-const USAGE = `Usage: npm run demo -- [--keep-running] [--json]
+const USAGE = `Usage: npm run demo -- [--keep-running] [--json] [--wrong-key]
 
   --keep-running  leave restate-server and the service up after the demo and print URLs and curl commands
   --json          print a machine-readable summary on stdout (progress goes to stderr)
+  --wrong-key     start the service trusting a different key, to see what a misconfiguration looks like
+                  (step 3 fails: the service refuses Restate's discovery request)
   --help          show this help`;
 
 const args = process.argv.slice(2);
-const known = new Set(["--keep-running", "--json", "--help", "-h"]);
+const known = new Set(["--keep-running", "--json", "--wrong-key", "--help", "-h"]);
 const unknown = args.filter((arg) => !known.has(arg));
 if (unknown.length > 0) {
   process.stderr.write(`unknown option: ${unknown.join(" ")}\n\n${USAGE}\n`);
@@ -66,6 +68,7 @@ const { runDemo } = await import("./run.ts");
 const summary = await runDemo(
   {
     keepRunning,
+    wrongKey: args.includes("--wrong-key"),
     reporter: say,
     waitForStop: () => new Promise<void>((resolve) => (parked = resolve)),
   },
@@ -73,7 +76,8 @@ const summary = await runDemo(
 );
 
 if (summary.ok) {
-  say.heading(`Done in ${(summary.durationMs / 1000).toFixed(1)} s.`, "Every step passed; nothing is left running.");
+  const took = keepRunning ? "" : ` in ${(summary.durationMs / 1000).toFixed(1)} s`;
+  say.heading(`Done${took}.`, "Every step passed; nothing is left running.");
 } else {
   const failed = summary.steps.find((step) => !step.ok);
   say.heading(

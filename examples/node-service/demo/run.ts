@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,12 +17,16 @@ import * as clients from "@restatedev/restate-sdk-clients";
 import { type CheckoutInput, runCheckout } from "../src/checkout.ts";
 import { createCodec } from "../src/codec.ts";
 import { postDirect } from "./attacker.ts";
+import { printKeepRunning } from "./keep-running.ts";
 import type { Reporter } from "./reporter.ts";
+import { events, tail, waitFor, waitForEvent } from "./service-events.ts";
 import type { Stack } from "./stack.ts";
 import { findPlaintext, preview, readStoredData } from "./stored-data.ts";
 
 export interface DemoOptions {
   keepRunning: boolean;
+  /** Start the service trusting a different key than the server signs with (shows a misconfiguration). */
+  wrongKey: boolean;
   reporter: Reporter;
   /** Resolves when the user asks to stop (Ctrl-C); used by `--keep-running`. */
   waitForStop: () => Promise<void>;
@@ -58,7 +62,6 @@ export class StepError extends Error {
 }
 
 const SERVICE_ENTRY = fileURLToPath(new URL("../src/server.ts", import.meta.url));
-const IDENTITY_CLI = fileURLToPath(new URL("../../../packages/identity/dist/cli.js", import.meta.url));
 
 /** The values that must never appear in Restate's storage: the card number and everything personal. */
 const CHECKOUT: Omit<CheckoutInput, "customerId" | "paymentId"> = {
@@ -136,13 +139,14 @@ export async function runDemo(options: DemoOptions, stack: Stack): Promise<DemoS
       "Start the payments service",
       "examples/node-service as its own process: SDK endpoint behind the identity check, journal values encrypted with a fresh local key.",
       async () => {
+        const trustedKey = options.wrongKey ? generateKeyPair().publicKey : publicKey;
         const port = await freePort();
         serviceUrl = `http://127.0.0.1:${port}`;
         const env: NodeJS.ProcessEnv = { ...process.env };
         for (const name of ["KMS_KEY_ID", "JOURNAL_KEY_FILE"]) delete env[name];
         Object.assign(env, {
           PORT: String(port),
-          RESTATE_IDENTITY_KEYS: publicKey,
+          RESTATE_IDENTITY_KEYS: trustedKey,
           JOURNAL_KEY: journalKey,
           JOURNAL_KEY_ID: journalKeyId,
           RESTATE_LOGGING: "WARN",
@@ -154,8 +158,9 @@ export async function runDemo(options: DemoOptions, stack: Stack): Promise<DemoS
         say.ok(
           `service listening on ${serviceUrl} (pid ${child.pid}), journal encryption: ${String(ready.encryption)}`,
         );
-        say.line(`it trusts exactly one key: ${publicKey}`);
-        return { servicePid: child.pid, serviceUrl, encryption: ready.encryption, journalKeyId };
+        say.line(`it trusts exactly one key: ${trustedKey}`);
+        if (options.wrongKey) say.warn("--wrong-key: that is NOT the key restate-server signs with");
+        return { servicePid: child.pid, serviceUrl, encryption: ready.encryption, journalKeyId, trustedKey };
       },
     );
 
@@ -340,90 +345,4 @@ export async function runDemo(options: DemoOptions, stack: Stack): Promise<DemoS
     await stack.stopAll();
     return summary;
   }
-}
-
-function printKeepRunning(
-  say: Reporter,
-  stackInfo: {
-    server: RestateServer;
-    serviceUrl: string;
-    workDir: string;
-    journalKey: string;
-    journalKeyId: string;
-    signingKeyPem: string;
-  },
-): void {
-  const { server, serviceUrl, workDir } = stackInfo;
-  const keyFile = join(workDir, "journal-key");
-  const pemFile = join(workDir, "signing-key.pem");
-  writeFileSync(keyFile, stackInfo.journalKey, { mode: 0o600 });
-  writeFileSync(pemFile, stackInfo.signingKeyPem, { mode: 0o600 });
-  const sql = (query: string) =>
-    `curl -s ${server.adminUrl}/query -H 'content-type: application/json' -H 'accept: application/json' -d '{"query": "${query}"}'`;
-  say.heading("Still running (--keep-running)", "Everything stays up until you press Ctrl-C.");
-  say.line(`ingress:   ${server.ingressUrl}`);
-  say.line(`admin API: ${server.adminUrl}`);
-  say.line(`admin UI:  ${server.adminUrl}/ui`);
-  say.line(`service:   ${serviceUrl}`);
-  say.line("");
-  say.line("Run another checkout with the encrypting client:");
-  say.line(
-    `  RESTATE_INGRESS_URL=${server.ingressUrl} JOURNAL_KEY_FILE=${keyFile} JOURNAL_KEY_ID=${stackInfo.journalKeyId} npm run client -w examples/node-service`,
-  );
-  say.line("See the ciphertext Restate stores:");
-  say.line(`  ${sql("SELECT service_name, service_key, key, value FROM state")}`);
-  say.line("Knock on the service's door without a signature (expect 401):");
-  say.line(`  curl -si --http2-prior-knowledge -X POST ${serviceUrl}/discover`);
-  say.line("…and with a valid one (the demo's throwaway signing key):");
-  say.line(
-    `  eval "curl -si --http2-prior-knowledge -X POST ${serviceUrl}/discover -H 'accept: application/vnd.restate.endpointmanifest.v3+json' $(node ${IDENTITY_CLI} sign --key ${pemFile} --path /discover --curl)"`,
-  );
-  say.line("");
-  say.line("Press Ctrl-C to stop everything.");
-}
-
-/** The JSON event lines the service printed on stdout with the given `event` name. */
-function events(process: ManagedProcess, name: string): Array<Record<string, unknown>> {
-  const found: Array<Record<string, unknown>> = [];
-  for (const line of process.logs().split("\n")) {
-    if (!line.startsWith("{")) continue;
-    try {
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      if (parsed.event === name) found.push(parsed);
-    } catch {
-      // not one of ours
-    }
-  }
-  return found;
-}
-
-async function waitForEvent(child: ManagedProcess, name: string, timeoutMs: number): Promise<Record<string, unknown>> {
-  let exitCode: number | null | undefined;
-  void child.exited.then((code) => {
-    exitCode = code;
-  });
-  return waitFor(
-    () => {
-      const found = events(child, name)[0];
-      if (found) return found;
-      if (exitCode !== undefined) throw new Error(`the service exited with code ${exitCode}:\n${tail(child.logs())}`);
-      return undefined;
-    },
-    timeoutMs,
-    `the service's "${name}" event`,
-  );
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function tail(text: string, lines = 30): string {
-  return text.trimEnd().split("\n").slice(-lines).join("\n");
 }

@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   const config = serviceConfigFromEnv(process.env);
   const codec = await createCodec(config.encryption);
 
-  const sdkHandler = createEndpointHandler({ services, journalValueCodecProvider: async () => codec });
+  const sdkHandler = createEndpointHandler({
+    services,
+    journalValueCodecProvider: async () => codec,
+    // The identity adapter below decides and reports; the SDK checks the same keys again (defence in
+    // depth, and it then does not warn that it accepts unsigned requests).
+    identityKeys: config.identityKeys,
+  });
   const handler = withIdentity(sdkHandler, {
     keys: config.identityKeys,
     onReject: (rejection, request) =>
