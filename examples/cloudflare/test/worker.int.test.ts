@@ -4,7 +4,6 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createAdminClient } from "@restate-connect/admin-client";
 import { createSigner, generateKeyPair } from "@restate-connect/identity";
 import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
 import {
@@ -22,6 +21,11 @@ import type { greeter } from "../src/greeter.js";
 const workerDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 // `wrangler` is hoisted to the workspace root; run its CLI with the Node that runs the tests (≥ 22.12).
 const wranglerCli = join(dirname(createRequire(import.meta.url).resolve("wrangler")), "..", "bin", "wrangler.js");
+const adminCli = join(
+  dirname(createRequire(import.meta.url).resolve("@restate-connect/admin-client/package.json")),
+  "dist",
+  "cli.js",
+);
 const MARKER = `worker-marker-${randomBytes(6).toString("hex")}`;
 
 let restate: RestateServer | undefined;
@@ -112,10 +116,16 @@ async function storedJournalBytes(): Promise<Buffer> {
 }
 
 describe("Worker under workerd (wrangler dev --local)", () => {
-  it("registers through the admin client over HTTP/1.1 and serves an invocation through ingress", async () => {
-    const admin = createAdminClient({ baseUrl: restate!.adminUrl });
-    const deployment = await admin.deployments.register({ uri: workerUrl }, { useHttp11: true });
-    expect(deployment.services.map((service: { name: string }) => service.name)).toEqual(["Greeter"]);
+  it("registers with the admin client's CLI over HTTP/1.1 and serves an invocation through ingress", async () => {
+    // Exactly the command the README gives: wrangler dev serves HTTP/1.1 only.
+    const cli = spawnManaged(process.execPath, [adminCli, "register", workerUrl, "--http1.1", "--json"], {
+      env: { ...process.env, RESTATE_ADMIN_URL: restate!.adminUrl },
+    });
+    const code = await cli.exited;
+    await cli.stop();
+    expect(code, cli.logs()).toBe(0);
+    const deployment = JSON.parse(cli.logs()) as { services: { name: string }[] };
+    expect(deployment.services.map((service) => service.name)).toEqual(["Greeter"]);
 
     // The caller encodes the input and decodes the output with the same codec as the Worker.
     const codec = await createJournalCodec({
