@@ -74,6 +74,14 @@ describe("against restate-server", () => {
     const detail = await admin.deployments.get(registered.id);
     expect(detail.id).toBe(registered.id);
     expect((detail as { uri?: string }).uri).toBe(new URL(endpoint.url).href);
+    const changed = await admin.deployments.update(registered.id, { additional_headers: { "x-platform-key": "k1" } });
+    expect((changed as { additional_headers?: Record<string, string> }).additional_headers).toEqual({
+      "x-platform-key": "k1",
+    });
+    const rereadDeployment = await admin.deployments.get(registered.id);
+    expect((rereadDeployment as { additional_headers?: Record<string, string> }).additional_headers).toEqual({
+      "x-platform-key": "k1",
+    });
 
     const service = await admin.services.get("Greeter");
     expect(service.public).toBe(true);
