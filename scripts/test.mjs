@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // THE test command (`npm test`): lint + format check, then typecheck, build, every package's tests
-// and the package checks through turbo, then one closing line "N passed, N failed[, N skipped]"
+// and the package checks through turbo, the runtime matrix, then one closing line "N passed, N failed[, N skipped]"
 // summed over every report the run wrote. Exits non-zero if anything failed.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -11,6 +11,8 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" }
 const workspaces = ["packages", "examples"].flatMap((dir) =>
   existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
 );
+// The root's own report folder holds the runtime matrix.
+workspaces.push(root);
 
 // Reports from an earlier run must not be counted again (turbo restores cached ones itself).
 for (const ws of workspaces) rmSync(join(ws, ".reports"), { recursive: true, force: true });
@@ -34,6 +36,8 @@ run("typecheck, build, tests, package checks", "turbo", [
   "--continue",
   "--concurrency=2",
 ]);
+run("typecheck scripts", "tsc", ["-p", "scripts/tsconfig.json"]);
+run("runtime matrix", "node", ["scripts/runtimes/run.mjs"]);
 
 let passed = 0;
 let failed = 0;
