@@ -2,10 +2,10 @@ import { defineConfig } from "tsup";
 
 export default defineConfig({
   entry: {
-    "index": "src/index.ts",
-    "cdk": "src/cdk.ts",
-    "sts": "src/sts.ts",
-    "cli": "src/cli.ts"
+    index: "src/index.ts",
+    cdk: "src/cdk.ts",
+    sts: "src/sts.ts",
+    cli: "src/cli.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

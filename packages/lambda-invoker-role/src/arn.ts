@@ -79,7 +79,8 @@ export function partitionOfRegion(region: string): Partition {
  * ```
  */
 export function parseArn(value: unknown): ParsedArn {
-  if (typeof value !== "string") throw new InvokerRoleError("invalid_arn", `expected an ARN, got ${describeValue(value)}`);
+  if (typeof value !== "string")
+    throw new InvokerRoleError("invalid_arn", `expected an ARN, got ${describeValue(value)}`);
   if (value.length > 2048) throw new InvokerRoleError("invalid_arn", "an ARN is at most 2048 characters");
   const parts = value.split(":");
   if (parts.length < 6 || parts[0] !== "arn") {
@@ -101,7 +102,10 @@ export function parseArn(value: unknown): ParsedArn {
   const resource = parts.slice(5).join(":");
   if (resource.length === 0) throw new InvokerRoleError("invalid_arn", `${describeValue(value)} has an empty resource`);
   if (/[\s*?]/.test(value)) {
-    throw new InvokerRoleError("invalid_arn", `${describeValue(value)} contains whitespace or wildcards; name one exact resource`);
+    throw new InvokerRoleError(
+      "invalid_arn",
+      `${describeValue(value)} contains whitespace or wildcards; name one exact resource`,
+    );
   }
   return { partition: partition as Partition, service, region, accountId, resource };
 }

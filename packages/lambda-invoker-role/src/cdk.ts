@@ -49,7 +49,10 @@ export class RestateInvokerRole extends Construct {
     super(scope, id);
     const trust = props.trustPolicy;
     if (!trust?.document || !trust.partition) {
-      throw new InvokerRoleError("invalid_policy", "trustPolicy must come from restateCloudTrustPolicy() or selfHostedTrustPolicy()");
+      throw new InvokerRoleError(
+        "invalid_policy",
+        "trustPolicy must come from restateCloudTrustPolicy() or selfHostedTrustPolicy()",
+      );
     }
     this.trust = trust;
     const settings = roleSettings(props);
@@ -68,7 +71,12 @@ export class RestateInvokerRole extends Construct {
                   policyDocument: {
                     Version: POLICY_VERSION,
                     Statement: [
-                      { Sid: "InvokeRestateServices", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: this.resources },
+                      {
+                        Sid: "InvokeRestateServices",
+                        Effect: "Allow",
+                        Action: "lambda:InvokeFunction",
+                        Resource: this.resources,
+                      },
                     ],
                   },
                 },
@@ -81,7 +89,8 @@ export class RestateInvokerRole extends Construct {
     this.role = Role.fromRoleArn(this, "Imported", cfn.attrArn, { mutable: false });
     for (const arn of props.functionArns ?? []) this.grantInvoke(arn);
     this.node.addValidation({
-      validate: () => (this.resources.length === 0 ? ["RestateInvokerRole: no function granted; call grantInvoke(fn)"] : []),
+      validate: () =>
+        this.resources.length === 0 ? ["RestateInvokerRole: no function granted; call grantInvoke(fn)"] : [],
     });
   }
 

@@ -1,11 +1,6 @@
-import { describeValue, InvokerRoleError } from "./errors.js";
-import {
-  assertEnvironmentId,
-  assertExternalId,
-  RESTATE_CLOUD_ACCOUNT_ID,
-  RESTATE_CLOUD_PRINCIPAL_ARN,
-} from "./trust-policy.js";
 import { parsePrincipalArn } from "./arn.js";
+import { describeValue, InvokerRoleError } from "./errors.js";
+import { assertEnvironmentId, assertExternalId, RESTATE_CLOUD_PRINCIPAL_ARN } from "./trust-policy.js";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -82,7 +77,10 @@ export function readPolicyDocument(input: unknown): { [key: string]: Json } {
   if (typeof value === "string") value = parseText(value);
   if (value && typeof value === "object" && "Role" in value) {
     const role = (value as { Role: unknown }).Role;
-    value = role && typeof role === "object" ? (role as { AssumeRolePolicyDocument?: unknown }).AssumeRolePolicyDocument : undefined;
+    value =
+      role && typeof role === "object"
+        ? (role as { AssumeRolePolicyDocument?: unknown }).AssumeRolePolicyDocument
+        : undefined;
     if (typeof value === "string") value = parseText(value);
   }
   if (!value || typeof value !== "object" || Array.isArray(value) || !("Statement" in value)) {
@@ -221,7 +219,7 @@ export function checkTrustPolicy(policy: unknown, expectations: TrustExpectation
       }
       if (principal.value === "*") {
         if (boundToIntended) coversIntended = true;
-        else add(severity, "wildcard_principal", "Principal \"*\" lets any AWS account assume the role", label);
+        else add(severity, "wildcard_principal", 'Principal "*" lets any AWS account assume the role', label);
         continue;
       }
       if (principal.value === intendedArn) {
@@ -353,7 +351,7 @@ export function checkInvokePolicy(policy: unknown): CheckReport {
     }
     for (const resource of strings(raw.Resource)) {
       if (resource === "*") {
-        add("error", "broad_resource", "Resource \"*\" allows invoking every function", label);
+        add("error", "broad_resource", 'Resource "*" allows invoking every function', label);
         continue;
       }
       const name = /:function:([^:]*)/.exec(resource)?.[1];
@@ -375,10 +373,20 @@ export function checkInvokePolicy(policy: unknown): CheckReport {
  */
 export function formatReport(report: CheckReport): string {
   const header = ["SEVERITY", "CODE", "STATEMENT", "MESSAGE"];
-  const rows = report.findings.map((finding) => [finding.severity, finding.code, finding.statement ?? "-", finding.message]);
-  const widths = header.slice(0, 3).map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const rows = report.findings.map((finding) => [
+    finding.severity,
+    finding.code,
+    finding.statement ?? "-",
+    finding.message,
+  ]);
+  const widths = header
+    .slice(0, 3)
+    .map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (row: string[]) =>
-    row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join("  ").trimEnd();
+    row
+      .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell))
+      .join("  ")
+      .trimEnd();
   const verdict = report.ok ? "OK: no errors found" : "FAILED: errors found";
   if (rows.length === 0) return `${verdict}\n`;
   return `${[line(header), ...rows.map(line)].join("\n")}\n${verdict}\n`;

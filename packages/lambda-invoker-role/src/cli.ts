@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type CheckReport, checkInvokePolicy, checkTrustPolicy, formatReport, type TrustExpectations } from "./check.js";
+import {
+  type CheckReport,
+  checkInvokePolicy,
+  checkTrustPolicy,
+  formatReport,
+  type TrustExpectations,
+} from "./check.js";
 import { InvokerRoleError } from "./errors.js";
 import { invokePolicy } from "./invoke-policy.js";
 import { toAwsCli } from "./render-cli.js";
@@ -123,7 +129,7 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
     "tag",
     "max-session-duration",
   ],
-  check: ["policy", "invoke-policy", "environment-id", "region", "principal-arn", "external-id"],
+  check: ["policy", "invoke-policy", "environment-id", "principal-arn", "external-id"],
   whoami: ["region-aws", "endpoint-url"],
   verify: ["role-arn", "external-id", "region-aws", "endpoint-url"],
 };
@@ -131,7 +137,8 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
 function trustFrom(values: Values): TrustPolicy {
   const cloud = values["environment-id"] !== undefined;
   const selfHosted = values["principal-arn"] !== undefined;
-  if (cloud === selfHosted) throw new UsageError("give either --environment-id (Restate Cloud) or --principal-arn (self-hosted)");
+  if (cloud === selfHosted)
+    throw new UsageError("give either --environment-id (Restate Cloud) or --principal-arn (self-hosted)");
   if (cloud) {
     if (values["external-id"] !== undefined) {
       throw new UsageError("--external-id is for self-hosted servers; Restate Cloud uses the environment id");
@@ -141,7 +148,8 @@ function trustFrom(values: Values): TrustPolicy {
       region: (values.region ?? "us") as RestateCloudRegion,
     });
   }
-  if (values.region !== undefined) throw new UsageError("--region is the Restate Cloud region; not used with --principal-arn");
+  if (values.region !== undefined)
+    throw new UsageError("--region is the Restate Cloud region; not used with --principal-arn");
   return selfHostedTrustPolicy({
     principalArn: values["principal-arn"]!,
     ...(values["external-id"] === undefined ? {} : { externalId: values["external-id"] }),
@@ -193,7 +201,9 @@ async function run(command: string, values: Values): Promise<number> {
       process.stdout.write(`${JSON.stringify(trustFrom(values).document, null, 2)}\n`);
       return 0;
     case "invoke-policy":
-      process.stdout.write(`${JSON.stringify(invokePolicy({ functionArns: functionsFrom(values) }).document, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(invokePolicy({ functionArns: functionsFrom(values) }).document, null, 2)}\n`,
+      );
       return 0;
     case "role": {
       const tags: Record<string, string> = {};

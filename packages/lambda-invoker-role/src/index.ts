@@ -17,14 +17,19 @@ export type { InvokePolicy, InvokePolicyOptions } from "./invoke-policy.js";
 export { invokePolicy, invokeResources } from "./invoke-policy.js";
 export type { PolicyCondition, PolicyDocument, PolicyStatement } from "./policy.js";
 export { POLICY_VERSION } from "./policy.js";
+export { shellQuote, toAwsCli } from "./render-cli.js";
 export type { CloudFormationOptions } from "./render-cloudformation.js";
 export { CLOUDFORMATION_ROLE_ID, cloudFormationTemplate, toCloudFormation } from "./render-cloudformation.js";
 export { iamShape, toIamJson } from "./render-iam.js";
-export { shellQuote, toAwsCli } from "./render-cli.js";
 export { toTerraform } from "./render-terraform.js";
 export type { InvokerRoleOptions, InvokerRoleSpec } from "./role.js";
 export { INVOKE_POLICY_NAME, invokerRole } from "./role.js";
-export type { RestateCloudRegion, RestateCloudTrustOptions, SelfHostedTrustOptions, TrustPolicy } from "./trust-policy.js";
+export type {
+  RestateCloudRegion,
+  RestateCloudTrustOptions,
+  SelfHostedTrustOptions,
+  TrustPolicy,
+} from "./trust-policy.js";
 export {
   assertEnvironmentId,
   assertExternalId,

@@ -57,7 +57,9 @@ export function invokePolicy(options: InvokePolicyOptions): InvokePolicy {
     functions,
     document: {
       Version: POLICY_VERSION,
-      Statement: [{ Sid: "InvokeRestateServices", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: resources }],
+      Statement: [
+        { Sid: "InvokeRestateServices", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: resources },
+      ],
     },
   };
 }

@@ -77,5 +77,7 @@ export function toTerraform(spec: InvokerRoleSpec): string {
     `resource "aws_iam_role" "restate_invoker" {\n${attributes(role, "  ")}\n}`,
     `resource "aws_iam_role_policy" "restate_invoke" {\n${attributes(policy, "  ")}\n}`,
     `output "restate_invoker_role_arn" {\n  description = "Pass to: restate deployments register <function-arn> --assume-role-arn <this>"\n  value       = aws_iam_role.restate_invoker.arn\n}`,
-  ].join("\n\n").concat("\n");
+  ]
+    .join("\n\n")
+    .concat("\n");
 }

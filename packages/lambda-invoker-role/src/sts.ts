@@ -1,9 +1,4 @@
-import {
-  AssumeRoleCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-  type STSClientConfig,
-} from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 import { parseArn } from "./arn.js";
 import { assertExternalId } from "./trust-policy.js";
 
@@ -40,14 +35,21 @@ export function principalOfCaller(callerArn: string): Pick<WhoAmI, "principalArn
   const arn = parseArn(callerArn);
   if (arn.service === "sts" && arn.resource.startsWith("assumed-role/")) {
     const roleName = arn.resource.split("/")[1] ?? "";
-    return { principalArn: `arn:${arn.partition}:iam::${arn.accountId}:role/${roleName}`, kind: "role", pathUnknown: true };
+    return {
+      principalArn: `arn:${arn.partition}:iam::${arn.accountId}:role/${roleName}`,
+      kind: "role",
+      pathUnknown: true,
+    };
   }
   if (arn.service === "sts" && arn.resource.startsWith("federated-user/")) {
     return { principalArn: callerArn, kind: "federated-user", pathUnknown: false };
   }
-  if (arn.service === "iam" && arn.resource === "root") return { principalArn: callerArn, kind: "root", pathUnknown: false };
-  if (arn.service === "iam" && arn.resource.startsWith("user/")) return { principalArn: callerArn, kind: "user", pathUnknown: false };
-  if (arn.service === "iam" && arn.resource.startsWith("role/")) return { principalArn: callerArn, kind: "role", pathUnknown: false };
+  if (arn.service === "iam" && arn.resource === "root")
+    return { principalArn: callerArn, kind: "root", pathUnknown: false };
+  if (arn.service === "iam" && arn.resource.startsWith("user/"))
+    return { principalArn: callerArn, kind: "user", pathUnknown: false };
+  if (arn.service === "iam" && arn.resource.startsWith("role/"))
+    return { principalArn: callerArn, kind: "role", pathUnknown: false };
   return { principalArn: callerArn, kind: "other", pathUnknown: false };
 }
 

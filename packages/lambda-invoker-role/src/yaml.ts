@@ -17,7 +17,10 @@ function scalar(value: string | number | boolean | null): string {
   if (PLAIN.test(value) && !RESERVED.has(value.toLowerCase())) return value;
   // A JSON string is a valid YAML double-quoted scalar; escape the characters YAML
   // treats as line breaks but JSON leaves alone.
-  return JSON.stringify(value).replace(/\u0085/g, "\\N").replace(/\u2028/g, "\\L").replace(/\u2029/g, "\\P");
+  return JSON.stringify(value)
+    .replace(/\u0085/g, "\\N")
+    .replace(/\u2028/g, "\\L")
+    .replace(/\u2029/g, "\\P");
 }
 
 function isCollection(value: YamlValue): value is readonly YamlValue[] | { readonly [key: string]: YamlValue } {
@@ -45,7 +48,7 @@ function emit(value: YamlValue, indent: string, lines: string[]): void {
   for (const [key, item] of Object.entries(value as { readonly [key: string]: YamlValue })) {
     if (isCollection(item) && !isEmpty(item)) {
       lines.push(`${indent}${scalar(key)}:`);
-      emit(item, Array.isArray(item) ? `${indent}  ` : `${indent}  `, lines);
+      emit(item, `${indent}  `, lines);
     } else {
       lines.push(`${indent}${scalar(key)}: ${inline(item)}`);
     }

@@ -27,13 +27,26 @@ function codeOf(fn: () => unknown): string | undefined {
 describe("parseFunctionArn", () => {
   it("parses unqualified, version, $LATEST and alias ARNs", () => {
     const fn = parseFunctionArn("arn:aws:lambda:eu-central-1:123456789012:function:greeter");
-    expect(fn).toMatchObject({ partition: "aws", region: "eu-central-1", accountId: "123456789012", functionName: "greeter" });
+    expect(fn).toMatchObject({
+      partition: "aws",
+      region: "eu-central-1",
+      accountId: "123456789012",
+      functionName: "greeter",
+    });
     expect(fn.qualifier).toBeUndefined();
     expect(parseFunctionArn("arn:aws:lambda:eu-central-1:123456789012:function:greeter:7").qualifier).toBe("7");
-    expect(parseFunctionArn("arn:aws:lambda:eu-central-1:123456789012:function:greeter:$LATEST").qualifier).toBe("$LATEST");
+    expect(parseFunctionArn("arn:aws:lambda:eu-central-1:123456789012:function:greeter:$LATEST").qualifier).toBe(
+      "$LATEST",
+    );
     const alias = parseFunctionArn("arn:aws-cn:lambda:cn-northwest-1:123456789012:function:my_fn-1:live-2");
-    expect(alias).toMatchObject({ partition: "aws-cn", qualifier: "live-2", unqualifiedArn: "arn:aws-cn:lambda:cn-northwest-1:123456789012:function:my_fn-1" });
-    expect(parseFunctionArn("arn:aws-us-gov:lambda:us-gov-east-1:123456789012:function:f").partition).toBe("aws-us-gov");
+    expect(alias).toMatchObject({
+      partition: "aws-cn",
+      qualifier: "live-2",
+      unqualifiedArn: "arn:aws-cn:lambda:cn-northwest-1:123456789012:function:my_fn-1",
+    });
+    expect(parseFunctionArn("arn:aws-us-gov:lambda:us-gov-east-1:123456789012:function:f").partition).toBe(
+      "aws-us-gov",
+    );
   });
 
   it.each([
@@ -71,8 +84,14 @@ describe("parseFunctionArn", () => {
 
 describe("parsePrincipalArn", () => {
   it("accepts roles (with paths) and users", () => {
-    expect(parsePrincipalArn("arn:aws:iam::123456789012:role/ecs/restate-task")).toMatchObject({ kind: "role", name: "ecs/restate-task" });
-    expect(parsePrincipalArn("arn:aws-us-gov:iam::123456789012:user/ops")).toMatchObject({ kind: "user", partition: "aws-us-gov" });
+    expect(parsePrincipalArn("arn:aws:iam::123456789012:role/ecs/restate-task")).toMatchObject({
+      kind: "role",
+      name: "ecs/restate-task",
+    });
+    expect(parsePrincipalArn("arn:aws-us-gov:iam::123456789012:user/ops")).toMatchObject({
+      kind: "user",
+      partition: "aws-us-gov",
+    });
   });
 
   it("refuses sessions (with the role to use instead), roots, other services and regions", () => {
@@ -87,7 +106,10 @@ describe("parsePrincipalArn", () => {
       "arn:aws:iam::123456789012:role/a//b",
       "arn:aws:iam::123456789012:role/bad name",
     ]) {
-      expect(codeOf(() => parsePrincipalArn(arn)), arn).toMatch(/invalid_principal|invalid_arn/);
+      expect(
+        codeOf(() => parsePrincipalArn(arn)),
+        arn,
+      ).toMatch(/invalid_principal|invalid_arn/);
     }
     expect(codeOf(() => parsePrincipalArn("arn:aws:iam:us-east-1:123456789012:role/x"))).toBe("invalid_arn");
     expect(codeOf(() => parsePrincipalArn("arn:aws:iam::12345678901x:role/x"))).toBe("invalid_account_id");
@@ -104,7 +126,10 @@ describe("small validators", () => {
     expect(() => assertIamPath("/")).not.toThrow();
     expect(() => assertIamPath("/a/b-c/")).not.toThrow();
     for (const path of ["", "a/", "/a", "//", "/a//b/", "/a b/", `/${"a".repeat(511)}/`]) {
-      expect(codeOf(() => assertIamPath(path)), path).toBe("invalid_role_path");
+      expect(
+        codeOf(() => assertIamPath(path)),
+        path,
+      ).toBe("invalid_role_path");
     }
     expect(partitionOfRegion("cn-north-1")).toBe("aws-cn");
     expect(partitionOfRegion("us-gov-west-1")).toBe("aws-us-gov");
@@ -119,7 +144,9 @@ describe("property: no invalid input yields a policy", () => {
     region: fc.constantFrom("us-east-1", "eu-central-1", "cn-north-1", "us-gov-west-1", "useast1", "", "US-EAST-1"),
     account: fc.oneof(fc.stringMatching(/^\d{12}$/), fc.string({ maxLength: 14 })),
     name: fc.oneof(fc.stringMatching(/^[a-zA-Z0-9_-]{1,64}$/), fc.string({ maxLength: 70 })),
-    qualifier: fc.option(fc.oneof(fc.constantFrom("$LATEST", "1", "42", "live", "0", "$latest", "1.0"), fc.string({ maxLength: 8 }))),
+    qualifier: fc.option(
+      fc.oneof(fc.constantFrom("$LATEST", "1", "42", "live", "0", "$latest", "1.0"), fc.string({ maxLength: 8 })),
+    ),
   };
 
   // An independent statement of the rules, written differently from the implementation.
@@ -137,17 +164,24 @@ describe("property: no invalid input yields a policy", () => {
 
   it("function ARNs: invokePolicy succeeds exactly for valid ARNs", () => {
     fc.assert(
-      fc.property(arb.partition, arb.region, arb.account, arb.name, arb.qualifier, (partition, region, account, name, qualifier) => {
-        const arn = `arn:${partition}:lambda:${region}:${account}:function:${name}${qualifier === null ? "" : `:${qualifier}`}`;
-        const expected = valid(partition, region, account, name, qualifier);
-        let produced: unknown;
-        try {
-          produced = invokePolicy({ functionArns: [arn] }).document;
-        } catch (error) {
-          expect(error).toBeInstanceOf(InvokerRoleError);
-        }
-        expect(produced !== undefined, arn).toBe(expected);
-      }),
+      fc.property(
+        arb.partition,
+        arb.region,
+        arb.account,
+        arb.name,
+        arb.qualifier,
+        (partition, region, account, name, qualifier) => {
+          const arn = `arn:${partition}:lambda:${region}:${account}:function:${name}${qualifier === null ? "" : `:${qualifier}`}`;
+          const expected = valid(partition, region, account, name, qualifier);
+          let produced: unknown;
+          try {
+            produced = invokePolicy({ functionArns: [arn] }).document;
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvokerRoleError);
+          }
+          expect(produced !== undefined, arn).toBe(expected);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -162,7 +196,9 @@ describe("property: no invalid input yields a policy", () => {
         } catch (error) {
           expect(error).toBeInstanceOf(InvokerRoleError);
         }
-        expect(ok).toBe(/^arn:aws(-cn|-us-gov)?:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?$/.test(text) && ok);
+        expect(ok).toBe(
+          /^arn:aws(-cn|-us-gov)?:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?$/.test(text) && ok,
+        );
       }),
       { numRuns: RUNS },
     );

@@ -72,7 +72,9 @@ describe("RestateInvokerRole", () => {
   it("validates like the generator: bad names and partition mismatches throw", () => {
     const stack = new Stack(new App(), "Stack");
     const trust = selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate` });
-    expect(() => new RestateInvokerRole(stack, "A", { trustPolicy: trust, roleName: "bad name" })).toThrow(InvokerRoleError);
+    expect(() => new RestateInvokerRole(stack, "A", { trustPolicy: trust, roleName: "bad name" })).toThrow(
+      InvokerRoleError,
+    );
     const invoker = new RestateInvokerRole(stack, "B", { trustPolicy: trust });
     expect(() => invoker.grantInvoke(`arn:aws-cn:lambda:cn-north-1:${ACCOUNT}:function:greeter`)).toThrow(
       expect.objectContaining({ code: "partition_mismatch" }),

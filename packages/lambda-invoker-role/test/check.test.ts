@@ -46,11 +46,15 @@ describe("checkTrustPolicy", () => {
     const self = selfHostedTrustPolicy({ principalArn: PRINCIPAL, externalId: "abc" }).document;
     expect(checkTrustPolicy(self, { principalArn: PRINCIPAL, externalId: "abc" })).toEqual({ ok: true, findings: [] });
     const wrongPrincipal = checkTrustPolicy(self, { principalArn: "arn:aws:iam::123456789012:role/other" });
-    expect(codes(wrongPrincipal)).toEqual(expect.arrayContaining(["unexpected_principal", "intended_principal_not_allowed"]));
+    expect(codes(wrongPrincipal)).toEqual(
+      expect.arrayContaining(["unexpected_principal", "intended_principal_not_allowed"]),
+    );
   });
 
   it("warns (only) when a self-hosted policy has no external id and none is expected", () => {
-    const report = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document, { principalArn: PRINCIPAL });
+    const report = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document, {
+      principalArn: PRINCIPAL,
+    });
     expect(report.ok).toBe(true);
     expect(report.findings.map((f) => [f.severity, f.code])).toEqual([
       ["warning", "unconditioned_assume_role"],
@@ -109,7 +113,9 @@ describe("checkTrustPolicy", () => {
 
   it("validates its expectations", () => {
     const doc = selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document;
-    expect(() => checkTrustPolicy(doc, { environmentId: "nope" })).toThrow(expect.objectContaining({ code: "invalid_environment_id" }));
+    expect(() => checkTrustPolicy(doc, { environmentId: "nope" })).toThrow(
+      expect.objectContaining({ code: "invalid_environment_id" }),
+    );
     expect(() => checkTrustPolicy(doc, { principalArn: "arn:aws:iam::1:role/x" })).toThrow(
       expect.objectContaining({ code: "invalid_account_id" }),
     );
@@ -127,9 +133,24 @@ describe("checkInvokePolicy", () => {
       Version: "2012-10-17",
       Statement: [
         { Sid: "A", Effect: "Allow", Action: ["lambda:*", "*"], Resource: "*" },
-        { Sid: "B", Effect: "Allow", Action: "lambda:Invoke*", Resource: "arn:aws:lambda:us-east-1:123456789012:function:f*" },
-        { Sid: "C", Effect: "Allow", Action: "lambda:InvokeFunction", NotResource: "arn:aws:lambda:us-east-1:123456789012:function:x" },
-        { Sid: "D", Effect: "Allow", Action: "lambda:GetFunction", Resource: "arn:aws:lambda:*:123456789012:function:f" },
+        {
+          Sid: "B",
+          Effect: "Allow",
+          Action: "lambda:Invoke*",
+          Resource: "arn:aws:lambda:us-east-1:123456789012:function:f*",
+        },
+        {
+          Sid: "C",
+          Effect: "Allow",
+          Action: "lambda:InvokeFunction",
+          NotResource: "arn:aws:lambda:us-east-1:123456789012:function:x",
+        },
+        {
+          Sid: "D",
+          Effect: "Allow",
+          Action: "lambda:GetFunction",
+          Resource: "arn:aws:lambda:*:123456789012:function:f",
+        },
       ],
     });
     expect(report.ok).toBe(false);

@@ -44,7 +44,10 @@ describe("restate-invoker-role CLI", () => {
       [["invoke-policy"], /at least one --function/],
       [["invoke-policy", "--function", "arn:aws:lambda:us-east-1:1:function:f"], /\[invalid_account_id\]/],
       [["role", "--environment-id", ENV_ID, "--function", FN, "--format", "xml"], /--format must be one of/],
-      [["role", "--environment-id", ENV_ID, "--function", "arn:aws-cn:lambda:cn-north-1:111122223333:function:f"], /\[partition_mismatch\].*only in the aws partition/],
+      [
+        ["role", "--environment-id", ENV_ID, "--function", "arn:aws-cn:lambda:cn-north-1:111122223333:function:f"],
+        /\[partition_mismatch\].*only in the aws partition/,
+      ],
       [["role", "--environment-id", ENV_ID, "--function", FN, "--tag", "novalue"], /--tag must be key=value/],
       [["check", "--environment-id", ENV_ID], /--policy/],
       [["whoami", "--function", FN], /--function is not an option of whoami/],
@@ -62,7 +65,14 @@ describe("restate-invoker-role CLI", () => {
     const cloud = run(["trust-policy", "--environment-id", ENV_ID, "--region", "eu"]);
     expect(cloud.status).toBe(0);
     expect(JSON.parse(cloud.stdout).Statement[0].Condition.StringEquals["sts:ExternalId"]).toBe(ENV_ID);
-    const self = run(["trust-policy", "--principal-arn", "arn:aws:iam::111122223333:role/r", "--external-id", "abc", "--json"]);
+    const self = run([
+      "trust-policy",
+      "--principal-arn",
+      "arn:aws:iam::111122223333:role/r",
+      "--external-id",
+      "abc",
+      "--json",
+    ]);
     expect(JSON.parse(self.stdout).Statement[0].Principal.AWS).toBe("arn:aws:iam::111122223333:role/r");
     const invoke = run(["invoke-policy", "--function", FN, "--function", `${FN}:3`]);
     expect(JSON.parse(invoke.stdout).Statement[0].Resource).toEqual([FN, `${FN}:*`, `${FN}:3`]);
@@ -119,14 +129,20 @@ describe("restate-invoker-role CLI", () => {
     expect(table.stdout).toMatch(/^SEVERITY\s+CODE/);
     expect(table.stdout).toMatch(/error\s+wildcard_principal/);
     expect(table.stdout).toMatch(/FAILED: errors found\n$/);
-    const json = run(["check", "--policy", "-", "--principal-arn", "arn:aws:iam::111122223333:role/r", "--json"], JSON.stringify(policy));
+    const json = run(
+      ["check", "--policy", "-", "--principal-arn", "arn:aws:iam::111122223333:role/r", "--json"],
+      JSON.stringify(policy),
+    );
     expect(json.status).toBe(1);
     expect(JSON.parse(json.stdout).findings.map((f: { code: string }) => f.code)).toContain("wildcard_principal");
   });
 
   it("check --invoke-policy flags broad invoke grants", () => {
     const file = join(work, "invoke.json");
-    writeFileSync(file, JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:*", Resource: "*" }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:*", Resource: "*" }] }),
+    );
     const result = run(["check", "--invoke-policy", file]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/broad_resource/);
@@ -136,7 +152,9 @@ describe("restate-invoker-role CLI", () => {
   });
 
   it("check exits 2 for unreadable or invalid input", () => {
-    expect(run(["check", "--policy", join(work, "missing.json"), "--environment-id", ENV_ID]).stderr).toMatch(/cannot read/);
+    expect(run(["check", "--policy", join(work, "missing.json"), "--environment-id", ENV_ID]).stderr).toMatch(
+      /cannot read/,
+    );
     const bad = join(work, "bad.json");
     writeFileSync(bad, "{ not json");
     const result = run(["check", "--policy", bad, "--environment-id", ENV_ID]);

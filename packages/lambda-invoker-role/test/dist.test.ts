@@ -14,7 +14,8 @@ function reachable(entry: string): Map<string, string> {
     if (seen.has(file)) return;
     const text = readFileSync(file, "utf8");
     seen.set(file, text);
-    for (const match of text.matchAll(/(?:from\s*|require\()\s*["'](\.[^"']+)["']/g)) visit(join(dirname(file), match[1]!));
+    for (const match of text.matchAll(/(?:from\s*|require\()\s*["'](\.[^"']+)["']/g))
+      visit(join(dirname(file), match[1]!));
   };
   visit(entry);
   return seen;
@@ -55,7 +56,8 @@ describe("built entry points", () => {
     const text = readFileSync(join(dist, "cli.js"), "utf8");
     expect(text.startsWith("#!/usr/bin/env node\n")).toBe(true);
     for (const [file, body] of reachable(join(dist, "cli.js"))) {
-      for (const name of OPTIONAL) expect(body.includes(`from '${name}'`) || body.includes(`from "${name}"`), `${file}: ${name}`).toBe(false);
+      for (const name of OPTIONAL)
+        expect(body.includes(`from '${name}'`) || body.includes(`from "${name}"`), `${file}: ${name}`).toBe(false);
     }
   });
 });

@@ -22,7 +22,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("golden outputs", () => {
   it("trust policies of both kinds", () => {
-    expectGolden("trust-cloud-us.json", `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID }).document, null, 2)}\n`);
+    expectGolden(
+      "trust-cloud-us.json",
+      `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID }).document, null, 2)}\n`,
+    );
     expectGolden(
       "trust-cloud-eu.json",
       `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID, region: "eu" }).document, null, 2)}\n`,
@@ -34,7 +37,10 @@ describe("golden outputs", () => {
     expectGolden(
       "trust-self-hosted-external-id.json",
       `${JSON.stringify(
-        selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate-server`, externalId: "restate-prod" }).document,
+        selfHostedTrustPolicy({
+          principalArn: `arn:aws:iam::${ACCOUNT}:role/restate-server`,
+          externalId: "restate-prod",
+        }).document,
         null,
         2,
       )}\n`,
@@ -94,7 +100,10 @@ describe("AWS CLI commands", () => {
       );
       const result = spawnSync("sh", [script], { encoding: "utf8" });
       expect(result.status, result.stderr).toBe(0);
-      const [create, put, get] = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as string[]);
+      const [create, put, get] = result.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as string[]);
       const option = (words: string[] | undefined, flag: string) => words![words!.indexOf(flag) + 1];
       expect(create!.slice(0, 2)).toEqual(["iam", "create-role"]);
       expect(option(create, "--role-name")).toBe(spec.roleName);

@@ -41,7 +41,12 @@ export async function assumeDecision(
         contextVariables,
       },
       identityPolicies: caller.roleArn
-        ? [{ name: "caller", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:*", Resource: "*" }] } }]
+        ? [
+            {
+              name: "caller",
+              policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:*", Resource: "*" }] },
+            },
+          ]
         : [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],

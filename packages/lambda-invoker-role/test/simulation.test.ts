@@ -63,7 +63,9 @@ describe.each(scenarios)("trust policy: $name", (scenario) => {
   it("allows the intended principal with the right external id", async () => {
     expect(await assumeDecision(scenario.document, roleArn, withId(scenario.intended))).toBe("Allowed");
     if (scenario.tagSession) {
-      expect(await assumeDecision(scenario.document, roleArn, withId(scenario.intended), "sts:TagSession")).toBe("Allowed");
+      expect(await assumeDecision(scenario.document, roleArn, withId(scenario.intended), "sts:TagSession")).toBe(
+        "Allowed",
+      );
     }
   });
 
@@ -76,7 +78,8 @@ describe.each(scenarios)("trust policy: $name", (scenario) => {
     }
     const denied = [`${scenario.externalId}x`, scenario.externalId.toUpperCase(), undefined];
     for (const externalId of denied) {
-      const caller: Caller = externalId === undefined ? { roleArn: scenario.intended } : { roleArn: scenario.intended, externalId };
+      const caller: Caller =
+        externalId === undefined ? { roleArn: scenario.intended } : { roleArn: scenario.intended, externalId };
       expect(await assumeDecision(scenario.document, roleArn, caller), String(externalId)).not.toBe("Allowed");
     }
   });
@@ -99,7 +102,9 @@ describe("Restate Cloud's documented trust policy", () => {
         Effect: "Allow",
         Principal: { AWS: "arn:aws:iam::654654156625:root" },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:PrincipalArn": "arn:aws:iam::654654156625:role/RestateCloud", "sts:ExternalId": ENV_ID } },
+        Condition: {
+          StringEquals: { "aws:PrincipalArn": "arn:aws:iam::654654156625:role/RestateCloud", "sts:ExternalId": ENV_ID },
+        },
       },
       { Effect: "Allow", Principal: { AWS: "arn:aws:iam::654654156625:root" }, Action: "sts:TagSession" },
     ],
@@ -124,7 +129,9 @@ describe("Restate Cloud's documented trust policy", () => {
   it("passes check, with a warning that TagSession is open to the whole Restate Cloud account", async () => {
     const report = checkTrustPolicy(documented, { environmentId: ENV_ID });
     expect(report.ok).toBe(true);
-    expect(report.findings.map((finding) => [finding.severity, finding.code])).toEqual([["warning", "principal_not_bound"]]);
+    expect(report.findings.map((finding) => [finding.severity, finding.code])).toEqual([
+      ["warning", "principal_not_bound"],
+    ]);
     // ...which the simulator confirms: any role in that account may tag sessions, ours binds it.
     const other = { roleArn: "arn:aws:iam::654654156625:role/Other" };
     expect(await assumeDecision(documented, roleArn, other, "sts:TagSession")).toBe("Allowed");
@@ -153,11 +160,16 @@ describe("weak trust policies: the simulator shows the hole, check flags it", ()
       codes: ["wildcard_principal", "intended_principal_not_allowed"],
     },
     {
-      name: "bare \"*\" principal without conditions",
+      name: 'bare "*" principal without conditions',
       policy: statement({ Principal: "*" }),
       expect: selfHosted,
       caller: { roleArn: attacker.roleArn! },
-      codes: ["wildcard_principal", "unconditioned_assume_role", "missing_external_id", "intended_principal_not_allowed"],
+      codes: [
+        "wildcard_principal",
+        "unconditioned_assume_role",
+        "missing_external_id",
+        "intended_principal_not_allowed",
+      ],
     },
     {
       name: "Restate Cloud account without external id (confused deputy)",
@@ -232,7 +244,10 @@ describe("weak trust policies: the simulator shows the hole, check flags it", ()
   it("our generated policies pass check with no findings", () => {
     const cloudReport = checkTrustPolicy(restateCloudTrustPolicy({ environmentId: ENV_ID }).document, cloud);
     expect(cloudReport).toEqual({ ok: true, findings: [] });
-    const selfReport = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: intended, externalId: "restate-prod" }).document, selfHosted);
+    const selfReport = checkTrustPolicy(
+      selfHostedTrustPolicy({ principalArn: intended, externalId: "restate-prod" }).document,
+      selfHosted,
+    );
     expect(selfReport).toEqual({ ok: true, findings: [] });
   });
 });
@@ -244,7 +259,12 @@ describe.each(["aws", "aws-cn", "aws-us-gov"] as const)("invoke policy in %s", (
 
   it("an unqualified function ARN covers the function, its versions and aliases, and nothing else", async () => {
     const policy = invokePolicy({ functionArns: [`${base}:greeter`] }).document;
-    for (const resource of [`${base}:greeter`, `${base}:greeter:7`, `${base}:greeter:$LATEST`, `${base}:greeter:live`]) {
+    for (const resource of [
+      `${base}:greeter`,
+      `${base}:greeter:7`,
+      `${base}:greeter:$LATEST`,
+      `${base}:greeter:live`,
+    ]) {
       expect(await invokeDecision(policy, role, "lambda:InvokeFunction", resource), resource).toBe("Allowed");
     }
     const others = [
@@ -257,7 +277,12 @@ describe.each(["aws", "aws-cn", "aws-us-gov"] as const)("invoke policy in %s", (
     for (const resource of others) {
       expect(await invokeDecision(policy, role, "lambda:InvokeFunction", resource), resource).not.toBe("Allowed");
     }
-    for (const action of ["lambda:GetFunction", "lambda:UpdateFunctionCode", "lambda:InvokeAsync", "lambda:DeleteFunction"]) {
+    for (const action of [
+      "lambda:GetFunction",
+      "lambda:UpdateFunctionCode",
+      "lambda:InvokeAsync",
+      "lambda:DeleteFunction",
+    ]) {
       expect(await invokeDecision(policy, role, action, `${base}:greeter`), action).not.toBe("Allowed");
     }
   });

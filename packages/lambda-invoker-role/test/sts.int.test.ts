@@ -25,7 +25,10 @@ beforeAll(async () => {
   const spec = invokerRole({
     roleName: "restate-invoker",
     path: "/restate/",
-    trustPolicy: selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${motoAccount}:role/restate-server`, externalId: "restate-prod" }),
+    trustPolicy: selfHostedTrustPolicy({
+      principalArn: `arn:aws:iam::${motoAccount}:role/restate-server`,
+      externalId: "restate-prod",
+    }),
     functionArns: [`arn:aws:lambda:us-east-1:${motoAccount}:function:greeter`],
     tags: { team: "payments" },
   });
@@ -69,17 +72,27 @@ describe("whoAmI against moto", () => {
 
     const sts = new STSClient(config);
     try {
-      const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "probe", ExternalId: "restate-prod" }));
+      const assumed = await sts.send(
+        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "probe", ExternalId: "restate-prod" }),
+      );
       const creds = assumed.Credentials!;
       const session = new STSClient({
         ...config,
-        credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! },
+        credentials: {
+          accessKeyId: creds.AccessKeyId!,
+          secretAccessKey: creds.SecretAccessKey!,
+          sessionToken: creds.SessionToken!,
+        },
       });
       try {
         const asRole = await whoAmI({ client: session });
         expect(asRole.callerArn).toBe(`arn:aws:sts::${motoAccount}:assumed-role/restate-invoker/probe`);
         // The session ARN has no path; the real role ARN has /restate/, hence pathUnknown.
-        expect(asRole).toMatchObject({ kind: "role", pathUnknown: true, principalArn: `arn:aws:iam::${motoAccount}:role/restate-invoker` });
+        expect(asRole).toMatchObject({
+          kind: "role",
+          pathUnknown: true,
+          principalArn: `arn:aws:iam::${motoAccount}:role/restate-invoker`,
+        });
         expect(roleArn).toBe(`arn:aws:iam::${motoAccount}:role/restate/restate-invoker`);
       } finally {
         session.destroy();
@@ -93,7 +106,10 @@ describe("whoAmI against moto", () => {
 describe("verifyAssumeRole against moto", () => {
   it("succeeds for the role created from the generated policies", async () => {
     const result = await verifyAssumeRole({ roleArn, externalId: "restate-prod", clientConfig: config });
-    expect(result).toMatchObject({ ok: true, assumedRoleArn: `arn:aws:sts::${motoAccount}:assumed-role/restate-invoker/restate-invoker-role-verify` });
+    expect(result).toMatchObject({
+      ok: true,
+      assumedRoleArn: `arn:aws:sts::${motoAccount}:assumed-role/restate-invoker/restate-invoker-role-verify`,
+    });
   });
 
   it("reports an unreachable STS in plain words instead of throwing", async () => {
@@ -108,7 +124,9 @@ describe("verifyAssumeRole against moto", () => {
   });
 
   it("refuses invalid input before calling AWS", async () => {
-    await expect(verifyAssumeRole({ roleArn: "arn:aws:iam::123456789012:user/x", clientConfig: config })).rejects.toThrow(/IAM role ARN/);
+    await expect(
+      verifyAssumeRole({ roleArn: "arn:aws:iam::123456789012:user/x", clientConfig: config }),
+    ).rejects.toThrow(/IAM role ARN/);
     await expect(verifyAssumeRole({ roleArn, externalId: "x", clientConfig: config })).rejects.toThrow(
       expect.objectContaining({ code: "invalid_external_id" }),
     );
@@ -120,7 +138,11 @@ describe("CLI whoami / verify against moto", () => {
     expect(existsSync(cli), "build first: npx tsup").toBe(true);
     return spawnSync(process.execPath, [cli, ...args, "--endpoint-url", moto.endpoint, "--region-aws", moto.region], {
       encoding: "utf8",
-      env: { ...process.env, AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey },
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
+      },
     });
   };
 
@@ -136,8 +158,23 @@ describe("CLI whoami / verify against moto", () => {
     expect(ok.stdout).toMatch(/^OK: assumed arn:aws:sts::\d{12}:assumed-role\/restate-invoker\//);
     const failed = spawnSync(
       process.execPath,
-      [cli, "verify", "--role-arn", roleArn, "--external-id", "restate-prod", "--endpoint-url", "http://127.0.0.1:9", "--region-aws", "us-east-1", "--json"],
-      { encoding: "utf8", env: { ...process.env, AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b", AWS_MAX_ATTEMPTS: "1" } },
+      [
+        cli,
+        "verify",
+        "--role-arn",
+        roleArn,
+        "--external-id",
+        "restate-prod",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--region-aws",
+        "us-east-1",
+        "--json",
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b", AWS_MAX_ATTEMPTS: "1" },
+      },
     );
     expect(failed.status).toBe(1);
     expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false });

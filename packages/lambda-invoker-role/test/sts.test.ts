@@ -19,10 +19,15 @@ describe("explainStsError", () => {
 
   it("explains AWS errors in plain words", () => {
     const role = "arn:aws:iam::123456789012:role/r";
-    expect(explainStsError(named("AccessDenied"), role).message).toMatch(/trust policy does not allow this caller with this external id/);
+    expect(explainStsError(named("AccessDenied"), role).message).toMatch(
+      /trust policy does not allow this caller with this external id/,
+    );
     expect(explainStsError(named("ExpiredToken"), role).message).toMatch(/expired/);
     expect(explainStsError(named("CredentialsProviderError"), role).message).toMatch(/no AWS credentials/);
-    expect(explainStsError(named("Weird", "details"), role)).toEqual({ errorName: "Weird", message: "STS failed with Weird: details" });
+    expect(explainStsError(named("Weird", "details"), role)).toEqual({
+      errorName: "Weird",
+      message: "STS failed with Weird: details",
+    });
     expect(explainStsError(Object.assign(new Error("x"), { code: "ENOTFOUND" }), role).errorName).toBe("ENOTFOUND");
   });
 });

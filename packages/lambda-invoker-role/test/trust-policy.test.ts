@@ -15,7 +15,12 @@ const FN = "arn:aws:lambda:us-east-1:123456789012:function:greeter";
 describe("restateCloudTrustPolicy", () => {
   it("binds Restate Cloud's role and the environment id, in stable order", () => {
     const trust = restateCloudTrustPolicy({ environmentId: ENV_ID });
-    expect(trust).toMatchObject({ kind: "restate-cloud", partition: "aws", principalArn: RESTATE_CLOUD_PRINCIPAL_ARN, externalId: ENV_ID });
+    expect(trust).toMatchObject({
+      kind: "restate-cloud",
+      partition: "aws",
+      principalArn: RESTATE_CLOUD_PRINCIPAL_ARN,
+      externalId: ENV_ID,
+    });
     expect(trust.document.Statement.map((s) => [s.Sid, s.Action])).toEqual([
       ["RestateCloudAssumeRole", "sts:AssumeRole"],
       ["RestateCloudTagSession", "sts:TagSession"],
@@ -30,7 +35,9 @@ describe("restateCloudTrustPolicy", () => {
   it.each([["env-abc"], ["ENV_abc"], ["env_ABC"], ["env_"], ["env_ab-c"], [" env_abc"], ["abc"], [""]])(
     "refuses environment id %j",
     (environmentId) => {
-      expect(() => restateCloudTrustPolicy({ environmentId })).toThrow(expect.objectContaining({ code: "invalid_environment_id" }));
+      expect(() => restateCloudTrustPolicy({ environmentId })).toThrow(
+        expect.objectContaining({ code: "invalid_environment_id" }),
+      );
     },
   );
 
@@ -43,17 +50,20 @@ describe("restateCloudTrustPolicy", () => {
 
   it("property: only env_ + lowercase alphanumerics yields a policy", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 30 }), fc.stringMatching(/^env_[a-z0-9]{1,30}$/)), (environmentId) => {
-        const valid = /^env_[a-z0-9]+$/.test(environmentId);
-        let produced = false;
-        try {
-          restateCloudTrustPolicy({ environmentId });
-          produced = true;
-        } catch (error) {
-          expect((error as InvokerRoleError).code).toBe("invalid_environment_id");
-        }
-        expect(produced).toBe(valid);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 30 }), fc.stringMatching(/^env_[a-z0-9]{1,30}$/)),
+        (environmentId) => {
+          const valid = /^env_[a-z0-9]+$/.test(environmentId);
+          let produced = false;
+          try {
+            restateCloudTrustPolicy({ environmentId });
+            produced = true;
+          } catch (error) {
+            expect((error as InvokerRoleError).code).toBe("invalid_environment_id");
+          }
+          expect(produced).toBe(valid);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -125,19 +135,32 @@ describe("invokerRole", () => {
 
   it("defaults name, path and session duration", () => {
     const spec = invokerRole({ trustPolicy: cloud, functionArns: [FN, FN] });
-    expect(spec).toMatchObject({ roleName: "restate-invoker", path: "/", maxSessionDuration: 3600, tags: [], policyName: "restate-invoke" });
+    expect(spec).toMatchObject({
+      roleName: "restate-invoker",
+      path: "/",
+      maxSessionDuration: 3600,
+      tags: [],
+      policyName: "restate-invoke",
+    });
     expect(spec.invokePolicy.Statement[0]!.Resource).toEqual([FN, `${FN}:*`]);
   });
 
   it("refuses Restate Cloud for functions outside the aws partition, explaining why", () => {
-    for (const arn of ["arn:aws-cn:lambda:cn-north-1:123456789012:function:f", "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f"]) {
-      expect(() => invokerRole({ trustPolicy: cloud, functionArns: [arn] })).toThrow(/Restate Cloud runs only in the aws partition/);
+    for (const arn of [
+      "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
+      "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f",
+    ]) {
+      expect(() => invokerRole({ trustPolicy: cloud, functionArns: [arn] })).toThrow(
+        /Restate Cloud runs only in the aws partition/,
+      );
     }
   });
 
   it("refuses a self-hosted principal and functions in different partitions, and mixed partitions", () => {
     const cn = selfHostedTrustPolicy({ principalArn: "arn:aws-cn:iam::123456789012:role/r" });
-    expect(() => invokerRole({ trustPolicy: cn, functionArns: [FN] })).toThrow(expect.objectContaining({ code: "partition_mismatch" }));
+    expect(() => invokerRole({ trustPolicy: cn, functionArns: [FN] })).toThrow(
+      expect.objectContaining({ code: "partition_mismatch" }),
+    );
     expect(() =>
       invokerRole({ trustPolicy: cloud, functionArns: [FN, "arn:aws-cn:lambda:cn-north-1:123456789012:function:f"] }),
     ).toThrow(expect.objectContaining({ code: "partition_mismatch" }));

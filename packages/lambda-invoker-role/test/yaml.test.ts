@@ -7,7 +7,24 @@ const RUNS = Number(process.env.FC_RUNS ?? 300);
 
 describe("toYaml", () => {
   it("quotes what YAML 1.1 would read as something else", () => {
-    const tricky = ["yes", "No", "on", "OFF", "true", "null", "~", "2012-10-17", "0123", "1e3", "-", "a: b", "#x", "", " x", "x "];
+    const tricky = [
+      "yes",
+      "No",
+      "on",
+      "OFF",
+      "true",
+      "null",
+      "~",
+      "2012-10-17",
+      "0123",
+      "1e3",
+      "-",
+      "a: b",
+      "#x",
+      "",
+      " x",
+      "x ",
+    ];
     for (const value of tricky) {
       const text = toYaml({ value });
       expect(parse(text, { version: "1.1" })).toEqual({ value });
