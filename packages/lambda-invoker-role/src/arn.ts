@@ -37,8 +37,9 @@ export interface PrincipalArn {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-// Regions by partition: aws-cn uses cn-*, aws-us-gov uses us-gov-*, aws everything else.
-const REGION = /^(?:(us-gov|cn)|[a-z]{2}(?:-[a-z]+)?)-[a-z]+-\d{1,2}$/;
+// Regions by partition: aws-cn uses cn-*, aws-us-gov uses us-gov-*, aws the other `xx-direction-N`
+// names. ISO partitions (us-iso-*, us-isob-*) and others are not supported and do not match.
+const REGION = /^(?:(us-gov|cn)|[a-z]{2})-[a-z]+-\d{1,2}$/;
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const VERSION = /^(?:\$LATEST|[1-9]\d{0,15})$/;
 const ALIAS = /^(?!^\d+$)[a-zA-Z0-9_-]{1,128}$/;

@@ -138,14 +138,17 @@ function accountOfPrincipal(value: string): string | undefined {
   return /^arn:[a-z-]+:(?:iam|sts)::(\d{12}):/.exec(value)?.[1];
 }
 
+// Operators that pin an ARN to one value when that value has no wildcard.
+const EXACT_ARN_OPERATORS = ["StringEquals", "ArnEquals", "ArnLike", "StringLike"];
+
 /** Whether the statement pins `key` to exactly `expected` with a case-sensitive, non-optional operator. */
-function bindingOf(raw: { [key: string]: Json }, key: string, expected: string | undefined) {
+function bindingOf(raw: { [key: string]: Json }, key: string, expected: string) {
   const entries = conditionsOn(raw, key);
   const exact = entries.some(
     (entry) =>
-      entry.operator === "StringEquals" &&
+      EXACT_ARN_OPERATORS.includes(entry.operator) &&
       entry.values.length > 0 &&
-      (expected === undefined || entry.values.every((value) => value === expected)),
+      entry.values.every((value) => value === expected),
   );
   return { entries, exact };
 }
@@ -247,7 +250,7 @@ export function checkTrustPolicy(policy: unknown, expectations: TrustExpectation
       add(
         severity,
         "unexpected_principal",
-        `aws:PrincipalArn condition does not pin exactly ${intendedArn} with StringEquals`,
+        `aws:PrincipalArn condition does not pin exactly ${intendedArn} (StringEquals or ArnEquals)`,
         label,
       );
     }

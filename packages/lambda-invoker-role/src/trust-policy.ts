@@ -128,7 +128,8 @@ export function restateCloudTrustPolicy(options: RestateCloudTrustOptions): Trus
 
 /**
  * The trust policy for a self-hosted (or BYOC) Restate server: exactly the role it runs as may
- * assume the invoker role, and only with the external id when one is given. The partition is the
+ * assume the invoker role, and only with the external id when one is given. No `sts:TagSession`:
+ * restate-server calls `AssumeRole` with a session name and the external id only, without tags. The partition is the
  * principal's; `invokerRole` requires the functions to be in the same partition.
  *
  * @example

@@ -59,6 +59,8 @@ describe("parseFunctionArn", () => {
     ["arn:aws-cn:lambda:us-east-1:123456789012:function:f", "partition_mismatch"],
     ["arn:aws:lambda:us-gov-west-1:123456789012:function:f", "partition_mismatch"],
     ["arn:aws:lambda:useast1:123456789012:function:f", "invalid_arn"],
+    ["arn:aws:lambda:us-isob-east-1:123456789012:function:f", "invalid_arn"],
+    ["arn:aws-iso:lambda:us-iso-east-1:123456789012:function:f", "invalid_partition"],
     ["arn:aws:lambda:us-east-1:12345678901:function:f", "invalid_account_id"],
     ["arn:aws:lambda:us-east-1:1234567890123:function:f", "invalid_account_id"],
     ["arn:aws:lambda:us-east-1:123456789012:function:", "invalid_function_name"],

@@ -111,6 +111,29 @@ describe("checkTrustPolicy", () => {
     expect(codes(checkTrustPolicy(noTag, { environmentId: ENV_ID }))).toEqual(["tag_session_missing"]);
   });
 
+  it("accepts aws:PrincipalArn pinned with ArnEquals, refuses it pinned to a pattern", () => {
+    const statement = (operator: string, value: string) => ({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::654654156625:root" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: { [operator]: { "aws:PrincipalArn": value }, StringEquals: { "sts:ExternalId": ENV_ID } },
+        },
+      ],
+    });
+    expect(
+      checkTrustPolicy(statement("ArnEquals", "arn:aws:iam::654654156625:role/RestateCloud"), { environmentId: ENV_ID })
+        .ok,
+    ).toBe(true);
+    const pattern = checkTrustPolicy(statement("ArnLike", "arn:aws:iam::654654156625:role/*"), {
+      environmentId: ENV_ID,
+    });
+    expect(pattern.ok).toBe(false);
+    expect(codes(pattern)).toEqual(expect.arrayContaining(["principal_not_bound", "unexpected_principal"]));
+  });
+
   it("validates its expectations", () => {
     const doc = selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document;
     expect(() => checkTrustPolicy(doc, { environmentId: "nope" })).toThrow(
