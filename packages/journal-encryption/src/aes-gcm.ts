@@ -85,6 +85,8 @@ function nodeAesGcm(crypto: NodeCryptoSubset): AesGcm {
         decipher.setAuthTag(sealed.subarray(split));
         const body = decipher.update(sealed.subarray(0, split));
         const rest = decipher.final();
+        // A view, not a copy: callers get a plain Uint8Array on every backend.
+        if (rest.length === 0) return new Uint8Array(body.buffer, body.byteOffset, body.length);
         const out = new Uint8Array(body.length + rest.length);
         out.set(body, 0);
         out.set(rest, body.length);

@@ -197,30 +197,42 @@ class EnvelopeCodec implements JournalCodec {
     return sealed;
   }
 
-  async decode(value: Uint8Array): Promise<Uint8Array> {
-    this.#assertOpen();
-    if (!(value instanceof Uint8Array)) {
-      throw new JournalEncryptionError("invalid_options", "decode expects a Uint8Array");
-    }
-    if (value.length === 0) {
-      if (!this.#options.allowEmpty) {
-        throw new JournalEncryptionError("not_encrypted", "empty value refused: an encoded value is never empty (set allowEmpty to accept bodiless calls)");
+  decode(value: Uint8Array): Promise<Uint8Array> {
+    // Not an async function: the warm path resolves with a single settled promise.
+    try {
+      this.#assertOpen();
+      if (!(value instanceof Uint8Array)) {
+        throw new JournalEncryptionError("invalid_options", "decode expects a Uint8Array");
       }
-      this.#counters.emptyPassedThrough++;
-      return new Uint8Array(0);
-    }
-    if (!hasEnvelopePrefix(value)) {
-      if (!this.#options.allowPlaintext) {
-        throw new JournalEncryptionError(
-          "not_encrypted",
-          "value is not an encrypted journal envelope; enable allowPlaintext only while migrating unencrypted journals",
-        );
+      if (value.length === 0) {
+        if (!this.#options.allowEmpty) {
+          throw new JournalEncryptionError(
+            "not_encrypted",
+            "empty value refused: an encoded value is never empty (set allowEmpty to accept bodiless calls)",
+          );
+        }
+        this.#counters.emptyPassedThrough++;
+        return Promise.resolve(new Uint8Array(0));
       }
-      this.#counters.plaintextPassedThrough++;
-      this.#emit({ type: "plaintext-passed-through", length: value.length });
-      return value;
+      if (!hasEnvelopePrefix(value)) {
+        if (!this.#options.allowPlaintext) {
+          throw new JournalEncryptionError(
+            "not_encrypted",
+            "value is not an encrypted journal envelope; enable allowPlaintext only while migrating unencrypted journals",
+          );
+        }
+        this.#counters.plaintextPassedThrough++;
+        this.#emit({ type: "plaintext-passed-through", length: value.length });
+        return Promise.resolve(value);
+      }
+      const waiting = this.#housekeeping();
+      return waiting === undefined ? this.#open(value) : waiting.then(() => this.#open(value));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    await this.#housekeeping();
+  }
+
+  #open(value: Uint8Array): Promise<Uint8Array> {
     const envelope = parseEnvelope(value);
     const kind = this.#options.keyProvider.kind;
     if (envelope.provider !== kind) {
@@ -229,38 +241,44 @@ class EnvelopeCodec implements JournalCodec {
         `value was sealed with a "${envelope.provider}" key provider; this codec uses "${kind}"`,
       );
     }
-    const key = await this.#dataKeyFor(envelope);
-    const plaintext = this.#aes.open(key, envelope.nonce, envelope.aad, envelope.sealed);
-    this.#counters.decoded++;
-    return plaintext;
+    const open = (key: Uint8Array) => {
+      const plaintext = this.#aes.open(key, envelope.nonce, envelope.aad, envelope.sealed);
+      this.#counters.decoded++;
+      return plaintext;
+    };
+    const active = this.#active;
+    if (envelope.keyId === active.keyId && bytesEqual(envelope.wrappedKey, active.wrappedKey)) {
+      this.#counters.cacheHits++;
+      return Promise.resolve(open(active.key));
+    }
+    return this.#dataKeyFor(envelope).then(open);
   }
 
   /**
    * Decode is async, and every invocation decodes its input before it encodes anything, so this is
    * where a codec whose key outlived its hard limit (e.g. after an idle period) waits for one
-   * rotation attempt instead of failing the next encode.
+   * rotation attempt instead of failing the next encode. Returns undefined when nothing to wait for.
    */
-  async #housekeeping(): Promise<void> {
+  #housekeeping(): Promise<void> | undefined {
+    if (this.#next !== undefined) return undefined;
     const now = this.#options.clock();
-    if (this.#next !== undefined) return;
-    if (this.#isBeyondHardLimit(this.#active, now)) {
-      if (this.#rotation !== undefined) await this.#rotation;
-      if (this.#next === undefined) await this.#startRotation(this.#options.clock(), true);
-      if (this.#next !== undefined) this.#keyForEncoding(this.#options.clock());
-    } else if (
+    if (this.#isBeyondHardLimit(this.#active, now)) return this.#awaitFreshKey();
+    if (
       this.#active.uses >= this.#options.rotateAtUses ||
       now - this.#active.createdAt >= this.#options.rotateAtAgeMs
     ) {
       void this.#startRotation(now);
     }
+    return undefined;
+  }
+
+  async #awaitFreshKey(): Promise<void> {
+    if (this.#rotation !== undefined) await this.#rotation;
+    if (this.#next === undefined) await this.#startRotation(this.#options.clock(), true);
+    if (this.#next !== undefined) this.#keyForEncoding(this.#options.clock());
   }
 
   async #dataKeyFor(envelope: ParsedEnvelope): Promise<Uint8Array> {
-    const active = this.#active;
-    if (envelope.keyId === active.keyId && bytesEqual(envelope.wrappedKey, active.wrappedKey)) {
-      this.#counters.cacheHits++;
-      return active.key;
-    }
     const provider = this.#options.keyProvider;
     const keyId = envelope.keyId;
     const wrappedKey = new Uint8Array(envelope.wrappedKey);

@@ -1,4 +1,4 @@
-import { KMSClient } from "@aws-sdk/client-kms";
+import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
 
 export interface KmsCallCounts {
   attempted: Record<string, number>;
@@ -7,7 +7,7 @@ export interface KmsCallCounts {
 }
 
 /** A KMS client whose commands are counted (per command, not per HTTP retry). */
-export function countingKmsClient(config: ConstructorParameters<typeof KMSClient>[0]) {
+export function countingKmsClient(config: KMSClientConfig) {
   const client = new KMSClient(config);
   const counts: KmsCallCounts = { attempted: {}, succeeded: {}, failed: {} };
   const bump = (map: Record<string, number>, name: string) => {

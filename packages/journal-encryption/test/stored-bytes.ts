@@ -69,7 +69,7 @@ export function findMarker(dump: Map<string, Record<string, unknown>[]>, marker:
 }
 
 /** Polls `probe` until it returns a value other than undefined/null. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(probe: () => PromiseLike<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
