@@ -1,6 +1,7 @@
 // The core must load and verify in runtimes without Node built-ins (workerd, Vercel Edge, browsers).
 // We bundle the built ESM the way edge bundlers do (platform "browser") and run it in a bare V8
 // context that has no `process`, no `require` and no `node:crypto`.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createContext, runInContext } from "node:vm";
@@ -66,5 +67,18 @@ describe("portable build", () => {
       good: true,
       bad: "audience_mismatch",
     });
+  });
+
+  it("uses node:crypto through a dynamic import where process.getBuiltinModule is missing (Node < 20.16)", () => {
+    const script = `
+      process.getBuiltinModule = undefined;
+      const id = await import(${JSON.stringify(join(dist, "index.js"))});
+      const { privateKeyPem, publicKey } = id.generateKeyPair();
+      const verifier = id.createVerifier({ keys: [publicKey] });
+      const result = await verifier.verify(await id.createSigner({ privateKeyPem }).sign("/discover"), "/discover");
+      console.log(JSON.stringify({ ok: result.ok, backend: verifier.backend }));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ ok: true, backend: "node" });
   });
 });
