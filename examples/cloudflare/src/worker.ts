@@ -1,5 +1,6 @@
+import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
-import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
+import { createJournalCodec, detectCryptoBackend, localKeyProvider } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk-cloudflare-workers/fetch";
 import { ConfigError, type Environment, readServiceConfig } from "./config.js";
 import { greeter } from "./greeter.js";
@@ -25,10 +26,19 @@ function createRestateHandler(env: Environment): FetchHandler {
     services: [greeter],
     journalValueCodecProvider: () => createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId }) }),
   });
-  const identity =
-    "keys" in config.identity ? { keys: [...config.identity.keys] } : { keys: [], allowUnsigned: true as const };
+  const verifier = createVerifier(
+    "keys" in config.identity ? { keys: config.identity.keys } : { keys: [], allowUnsigned: true },
+  );
+  // One line per instance so operators can see which crypto implementations this runtime provides.
+  verifier.ready().then(
+    (backend) =>
+      console.info(
+        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCryptoBackend()} AES-GCM`,
+      ),
+    () => undefined,
+  );
   return withIdentity((request: Request) => sdkHandler(request), {
-    ...identity,
+    verifier,
     onReject: (reason) => console.warn(`restate request rejected: ${reason.code}: ${reason.message}`),
   });
 }

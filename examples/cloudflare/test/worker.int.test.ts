@@ -76,8 +76,14 @@ async function startWorker(name: string, secrets: string): Promise<string> {
     },
   );
   workers.push(worker);
-  // Any HTTP answer means workerd is serving (an unsigned request is answered with 401).
-  await waitFor(`${url}/discover`, { timeoutMs: 90_000, accept: () => true, describeFailure: () => worker.logs() });
+  // Any HTTP answer means workerd is serving (an unsigned request is answered with 401). The first
+  // request compiles the SDK's WebAssembly module, so each attempt may take seconds on a busy machine.
+  await waitFor(`${url}/discover`, {
+    timeoutMs: 90_000,
+    intervalMs: 1000,
+    accept: () => true,
+    describeFailure: () => worker.logs(),
+  });
   return url;
 }
 
@@ -155,6 +161,14 @@ describe("Worker under workerd (wrangler dev --local)", () => {
     // The search works: the ingress path header is stored in the clear next to the encrypted input.
     expect(stored.includes(Buffer.from("/Greeter/greet"))).toBe(true);
     expect(stored.includes(Buffer.from(MARKER))).toBe(false);
+  });
+
+  it("says which crypto implementations the runtime provided", () => {
+    const line = /request identity uses (node|webcrypto|noble) Ed25519, journal codec uses (node|noble) AES-GCM/.exec(
+      workers[0]?.logs() ?? "",
+    );
+    expect(line, workers[0]?.logs()).not.toBeNull();
+    console.info(line?.[0]);
   });
 
   it("rejects an unsigned direct call with 401", async () => {

@@ -57,6 +57,7 @@ beforeAll(async () => {
   });
   // Any HTTP answer means the server is up; an unsigned request is answered with 401.
   await waitFor(`${appUrl}/restate/discover`, {
+    intervalMs: 1000,
     timeoutMs: 60_000,
     accept: () => true,
     describeFailure: () => app?.logs() ?? "",
@@ -117,6 +118,14 @@ describe("Next.js route handler on next start", () => {
     // The search works: the ingress path header is stored in the clear next to the encrypted input.
     expect(stored.includes(Buffer.from("/Greeter/greet"))).toBe(true);
     expect(stored.includes(Buffer.from(MARKER))).toBe(false);
+  });
+
+  it("says which crypto implementations the runtime provided", () => {
+    const line = /request identity uses (node|webcrypto|noble) Ed25519, journal codec uses (node|noble) AES-GCM/.exec(
+      app?.logs() ?? "",
+    );
+    expect(line, app?.logs()).not.toBeNull();
+    console.info(line?.[0]);
   });
 
   it("rejects an unsigned direct call with 401", async () => {

@@ -1,5 +1,11 @@
+import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
-import { createJournalCodec, type KeyProvider, localKeyProvider } from "@restate-connect/journal-encryption";
+import {
+  createJournalCodec,
+  detectCryptoBackend,
+  type KeyProvider,
+  localKeyProvider,
+} from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
 import { type Environment, type JournalConfig, readServiceConfig } from "./config";
 import { greeter } from "./greeter";
@@ -30,10 +36,19 @@ export function createRestateHandler(env: Environment): FetchHandler {
     services: [greeter],
     journalValueCodecProvider: async () => createJournalCodec({ keyProvider: await keyProvider(config.journal) }),
   });
-  const identity =
-    "keys" in config.identity ? { keys: [...config.identity.keys] } : { keys: [], allowUnsigned: true as const };
+  const verifier = createVerifier(
+    "keys" in config.identity ? { keys: config.identity.keys } : { keys: [], allowUnsigned: true },
+  );
+  // One line per instance so operators can see which crypto implementations this runtime provides.
+  verifier.ready().then(
+    (backend) =>
+      console.info(
+        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCryptoBackend()} AES-GCM`,
+      ),
+    () => undefined,
+  );
   return withIdentity((request: Request) => sdkHandler(request), {
-    ...identity,
+    verifier,
     onReject: (reason) => console.warn(`restate request rejected: ${reason.code}: ${reason.message}`),
   });
 }
