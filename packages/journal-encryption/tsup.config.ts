@@ -2,9 +2,9 @@ import { defineConfig } from "tsup";
 
 export default defineConfig({
   entry: {
-    "index": "src/index.ts",
-    "kms": "src/kms.ts",
-    "cli": "src/cli.ts"
+    index: "src/index.ts",
+    kms: "src/kms.ts",
+    cli: "src/cli.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

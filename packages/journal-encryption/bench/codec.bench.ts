@@ -124,7 +124,9 @@ for (const size of SIZES) {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-console.log(`journal codec benchmark (${process.version}, backend ${codec.stats().backend}, best of ${ROUNDS} interleaved rounds, ${BUDGET_MS} ms per contender)\n`);
+console.log(
+  `journal codec benchmark (${process.version}, backend ${codec.stats().backend}, best of ${ROUNDS} interleaved rounds, ${BUDGET_MS} ms per contender)\n`,
+);
 console.table(
   rows.map((r) => ({
     size: r.size,
@@ -145,7 +147,10 @@ console.log("overhead with kmsKeyProvider on AWS: 38 + key ARN length + Cipherte
 const at1k = rows.find((r) => r.size === "1 KiB" && r.op === "encode") as Row;
 const checks = [
   { target: "encode ≥ 0.7× raw AES-GCM at 1 KiB", ok: at1k.ours / at1k.raw >= 0.7 },
-  { target: "≥ 10× the AWS Encryption SDK (every size, encode and decode)", ok: rows.every((r) => r.ours / r.esdk >= 10) },
+  {
+    target: "≥ 10× the AWS Encryption SDK (every size, encode and decode)",
+    ok: rows.every((r) => r.ours / r.esdk >= 10),
+  },
 ];
 for (const check of checks) console.log(`${check.ok ? "PASS" : "FAIL"}  ${check.target}`);
 codec.close();

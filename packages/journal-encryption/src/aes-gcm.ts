@@ -23,7 +23,14 @@ export const AES_KEY_LENGTH = 32;
 export interface AesGcm {
   readonly backend: CryptoBackend;
   /** Encrypts `plaintext`, writing ciphertext then the 16-byte tag into `out` at `offset`. */
-  seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): void;
+  seal(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    out: Uint8Array,
+    offset: number,
+  ): void;
   /** Decrypts ciphertext‖tag; throws `authentication_failed` when the tag does not verify. */
   open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array;
 }

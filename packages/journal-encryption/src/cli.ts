@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { fromBase64, fromHex, toBase64, toHex, utf8Decode } from "./bytes.js";
 import { hasEnvelopePrefix } from "./envelope.js";
-import { JournalEncryptionError, isJournalEncryptionError } from "./errors.js";
+import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import { inspectEnvelope, openEnvelope } from "./inspect.js";
 import type { KeyProvider } from "./key-provider.js";
 import { generateLocalKey, localKeyProvider } from "./local-key-provider.js";
@@ -170,7 +170,9 @@ if (invokedAsScript) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`restate-journal: ${error instanceof JournalEncryptionError ? error.message : "unexpected failure"}\n`);
+      process.stderr.write(
+        `restate-journal: ${error instanceof JournalEncryptionError ? error.message : "unexpected failure"}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -1,8 +1,8 @@
 import type { CryptoBackend } from "./aes-gcm.js";
+import type { JournalCodecEvent } from "./codec-events.js";
 import { JournalEncryptionError } from "./errors.js";
 import type { KeyProvider } from "./key-provider.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
-import type { JournalCodecEvent } from "./codec-events.js";
 
 /** AES-GCM with random 96-bit nonces must not seal more than 2^32 values under one key (NIST SP 800-38D). */
 export const GCM_RANDOM_NONCE_LIMIT = 2 ** 32;
@@ -93,7 +93,11 @@ export function resolveCodecOptions(options: JournalCodecOptions): ResolvedCodec
   }
   const maxAgeMs = positiveInteger("dataKeyMaxAgeMs", options.dataKeyMaxAgeMs, 3_600_000);
   const maxUses = positiveInteger("dataKeyMaxUses", options.dataKeyMaxUses, 2 ** 24, GCM_RANDOM_NONCE_LIMIT);
-  const hardMaxAgeMs = positiveInteger("dataKeyHardMaxAgeMs", options.dataKeyHardMaxAgeMs, Math.max(86_400_000, maxAgeMs));
+  const hardMaxAgeMs = positiveInteger(
+    "dataKeyHardMaxAgeMs",
+    options.dataKeyHardMaxAgeMs,
+    Math.max(86_400_000, maxAgeMs),
+  );
   const hardMaxUses = positiveInteger(
     "dataKeyHardMaxUses",
     options.dataKeyHardMaxUses,

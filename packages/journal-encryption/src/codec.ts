@@ -1,10 +1,10 @@
-import { GCM_NONCE_LENGTH, aesGcm, randomBytes } from "./aes-gcm.js";
+import { aesGcm, GCM_NONCE_LENGTH, randomBytes } from "./aes-gcm.js";
 import { bytesEqual, toBase64 } from "./bytes.js";
 import type { JournalCodecEvent, JournalCodecStats } from "./codec-events.js";
 import { type JournalCodecOptions, type ResolvedCodecOptions, resolveCodecOptions } from "./codec-options.js";
 import { DataKeyCache } from "./data-key-cache.js";
 import { encodeKeyHeader, hasEnvelopePrefix, type ParsedEnvelope, parseEnvelope, sealEnvelope } from "./envelope.js";
-import { JournalEncryptionError, isJournalEncryptionError } from "./errors.js";
+import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey } from "./key-provider.js";
 import { withRetry } from "./retry.js";
 
@@ -175,7 +175,12 @@ class EnvelopeCodec implements JournalCodec {
       void this.#startRotation(now, true);
       if (this.#exhaustedReported !== active) {
         this.#exhaustedReported = active;
-        this.#emit({ type: "data-key-exhausted", keyId: active.keyId, uses: active.uses, ageMs: now - active.createdAt });
+        this.#emit({
+          type: "data-key-exhausted",
+          keyId: active.keyId,
+          uses: active.uses,
+          ageMs: now - active.createdAt,
+        });
       }
       throw new JournalEncryptionError(
         "data_key_exhausted",
@@ -355,6 +360,11 @@ export async function createJournalCodec(options: JournalCodecOptions): Promise<
     throw isJournalEncryptionError(error) ? error : asTypedError(error, "generateDataKey");
   }
   const codec = new EnvelopeCodec(resolved, first);
-  resolved.onEvent({ type: "data-key-generated", keyId: first.keyId, initial: true, durationMs: resolved.clock() - started });
+  resolved.onEvent({
+    type: "data-key-generated",
+    keyId: first.keyId,
+    initial: true,
+    durationMs: resolved.clock() - started,
+  });
   return codec;
 }

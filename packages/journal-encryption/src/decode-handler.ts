@@ -1,5 +1,5 @@
 import { fromBase64, toBase64, utf8Decode } from "./bytes.js";
-import { JournalEncryptionError, isJournalEncryptionError } from "./errors.js";
+import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 
 export interface DecodeHandlerOptions {
   /** Anything with the codec's `decode` (a `JournalCodec`). */
@@ -16,9 +16,7 @@ export interface DecodeHandlerOptions {
 }
 
 /** One entry of the handler's response, in request order. */
-export type DecodeResult =
-  | { ok: true; base64: string; text?: string }
-  | { ok: false; code: string; message: string };
+export type DecodeResult = { ok: true; base64: string; text?: string } | { ok: false; code: string; message: string };
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
@@ -48,7 +46,10 @@ function problem(status: number, code: string, message: string): Response {
  */
 export function createDecodeHandler(options: DecodeHandlerOptions): (request: Request) => Promise<Response> {
   if (typeof options?.codec?.decode !== "function") {
-    throw new JournalEncryptionError("invalid_options", "createDecodeHandler: codec with a decode function is required");
+    throw new JournalEncryptionError(
+      "invalid_options",
+      "createDecodeHandler: codec with a decode function is required",
+    );
   }
   if (typeof options.authorize !== "function") {
     throw new JournalEncryptionError("invalid_options", "createDecodeHandler: authorize is required");
@@ -92,7 +93,11 @@ export function createDecodeHandler(options: DecodeHandlerOptions): (request: Re
         } catch {
           text = undefined;
         }
-        results.push(text === undefined ? { ok: true, base64: toBase64(plaintext) } : { ok: true, base64: toBase64(plaintext), text });
+        results.push(
+          text === undefined
+            ? { ok: true, base64: toBase64(plaintext) }
+            : { ok: true, base64: toBase64(plaintext), text },
+        );
       } catch (error) {
         results.push(
           isJournalEncryptionError(error)

@@ -61,7 +61,10 @@ export async function openEnvelope(
       `value was sealed with a "${envelope.provider}" key provider, not "${keyProvider.kind}"`,
     );
   }
-  const key = await keyProvider.unwrapDataKey({ keyId: envelope.keyId, wrappedKey: new Uint8Array(envelope.wrappedKey) });
+  const key = await keyProvider.unwrapDataKey({
+    keyId: envelope.keyId,
+    wrappedKey: new Uint8Array(envelope.wrappedKey),
+  });
   try {
     return aesGcm(options.backend).open(key, envelope.nonce, envelope.aad, envelope.sealed);
   } finally {

@@ -45,7 +45,15 @@ const TRANSIENT_ERROR_NAMES = new Set([
   "RequestTimeoutException",
 ]);
 
-const NETWORK_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNABORTED",
+]);
 
 function isAlias(id: string): boolean {
   return id.startsWith("alias/") || /^arn:aws[\w-]*:kms:[^:]*:[^:]*:alias\//.test(id);
@@ -67,7 +75,8 @@ export function classifyKmsError(error: unknown, operation: string): JournalEncr
     (details?.code !== undefined && NETWORK_ERROR_CODES.has(details.code)) ||
     details?.$retryable !== undefined ||
     (status !== undefined && status >= 500) ||
-    (status === undefined && (name === "Error" || name === "TypeError" || /socket|network|connect/i.test(details?.message ?? "")));
+    (status === undefined &&
+      (name === "Error" || name === "TypeError" || /socket|network|connect/i.test(details?.message ?? "")));
   const code = transient ? "provider_unavailable" : "provider_error";
   return new JournalEncryptionError(code, `KMS ${operation} failed: ${name}${status ? ` (HTTP ${status})` : ""}`, {
     cause: error,
@@ -132,7 +141,7 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
         throw classifyKmsError(error, "GenerateDataKey");
       }
       const { Plaintext, CiphertextBlob, KeyId } = response;
-      if (!Plaintext || Plaintext.length !== 32 || !CiphertextBlob || !KeyId) {
+      if (Plaintext?.length !== 32 || !CiphertextBlob || !KeyId) {
         throw new JournalEncryptionError("provider_error", "KMS GenerateDataKey returned an incomplete response");
       }
       if (learnGeneratedKeys) allowed.add(KeyId);
@@ -158,7 +167,7 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
       if (response.KeyId !== undefined && response.KeyId !== keyId) {
         throw new JournalEncryptionError("key_not_allowed", "KMS Decrypt used a different key than the envelope names");
       }
-      if (!response.Plaintext || response.Plaintext.length !== 32) {
+      if (response.Plaintext?.length !== 32) {
         throw new JournalEncryptionError("provider_error", "KMS Decrypt returned no 32-byte data key");
       }
       return response.Plaintext;

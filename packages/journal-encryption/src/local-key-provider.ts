@@ -54,7 +54,8 @@ export function localKeyProvider(options: LocalKeyProviderOptions): KeyProvider 
     throw new JournalEncryptionError("invalid_options", "localKeyProvider: `keys` must be an object of id → key");
   }
   for (const [id, key] of Object.entries(options.keys)) {
-    if (id.length === 0) throw new JournalEncryptionError("invalid_options", "localKeyProvider: key ids must be non-empty");
+    if (id.length === 0)
+      throw new JournalEncryptionError("invalid_options", "localKeyProvider: key ids must be non-empty");
     keys.set(id, parseKey(id, key));
   }
   const activeKey = keys.get(options.activeKeyId);
@@ -79,9 +80,17 @@ export function localKeyProvider(options: LocalKeyProviderOptions): KeyProvider 
         throw new JournalEncryptionError("unknown_key", `local key "${keyId}" is not configured`);
       }
       if (wrappedKey.length !== GCM_NONCE_LENGTH + AES_KEY_LENGTH + GCM_TAG_LENGTH) {
-        throw new JournalEncryptionError("invalid_envelope", `wrapped local data key must be 60 bytes, got ${wrappedKey.length}`);
+        throw new JournalEncryptionError(
+          "invalid_envelope",
+          `wrapped local data key must be 60 bytes, got ${wrappedKey.length}`,
+        );
       }
-      return aes.open(kek, wrappedKey.subarray(0, GCM_NONCE_LENGTH), wrapAad(keyId), wrappedKey.subarray(GCM_NONCE_LENGTH));
+      return aes.open(
+        kek,
+        wrappedKey.subarray(0, GCM_NONCE_LENGTH),
+        wrapAad(keyId),
+        wrappedKey.subarray(GCM_NONCE_LENGTH),
+      );
     },
   };
 }

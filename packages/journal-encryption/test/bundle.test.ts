@@ -37,3 +37,22 @@ describe("built bundles (run `npm run build` first)", () => {
     expect(reachableSources("kms.js").join("\n")).toContain("@aws-sdk/client-kms");
   });
 });
+
+describe("built CLI", () => {
+  it("runs as a script: generate-key, then inspect a value from the committed vectors", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const cli = dist("cli.js");
+    const key = spawnSync(process.execPath, [cli, "generate-key"], { encoding: "utf8" });
+    expect(key.status).toBe(0);
+    expect(Buffer.from(key.stdout.trim(), "base64")).toHaveLength(32);
+    const vectors = JSON.parse(readFileSync(fileURLToPath(new URL("./vectors/v1.json", import.meta.url)), "utf8")) as {
+      vectors: { envelopeHex: string; keyId: string }[];
+    };
+    const first = vectors.vectors[1] as { envelopeHex: string; keyId: string };
+    const inspected = spawnSync(process.execPath, [cli, "inspect", first.envelopeHex], { encoding: "utf8" });
+    expect(inspected.status).toBe(0);
+    expect(JSON.parse(inspected.stdout)).toMatchObject({ version: 1, provider: "local", keyId: first.keyId });
+    const bad = spawnSync(process.execPath, [cli, "inspect", "nonsense!"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+  });
+});

@@ -7,7 +7,11 @@ import { localProvider, text } from "./helpers.js";
 async function run(args: string[]) {
   let out = "";
   let err = "";
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
+  const code = await main(
+    args,
+    (t) => (out += t),
+    (t) => (err += t),
+  );
   return { code, out, err };
 }
 
@@ -20,7 +24,13 @@ describe("restate-journal CLI", () => {
       const { code, out } = await run(["inspect", form]);
       expect(code).toBe(0);
       const info = JSON.parse(out);
-      expect(info).toMatchObject({ version: 1, provider: "local", keyId: "ops-key", wrappedKeyLength: 60, ciphertextLength: 15 });
+      expect(info).toMatchObject({
+        version: 1,
+        provider: "local",
+        keyId: "ops-key",
+        wrappedKeyLength: 60,
+        ciphertextLength: 15,
+      });
       expect(out).not.toContain("4111");
     }
   });

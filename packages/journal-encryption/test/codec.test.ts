@@ -16,8 +16,14 @@ const unavailable = () => new JournalEncryptionError("provider_unavailable", "te
 describe("createJournalCodec", () => {
   it("round-trips values from 0 B to 1 MiB on both backends, and each decodes the other's output", async () => {
     const { keys } = localProvider(["k1"]);
-    const node = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }), backend: "node" });
-    const noble = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }), backend: "noble" });
+    const node = await createJournalCodec({
+      keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }),
+      backend: "node",
+    });
+    const noble = await createJournalCodec({
+      keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }),
+      backend: "noble",
+    });
     expect(node.stats().backend).toBe("node");
     expect(noble.stats().backend).toBe("noble");
     expect(detectCryptoBackend()).toBe("node");
@@ -79,13 +85,19 @@ describe("createJournalCodec", () => {
     expect(after.stats().activeKey.keyId).toBe("2026-06");
     expect(await after.decode(old)).toEqual(text("old"));
     const onlyNew = localKeyProvider({ keys: { "2026-06": keys["2026-06"] as string }, activeKeyId: "2026-06" });
-    await expect((await createJournalCodec({ keyProvider: onlyNew })).decode(old)).rejects.toMatchObject({ code: "unknown_key" });
+    await expect((await createJournalCodec({ keyProvider: onlyNew })).decode(old)).rejects.toMatchObject({
+      code: "unknown_key",
+    });
   });
 
   it("rotates by use count in the background: one generateDataKey per rotation, encode never waits", async () => {
     const { provider, state } = controllableProvider(localProvider().provider);
     const events: JournalCodecEvent[] = [];
-    const codec = await createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 8, onEvent: (e) => events.push(e) });
+    const codec = await createJournalCodec({
+      keyProvider: provider,
+      dataKeyMaxUses: 8,
+      onEvent: (e) => events.push(e),
+    });
     expect(state.generate).toBe(1);
     const sealed: Uint8Array[] = [];
     for (let i = 0; i < 6; i++) sealed.push(codec.encode(text(`v${i}`)));
@@ -139,7 +151,12 @@ describe("createJournalCodec", () => {
   it("decode waits for one rotation attempt when the key has outlived its hard limit (idle process)", async () => {
     let now = 0;
     const { provider, state } = controllableProvider(localProvider().provider);
-    const codec = await createJournalCodec({ keyProvider: provider, dataKeyMaxAgeMs: 10, dataKeyHardMaxAgeMs: 20, clock: () => now });
+    const codec = await createJournalCodec({
+      keyProvider: provider,
+      dataKeyMaxAgeMs: 10,
+      dataKeyHardMaxAgeMs: 20,
+      clock: () => now,
+    });
     const sealed = codec.encode(text("x"));
     now = 1000;
     expect(await codec.decode(sealed)).toEqual(text("x"));
@@ -173,7 +190,10 @@ describe("createJournalCodec", () => {
     expect(retrying.stats().unwraps).toBe(3);
 
     const down = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
-    const giveUp = await createJournalCodec({ keyProvider: down.provider, decodeRetry: { initialDelayMs: 1, maxAttempts: 3 } });
+    const giveUp = await createJournalCodec({
+      keyProvider: down.provider,
+      decodeRetry: { initialDelayMs: 1, maxAttempts: 3 },
+    });
     down.state.failWith = unavailable();
     await expect(giveUp.decode(other.encode(text("x")))).rejects.toMatchObject({ code: "provider_unavailable" });
     expect(down.state.unwrap).toBe(3);
@@ -187,7 +207,11 @@ describe("createJournalCodec", () => {
     );
     const sealed = writers.map((w, i) => w.encode(text(`w${i}`)));
     const { provider, state } = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
-    const reader = await createJournalCodec({ keyProvider: provider, decryptCache: { maxEntries: 2, ttlMs: 100 }, clock: () => now });
+    const reader = await createJournalCodec({
+      keyProvider: provider,
+      decryptCache: { maxEntries: 2, ttlMs: 100 },
+      clock: () => now,
+    });
     for (const value of sealed) await reader.decode(value as Uint8Array);
     expect(state.unwrap).toBe(3);
     expect(reader.stats().cacheEntries).toBe(2);
@@ -202,17 +226,21 @@ describe("createJournalCodec", () => {
 
   it("validates options with precise messages", async () => {
     const { provider } = localProvider();
-    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 })).rejects.toThrow(
-      /dataKeyMaxUses must be at most 4294967296/,
-    );
-    await expect(createJournalCodec({ keyProvider: provider, dataKeyHardMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 })).rejects.toThrow(
-      /dataKeyHardMaxUses must be at most/,
-    );
-    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 10, dataKeyHardMaxUses: 5 })).rejects.toThrow(
-      /dataKeyHardMaxUses must be ≥ dataKeyMaxUses/,
-    );
-    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxAgeMs: 0 })).rejects.toMatchObject({ code: "invalid_options" });
-    await expect(createJournalCodec({ keyProvider: undefined as never })).rejects.toMatchObject({ code: "invalid_options" });
+    await expect(
+      createJournalCodec({ keyProvider: provider, dataKeyMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 }),
+    ).rejects.toThrow(/dataKeyMaxUses must be at most 4294967296/);
+    await expect(
+      createJournalCodec({ keyProvider: provider, dataKeyHardMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 }),
+    ).rejects.toThrow(/dataKeyHardMaxUses must be at most/);
+    await expect(
+      createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 10, dataKeyHardMaxUses: 5 }),
+    ).rejects.toThrow(/dataKeyHardMaxUses must be ≥ dataKeyMaxUses/);
+    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxAgeMs: 0 })).rejects.toMatchObject({
+      code: "invalid_options",
+    });
+    await expect(createJournalCodec({ keyProvider: undefined as never })).rejects.toMatchObject({
+      code: "invalid_options",
+    });
     await expect(createJournalCodec({ keyProvider: provider, backend: "webcrypto" as never })).rejects.toMatchObject({
       code: "invalid_options",
     });

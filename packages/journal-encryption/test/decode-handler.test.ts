@@ -60,8 +60,16 @@ describe("createDecodeHandler", () => {
     expect((await post("not json")).status).toBe(400);
     expect((await post({ values: [] })).status).toBe(400);
     expect((await post({ values: Array.from({ length: 101 }, () => "AA==") })).status).toBe(400);
-    const small = createDecodeHandler({ codec: { decode: async (v: Uint8Array) => v }, authorize: () => true, maxBodyBytes: 10 });
-    expect((await small(new Request("http://d/", { method: "POST", body: JSON.stringify({ values: ["AAAA"] }) }))).status).toBe(413);
-    expect(() => createDecodeHandler({ codec: { decode: async (v: Uint8Array) => v } } as never)).toThrow(/authorize is required/);
+    const small = createDecodeHandler({
+      codec: { decode: async (v: Uint8Array) => v },
+      authorize: () => true,
+      maxBodyBytes: 10,
+    });
+    expect(
+      (await small(new Request("http://d/", { method: "POST", body: JSON.stringify({ values: ["AAAA"] }) }))).status,
+    ).toBe(413);
+    expect(() => createDecodeHandler({ codec: { decode: async (v: Uint8Array) => v } } as never)).toThrow(
+      /authorize is required/,
+    );
   });
 });

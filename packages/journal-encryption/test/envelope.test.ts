@@ -5,7 +5,13 @@ import { encodeKeyHeader, hasEnvelopePrefix, parseEnvelope } from "../src/envelo
 import { createJournalCodec, isJournalEncryptionError, JournalEncryptionError } from "../src/index.js";
 import { localProvider, RUNS, text } from "./helpers.js";
 
-const REJECTION_CODES = new Set(["not_encrypted", "invalid_envelope", "unsupported_version", "authentication_failed", "unknown_key"]);
+const REJECTION_CODES = new Set([
+  "not_encrypted",
+  "invalid_envelope",
+  "unsupported_version",
+  "authentication_failed",
+  "unknown_key",
+]);
 
 async function expectTypedRejection(promise: Promise<unknown>): Promise<string> {
   try {

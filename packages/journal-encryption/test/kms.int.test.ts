@@ -1,5 +1,4 @@
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import * as clients from "@restatedev/restate-sdk-clients";
 import {
   type MotoServer,
   type RestateServer,
@@ -9,6 +8,7 @@ import {
   startMoto,
   startRestate,
 } from "@restate-connect/testkit";
+import * as clients from "@restatedev/restate-sdk-clients";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "../src/bytes.js";
 import { parseEnvelope } from "../src/envelope.js";
@@ -157,7 +157,9 @@ describe("against restate-server and moto's KMS", () => {
     await ingress.resolveAwakeable(parked[1]?.awakeableId as string, `${MARKER} resolved outage-2`);
     await ingress.resolveAwakeable(parked[2]?.awakeableId as string, `${MARKER} resolved outage-3`);
     const echoes = Array.from({ length: 12 }, (_, i) =>
-      ingress.serviceClient(services.helper).echo(`${MARKER} echo ${i}`, clients.rpc.opts({ idempotencyKey: `echo-${i}` })),
+      ingress
+        .serviceClient(services.helper)
+        .echo(`${MARKER} echo ${i}`, clients.rpc.opts({ idempotencyKey: `echo-${i}` })),
     );
     await eventually(async () => (service.events.some((e) => e.type === "data-key-exhausted") ? true : null));
     // Both failure kinds were felt: the disabled key (provider_error) and the cut network
@@ -177,7 +179,9 @@ describe("against restate-server and moto's KMS", () => {
     proxy.disableKeyResponses(false);
     await admin.send(new EnableKeyCommand({ KeyId: keyId }));
 
-    expect(await ingress.result(parked[0]?.send as never)).toEqual(expected("outage-1", `${MARKER} from the other client`));
+    expect(await ingress.result(parked[0]?.send as never)).toEqual(
+      expected("outage-1", `${MARKER} from the other client`),
+    );
     expect(await ingress.result(parked[1]?.send as never)).toEqual(expected("outage-2", `${MARKER} resolved outage-2`));
     expect(await ingress.result(parked[2]?.send as never)).toEqual(expected("outage-3", `${MARKER} resolved outage-3`));
     expect(await Promise.all(echoes)).toEqual(echoes.map((_, i) => `${MARKER} echo ${i} | echoed by Helper ${MARKER}`));

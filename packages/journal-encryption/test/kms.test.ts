@@ -18,7 +18,9 @@ function awsError(name: string, status?: number): Error {
 describe("kmsKeyProvider (single branches against a mocked client)", () => {
   it("sends GenerateDataKey with AES_256, the context and grant tokens, and pins Decrypt to the envelope's key", async () => {
     const dataKey = randomBytes(32);
-    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(9, 9, 9), KeyId: KEY_ARN });
+    kms
+      .on(GenerateDataKeyCommand)
+      .resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(9, 9, 9), KeyId: KEY_ARN });
     kms.on(DecryptCommand).resolves({ Plaintext: dataKey, KeyId: KEY_ARN });
     const provider = kmsKeyProvider({ keyId: "alias/journal", client: new KMSClient({}), grantTokens: ["gt"] });
     const generated = await provider.generateDataKey();
@@ -30,7 +32,10 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
       GrantTokens: ["gt"],
     });
     await provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(9, 9, 9) });
-    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input).toMatchObject({ KeyId: KEY_ARN, CiphertextBlob: Uint8Array.of(9, 9, 9) });
+    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input).toMatchObject({
+      KeyId: KEY_ARN,
+      CiphertextBlob: Uint8Array.of(9, 9, 9),
+    });
   });
 
   it("refuses an envelope naming a key outside allowedKeyIds without calling KMS", async () => {
@@ -39,33 +44,45 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
       code: "key_not_allowed",
     });
     expect(kms.calls()).toHaveLength(0);
-    const byId = kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}), allowedKeyIds: ["1234abcd-12ab-34cd-56ef-1234567890ab"] });
+    const byId = kmsKeyProvider({
+      keyId: KEY_ARN,
+      client: new KMSClient({}),
+      allowedKeyIds: ["1234abcd-12ab-34cd-56ef-1234567890ab"],
+    });
     kms.on(DecryptCommand).resolves({ Plaintext: randomBytes(32), KeyId: KEY_ARN });
     await expect(byId.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).resolves.toHaveLength(32);
-    await expect(byId.unwrapDataKey({ keyId: OTHER_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({ code: "key_not_allowed" });
+    await expect(byId.unwrapDataKey({ keyId: OTHER_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({
+      code: "key_not_allowed",
+    });
   });
 
   it("refuses a Decrypt answer from a different key and incomplete answers", async () => {
     kms.on(DecryptCommand).resolves({ Plaintext: randomBytes(32), KeyId: OTHER_ARN });
     const provider = kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) });
-    await expect(provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({ code: "key_not_allowed" });
+    await expect(provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({
+      code: "key_not_allowed",
+    });
     kms.on(DecryptCommand).resolves({ Plaintext: randomBytes(16), KeyId: KEY_ARN });
-    await expect(provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({ code: "provider_error" });
+    await expect(provider.unwrapDataKey({ keyId: KEY_ARN, wrappedKey: Uint8Array.of(1) })).rejects.toMatchObject({
+      code: "provider_error",
+    });
     kms.on(GenerateDataKeyCommand).resolves({ Plaintext: randomBytes(32), KeyId: KEY_ARN });
     await expect(provider.generateDataKey()).rejects.toMatchObject({ code: "provider_error" });
   });
 
   it("rejects aliases in allowedKeyIds and a missing keyId", () => {
-    expect(() => kmsKeyProvider({ keyId: KEY_ARN, allowedKeyIds: ["alias/journal"], client: new KMSClient({}) })).toThrow(/aliases can be re-pointed/);
+    expect(() =>
+      kmsKeyProvider({ keyId: KEY_ARN, allowedKeyIds: ["alias/journal"], client: new KMSClient({}) }),
+    ).toThrow(/aliases can be re-pointed/);
     expect(() => kmsKeyProvider({ keyId: "" })).toThrow(/keyId is required/);
   });
 
   it("classifies throttling, internal and network failures as transient; disabled/denied keys as errors", () => {
     expect(classifyKmsError(awsError("ThrottlingException", 400), "Decrypt").code).toBe("provider_unavailable");
     expect(classifyKmsError(awsError("KMSInternalException", 500), "Decrypt").code).toBe("provider_unavailable");
-    expect(classifyKmsError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "Decrypt").code).toBe(
-      "provider_unavailable",
-    );
+    expect(
+      classifyKmsError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "Decrypt").code,
+    ).toBe("provider_unavailable");
     expect(classifyKmsError(awsError("DisabledException", 400), "Decrypt").code).toBe("provider_error");
     expect(classifyKmsError(awsError("AccessDeniedException", 400), "Decrypt").code).toBe("provider_error");
     expect(classifyKmsError(awsError("InvalidCiphertextException", 400), "Decrypt").code).toBe("provider_error");
@@ -74,10 +91,16 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
 
   it("a codec retries a throttled Decrypt and succeeds", async () => {
     const dataKey = randomBytes(32);
-    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(1, 2, 3), KeyId: KEY_ARN });
-    const writer = await createJournalCodec({ keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }) });
+    kms
+      .on(GenerateDataKeyCommand)
+      .resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(1, 2, 3), KeyId: KEY_ARN });
+    const writer = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }),
+    });
     const sealed = writer.encode(new TextEncoder().encode("v"));
-    kms.on(GenerateDataKeyCommand).resolves({ Plaintext: randomBytes(32), CiphertextBlob: Uint8Array.of(4), KeyId: KEY_ARN });
+    kms
+      .on(GenerateDataKeyCommand)
+      .resolves({ Plaintext: randomBytes(32), CiphertextBlob: Uint8Array.of(4), KeyId: KEY_ARN });
     kms
       .on(DecryptCommand)
       .rejectsOnce(awsError("ThrottlingException", 400))

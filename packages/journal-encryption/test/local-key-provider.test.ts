@@ -8,7 +8,9 @@ describe("localKeyProvider", () => {
     const raw = randomBytes(32);
     expect(localKeyProvider({ keys: { a: raw, b: toBase64(raw) }, activeKeyId: "a" }).kind).toBe("local");
     expect(Buffer.from(generateLocalKey(), "base64")).toHaveLength(32);
-    expect(() => localKeyProvider({ keys: { a: randomBytes(31) }, activeKeyId: "a" })).toThrow('key "a": expected 32 bytes, got 31');
+    expect(() => localKeyProvider({ keys: { a: randomBytes(31) }, activeKeyId: "a" })).toThrow(
+      'key "a": expected 32 bytes, got 31',
+    );
     const secretish = "not base64 !!";
     try {
       localKeyProvider({ keys: { a: secretish }, activeKeyId: "a" });
@@ -17,7 +19,9 @@ describe("localKeyProvider", () => {
       expect((error as Error & { code: string }).code).toBe("invalid_key");
       expect((error as Error).message).not.toContain(secretish);
     }
-    expect(() => localKeyProvider({ keys: { a: raw }, activeKeyId: "b" })).toThrow(/activeKeyId "b" is not among the keys/);
+    expect(() => localKeyProvider({ keys: { a: raw }, activeKeyId: "b" })).toThrow(
+      /activeKeyId "b" is not among the keys/,
+    );
     expect(() => localKeyProvider({ keys: { "": raw }, activeKeyId: "" })).toThrow(/non-empty/);
   });
 
@@ -26,7 +30,9 @@ describe("localKeyProvider", () => {
     const provider = localKeyProvider({ keys: { a: kek, b: kek }, activeKeyId: "a" });
     const { wrappedKey, plaintextKey } = await provider.generateDataKey();
     expect(await provider.unwrapDataKey({ keyId: "a", wrappedKey })).toEqual(plaintextKey);
-    await expect(provider.unwrapDataKey({ keyId: "b", wrappedKey })).rejects.toMatchObject({ code: "authentication_failed" });
+    await expect(provider.unwrapDataKey({ keyId: "b", wrappedKey })).rejects.toMatchObject({
+      code: "authentication_failed",
+    });
     await expect(provider.unwrapDataKey({ keyId: "a", wrappedKey: wrappedKey.subarray(1) })).rejects.toMatchObject({
       code: "invalid_envelope",
     });

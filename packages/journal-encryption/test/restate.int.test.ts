@@ -1,5 +1,11 @@
+import {
+  type RestateServer,
+  register,
+  type ServedEndpoint,
+  serveEndpoint,
+  startRestate,
+} from "@restate-connect/testkit";
 import * as clients from "@restatedev/restate-sdk-clients";
-import { type RestateServer, register, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJournalCodec, generateLocalKey, type JournalCodec, localKeyProvider } from "../src/index.js";
 import { type MarkerServices, markerServices } from "./services.js";

@@ -25,7 +25,9 @@ export function markerServices(marker: string) {
         const fromState = await ctx.get<string>("secret");
         return { input: input.note, fromRun, fromRpc, resolved, fromState };
       },
-      awakeableId: restate.handlers.object.shared(async (ctx: restate.ObjectSharedContext) => ctx.get<string>("awakeable")),
+      awakeableId: restate.handlers.object.shared(async (ctx: restate.ObjectSharedContext) =>
+        ctx.get<string>("awakeable"),
+      ),
     },
   });
   return { helper, vault };

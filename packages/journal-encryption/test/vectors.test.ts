@@ -28,7 +28,13 @@ function hex(text: string): Uint8Array {
 
 function build(backend: CryptoBackend, vector: Omit<Vector, "envelopeHex">): string {
   const aes = aesGcm(backend);
-  const wrapped = wrapLocalDataKey(aes, hex(vector.keyEncryptionKeyHex), vector.keyId, hex(vector.dataKeyHex), hex(vector.wrapNonceHex));
+  const wrapped = wrapLocalDataKey(
+    aes,
+    hex(vector.keyEncryptionKeyHex),
+    vector.keyId,
+    hex(vector.dataKeyHex),
+    hex(vector.wrapNonceHex),
+  );
   const header = encodeKeyHeader("local", vector.keyId, wrapped);
   return toHex(sealEnvelope(aes, header, hex(vector.dataKeyHex), hex(vector.valueNonceHex), hex(vector.plaintextHex)));
 }
@@ -56,7 +62,9 @@ if (process.env.UPDATE_VECTORS === "1") {
   writeFileSync(FILE, `${JSON.stringify({ format: "restate-journal-envelope", version: 1, vectors }, null, 2)}\n`);
 }
 
-const committed: Vector[] = existsSync(FILE) ? (JSON.parse(readFileSync(FILE, "utf8")) as { vectors: Vector[] }).vectors : [];
+const committed: Vector[] = existsSync(FILE)
+  ? (JSON.parse(readFileSync(FILE, "utf8")) as { vectors: Vector[] }).vectors
+  : [];
 
 describe("committed test vectors (format version 1)", () => {
   it("exist and cover every spec", () => {
@@ -85,4 +93,19 @@ describe("committed test vectors (format version 1)", () => {
       expect(build("node", vector)).toBe(vector.envelopeHex);
     });
   }
+});
+
+describe("FORMAT.md", () => {
+  it("its worked example is byte for byte the committed vector it names", () => {
+    const format = readFileSync(fileURLToPath(new URL("../FORMAT.md", import.meta.url)), "utf8");
+    const example = format.slice(format.indexOf("## Worked example"));
+    const block = example.slice(example.indexOf("```") + 3, example.indexOf("```", example.indexOf("```") + 3));
+    const hexColumn = block
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/)[0] ?? "")
+      .filter((token) => /^[0-9a-f]+$/.test(token))
+      .join("");
+    const vector = committed.find((v) => v.name === "short JSON string");
+    expect(hexColumn).toBe(vector?.envelopeHex);
+  });
 });
