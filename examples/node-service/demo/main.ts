@@ -4,8 +4,8 @@
  *
  *   node examples/node-service/demo/main.ts [--keep-running] [--json]
  */
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ensureBuilt } from "./build.ts";
 import { createReporter } from "./reporter.ts";
 import { Stack } from "./stack.ts";
 
@@ -54,16 +54,29 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
 
-const build = await say.wait("building the packages the demo uses (cached after the first run)", buildPackages());
-if (build.code !== 0) {
-  say.warn(`building the packages failed (turbo exit code ${build.code}):`);
+const build = await say.wait(
+  "building the packages the demo uses (skipped when they are up to date)",
+  ensureBuilt(repoRoot, stack),
+);
+if (!build.ok) {
+  say.warn("building the packages failed:");
   process.stderr.write(`${build.output.split("\n").slice(-40).join("\n")}\n`);
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, failedStep: 0, error: "build failed", steps: [] })}\n`);
   process.exit(1);
 }
 
 // Imported only now: these modules load the freshly built packages.
-const { runDemo } = await import("./run.ts");
+let runDemo: typeof import("./run.ts").runDemo;
+try {
+  ({ runDemo } = await import("./run.ts"));
+} catch (error) {
+  say.warn(`could not load the built packages (${(error as Error).message}); try \`npm run build\``);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, failedStep: 0, error: "packages not loadable", steps: [] })}\n`,
+    );
+  process.exit(1);
+}
 
 const summary = await runDemo(
   {
@@ -89,22 +102,3 @@ if (summary.ok) {
 }
 if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exit(summary.ok ? 0 : 1);
-
-function buildPackages(): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const turbo = spawn(
-      `${repoRoot}node_modules/.bin/turbo`,
-      ["run", "build", "--filter=@restate-connect/example-node-service^...", "--output-logs=errors-only"],
-      { cwd: repoRoot, env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    // Ctrl-C during the build stops turbo too.
-    stack.addCleanup(() => {
-      if (turbo.exitCode === null) turbo.kill("SIGTERM");
-    });
-    let output = "";
-    turbo.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    turbo.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    turbo.once("error", (error) => resolve({ code: -1, output: error.message }));
-    turbo.once("close", (code) => resolve({ code, output }));
-  });
-}

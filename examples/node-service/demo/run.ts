@@ -175,11 +175,13 @@ export async function runDemo(options: DemoOptions, stack: Stack): Promise<DemoS
           "registering",
           admin.deployments.register({ uri: serviceUrl }, { force: true }),
         );
-        const services = registered.services.map((svc) => ({
-          name: svc.name,
-          type: svc.ty,
-          handlers: svc.handlers.map((handler) => handler.name),
-        }));
+        const services = registered.services
+          .map((svc) => ({
+            name: svc.name,
+            type: svc.ty,
+            handlers: svc.handlers.map((handler) => handler.name).sort(),
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name));
         say.ok(`deployment ${registered.id} registered; discovered services:`);
         for (const svc of services) say.line(`  ${svc.name} (${svc.type}): ${svc.handlers.join(", ")}`);
         return { deploymentId: registered.id, services };

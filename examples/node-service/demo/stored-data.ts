@@ -19,11 +19,17 @@ export function hexToBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, "hex"));
 }
 
-/** A short hex and base64 preview of a stored value, as printed by the demo. */
-export function preview(bytes: Uint8Array, length = 24): { hex: string; base64: string; size: number } {
-  const head = Buffer.from(bytes.subarray(0, length));
-  const more = bytes.length > length ? "…" : "";
-  return { hex: head.toString("hex") + more, base64: head.toString("base64") + more, size: bytes.length };
+/**
+ * A short preview of a stored value, as the demo prints it: hex of the first and last bytes (the head
+ * is the envelope header, the same for values sealed under one data key; the tail is ciphertext and
+ * GCM tag) and base64 of the tail.
+ */
+export function preview(bytes: Uint8Array, edge = 12): { hex: string; base64: string; size: number } {
+  const all = Buffer.from(bytes);
+  if (all.length <= edge * 2) return { hex: all.toString("hex"), base64: all.toString("base64"), size: all.length };
+  const head = all.subarray(0, edge).toString("hex");
+  const tail = all.subarray(all.length - edge);
+  return { hex: `${head}…${tail.toString("hex")}`, base64: `…${tail.toString("base64")}`, size: all.length };
 }
 
 /** Every place where one of `markers` (as UTF-8 bytes) occurs in one of `values`. */

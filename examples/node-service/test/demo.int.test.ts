@@ -154,4 +154,38 @@ describe("npm run demo", () => {
     expect(leftovers(tempRoot)).toEqual([]);
     expect(run.stderr()).toContain("stopping every started process");
   });
+
+  it("a failing step is named, with the server's and the service's log tails, and still nothing is left behind", async () => {
+    const { run, runId, tempRoot } = demo(["--json", "--wrong-key"]);
+
+    expect(await run.exited).toBe(1);
+    const summary = lastJsonLine(run.stdout()) as {
+      ok: boolean;
+      failedStep: number;
+      steps: Array<{ step: number; ok: boolean; error?: string }>;
+      pids: number[];
+      serverLogTail: string;
+      serviceLogTail: string;
+    };
+    expect(summary.ok).toBe(false);
+    expect(summary.failedStep).toBe(3);
+    expect(summary.steps.map((step) => [step.step, step.ok])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+    ]);
+    // Restate's discovery request was refused by the service: the reason travels all the way back.
+    expect(summary.steps[2]?.error).toContain("401");
+    expect(summary.serverLogTail).toContain("401 Unauthorized");
+    expect(summary.serviceLogTail).toContain('"code":"bad_signature"');
+
+    const stderr = run.stderr();
+    expect(stderr).toContain("✗ Step 3 (Register the service with @restate-connect/admin-client) failed");
+    expect(stderr).toContain("--- restate-server log (tail) ---");
+    expect(stderr).toContain("--- service log (tail) ---");
+
+    for (const pid of summary.pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    expect(processesWithEnv(MARKER, runId)).toEqual([]);
+    expect(leftovers(tempRoot)).toEqual([]);
+  });
 });

@@ -32,10 +32,17 @@ function restoreEnv(name: string, value: string | undefined): void {
   else process.env[name] = value;
 }
 
+/** Waits for `condition`, failing at once (with the process's output) if the process exits first. */
 async function until(condition: () => boolean, timeoutMs: number, process: ManagedProcess): Promise<void> {
+  let exited = false;
+  void process.exited.then(() => {
+    exited = true;
+  });
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out; process output:\n${process.logs()}`);
+    if (exited || Date.now() > deadline) {
+      throw new Error(`${exited ? "the process exited" : "timed out"}; its output:\n${process.logs()}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -31,10 +31,13 @@ describe("findPlaintext", () => {
 });
 
 describe("preview", () => {
-  it("shows the first bytes as hex and base64 and marks truncation", () => {
+  it("shows short values whole", () => {
     expect(preview(Uint8Array.from([1, 2, 3]))).toEqual({ hex: "010203", base64: "AQID", size: 3 });
-    const long = preview(new Uint8Array(100), 4);
-    expect(long).toEqual({ hex: "00000000…", base64: "AAAAAA==…", size: 100 });
+  });
+
+  it("shows the head and tail of long values", () => {
+    const value = Uint8Array.from({ length: 100 }, (_, index) => index);
+    expect(preview(value, 2)).toEqual({ hex: "0001…6263", base64: "…YmM=", size: 100 });
   });
 });
 
