@@ -12,7 +12,16 @@ import { greeter } from "./greeter";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-async function keyProvider(journal: JournalConfig): Promise<KeyProvider> {
+/**
+ * The key provider for the configured journal keys: local keys, or AWS KMS (credentials and region
+ * from the usual `AWS_*` environment variables).
+ *
+ * @example
+ * ```ts
+ * const codec = await createJournalCodec({ keyProvider: await journalKeyProvider(readServiceConfig(process.env).journal) });
+ * ```
+ */
+export async function journalKeyProvider(journal: JournalConfig): Promise<KeyProvider> {
   if (journal.provider === "local") return localKeyProvider({ keys: journal.keys, activeKeyId: journal.activeKeyId });
   // Loaded only when KMS is configured, so deployments on local keys never load the AWS SDK.
   const { kmsKeyProvider } = await import("@restate-connect/journal-encryption/kms");
@@ -34,7 +43,8 @@ export function createRestateHandler(env: Environment): FetchHandler {
   const config = readServiceConfig(env);
   const sdkHandler = createEndpointHandler({
     services: [greeter],
-    journalValueCodecProvider: async () => createJournalCodec({ keyProvider: await keyProvider(config.journal) }),
+    journalValueCodecProvider: async () =>
+      createJournalCodec({ keyProvider: await journalKeyProvider(config.journal) }),
   });
   const verifier = createVerifier(
     "keys" in config.identity ? { keys: config.identity.keys } : { keys: [], allowUnsigned: true },
