@@ -5,13 +5,14 @@ import { Construct } from "constructs";
 import { parseFunctionArn } from "./arn.js";
 import { InvokerRoleError } from "./errors.js";
 import { invokeResources } from "./invoke-policy.js";
+import type { PolicyDocument } from "./policy.js";
 import { POLICY_VERSION } from "./policy.js";
 import { INVOKE_POLICY_NAME, roleSettings } from "./role.js";
-import type { TrustPolicy } from "./trust-policy.js";
+import { type TrustPolicyInfo, trustPolicyInfo } from "./trust-policy.js";
 
 export interface RestateInvokerRoleProps {
   /** From `restateCloudTrustPolicy` or `selfHostedTrustPolicy`. */
-  readonly trustPolicy: TrustPolicy;
+  readonly trustPolicy: PolicyDocument;
   /** Function ARNs known up front (validated like `invokePolicy`); add more with `grantInvoke`. */
   readonly functionArns?: readonly string[];
   /** Default `restate-invoker`. */
@@ -43,24 +44,17 @@ export class RestateInvokerRole extends Construct {
   /** The role, for APIs that take an `IRole` (immutable: policies are managed by this construct). */
   readonly role: IRole;
   private readonly resources: string[] = [];
-  private readonly trust: TrustPolicy;
+  private readonly trust: TrustPolicyInfo;
 
   constructor(scope: Construct, id: string, props: RestateInvokerRoleProps) {
     super(scope, id);
-    const trust = props.trustPolicy;
-    if (!trust?.document || !trust.partition) {
-      throw new InvokerRoleError(
-        "invalid_policy",
-        "trustPolicy must come from restateCloudTrustPolicy() or selfHostedTrustPolicy()",
-      );
-    }
-    this.trust = trust;
+    this.trust = trustPolicyInfo(props.trustPolicy);
     const settings = roleSettings(props);
     const cfn = new CfnRole(this, "Resource", {
       roleName: settings.roleName,
       path: settings.path,
       maxSessionDuration: settings.maxSessionDuration,
-      assumeRolePolicyDocument: trust.document,
+      assumeRolePolicyDocument: props.trustPolicy,
       policies: Lazy.any({
         produce: () =>
           this.resources.length === 0

@@ -10,17 +10,13 @@ import {
 } from "./check.js";
 import { InvokerRoleError } from "./errors.js";
 import { invokePolicy } from "./invoke-policy.js";
+import type { PolicyDocument } from "./policy.js";
 import { toAwsCli } from "./render-cli.js";
 import { toCloudFormation } from "./render-cloudformation.js";
 import { toIamJson } from "./render-iam.js";
 import { toTerraform } from "./render-terraform.js";
 import { invokerRole } from "./role.js";
-import {
-  type RestateCloudRegion,
-  restateCloudTrustPolicy,
-  selfHostedTrustPolicy,
-  type TrustPolicy,
-} from "./trust-policy.js";
+import { type RestateCloudRegion, restateCloudTrustPolicy, selfHostedTrustPolicy } from "./trust-policy.js";
 
 const TRUST_HELP = `  --environment-id env_…   Restate Cloud environment (see \`restate whoami\`)
   --region us|eu           Restate Cloud region (default us)
@@ -134,7 +130,7 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   verify: ["role-arn", "external-id", "region-aws", "endpoint-url"],
 };
 
-function trustFrom(values: Values): TrustPolicy {
+function trustFrom(values: Values): PolicyDocument {
   const cloud = values["environment-id"] !== undefined;
   const selfHosted = values["principal-arn"] !== undefined;
   if (cloud === selfHosted)
@@ -198,12 +194,10 @@ async function run(command: string, values: Values): Promise<number> {
   const json = values.json === true;
   switch (command) {
     case "trust-policy":
-      process.stdout.write(`${JSON.stringify(trustFrom(values).document, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(trustFrom(values), null, 2)}\n`);
       return 0;
     case "invoke-policy":
-      process.stdout.write(
-        `${JSON.stringify(invokePolicy({ functionArns: functionsFrom(values) }).document, null, 2)}\n`,
-      );
+      process.stdout.write(`${JSON.stringify(invokePolicy({ functionArns: functionsFrom(values) }), null, 2)}\n`);
       return 0;
     case "role": {
       const tags: Record<string, string> = {};

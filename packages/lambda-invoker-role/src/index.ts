@@ -13,8 +13,8 @@ export type { CheckReport, Finding, FindingCode, Severity, TrustExpectations } f
 export { checkInvokePolicy, checkTrustPolicy, formatReport, readPolicyDocument } from "./check.js";
 export type { InvokerRoleErrorCode } from "./errors.js";
 export { InvokerRoleError } from "./errors.js";
-export type { InvokePolicy, InvokePolicyOptions } from "./invoke-policy.js";
-export { invokePolicy, invokeResources } from "./invoke-policy.js";
+export type { InvokePolicyAnalysis, InvokePolicyOptions } from "./invoke-policy.js";
+export { analyseInvokePolicy, invokePolicy, invokeResources } from "./invoke-policy.js";
 export type { PolicyCondition, PolicyDocument, PolicyStatement } from "./policy.js";
 export { POLICY_VERSION } from "./policy.js";
 export { shellQuote, toAwsCli } from "./render-cli.js";
@@ -28,7 +28,7 @@ export type {
   RestateCloudRegion,
   RestateCloudTrustOptions,
   SelfHostedTrustOptions,
-  TrustPolicy,
+  TrustPolicyInfo,
 } from "./trust-policy.js";
 export {
   assertEnvironmentId,
@@ -40,6 +40,7 @@ export {
   RESTATE_CLOUD_REGIONS,
   restateCloudTrustPolicy,
   selfHostedTrustPolicy,
+  trustPolicyInfo,
 } from "./trust-policy.js";
 export type { YamlValue } from "./yaml.js";
 export { toYaml } from "./yaml.js";

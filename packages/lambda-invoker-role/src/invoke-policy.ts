@@ -10,8 +10,8 @@ export interface InvokePolicyOptions {
   readonly functionArns: readonly string[];
 }
 
-/** The invoke policy with the partition its functions live in. */
-export interface InvokePolicy {
+/** Parsed functions, their partition and the policy document. */
+export interface InvokePolicyAnalysis {
   readonly partition: Partition;
   readonly functions: readonly FunctionArn[];
   readonly document: PolicyDocument;
@@ -29,12 +29,17 @@ export function invokeResources(fn: FunctionArn): string[] {
  *
  * @example
  * ```ts
- * invokePolicy({ functionArns: ["arn:aws:lambda:eu-central-1:123456789012:function:greeter"] }).document;
+ * invokePolicy({ functionArns: ["arn:aws:lambda:eu-central-1:123456789012:function:greeter"] });
  * // { Version: "2012-10-17", Statement: [{ Sid: "InvokeRestateServices", Effect: "Allow",
  * //   Action: "lambda:InvokeFunction", Resource: [".../function:greeter", ".../function:greeter:*"] }] }
  * ```
  */
-export function invokePolicy(options: InvokePolicyOptions): InvokePolicy {
+export function invokePolicy(options: InvokePolicyOptions): PolicyDocument {
+  return analyseInvokePolicy(options).document;
+}
+
+/** `invokePolicy` with the parsed functions and their partition (used by `invokerRole`). */
+export function analyseInvokePolicy(options: InvokePolicyOptions): InvokePolicyAnalysis {
   const arns = options?.functionArns;
   if (!Array.isArray(arns) || arns.length === 0) {
     throw new InvokerRoleError("invalid_function_list", "at least one Lambda function ARN is required");

@@ -29,7 +29,7 @@ export function toAwsCli(spec: InvokerRoleSpec): string {
     "--max-session-duration",
     String(spec.maxSessionDuration),
     "--assume-role-policy-document",
-    JSON.stringify(spec.trustPolicy.document),
+    JSON.stringify(spec.trustPolicy),
   ];
   if (spec.tags.length > 0) createRole.push("--tags", JSON.stringify(spec.tags));
   const putPolicy = [

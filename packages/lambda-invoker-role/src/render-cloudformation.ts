@@ -30,7 +30,7 @@ export function toCloudFormation(spec: InvokerRoleSpec, options: CloudFormationO
 
 /** The template object `toCloudFormation` prints. */
 export function cloudFormationTemplate(spec: InvokerRoleSpec) {
-  const trust = spec.trustPolicy;
+  const trust = spec.trust;
   const who = trust.kind === "restate-cloud" ? `Restate Cloud environment ${trust.externalId}` : trust.principalArn;
   return {
     AWSTemplateFormatVersion: "2010-09-09",
@@ -42,7 +42,7 @@ export function cloudFormationTemplate(spec: InvokerRoleSpec) {
           RoleName: spec.roleName,
           Path: spec.path,
           MaxSessionDuration: spec.maxSessionDuration,
-          AssumeRolePolicyDocument: trust.document,
+          AssumeRolePolicyDocument: spec.trustPolicy,
           Policies: [{ PolicyName: spec.policyName, PolicyDocument: spec.invokePolicy }],
           ...(spec.tags.length > 0 ? { Tags: spec.tags } : {}),
         },

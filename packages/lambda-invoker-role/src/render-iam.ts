@@ -19,7 +19,7 @@ export function iamShape(spec: InvokerRoleSpec) {
     RoleName: spec.roleName,
     Path: spec.path,
     MaxSessionDuration: spec.maxSessionDuration,
-    AssumeRolePolicyDocument: spec.trustPolicy.document,
+    AssumeRolePolicyDocument: spec.trustPolicy,
     Policies: [{ PolicyName: spec.policyName, PolicyDocument: spec.invokePolicy }],
     Tags: spec.tags,
   };

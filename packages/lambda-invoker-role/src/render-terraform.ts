@@ -62,7 +62,7 @@ export function toTerraform(spec: InvokerRoleSpec): string {
     ["name", hclString(spec.roleName)],
     ["path", hclString(spec.path)],
     ["max_session_duration", String(spec.maxSessionDuration)],
-    ["assume_role_policy", `jsonencode(${hclValue(spec.trustPolicy.document as unknown as HclValue, "  ")})`],
+    ["assume_role_policy", `jsonencode(${hclValue(spec.trustPolicy as unknown as HclValue, "  ")})`],
   ];
   if (spec.tags.length > 0) {
     const tags = Object.fromEntries(spec.tags.map((tag) => [tag.Key, tag.Value]));

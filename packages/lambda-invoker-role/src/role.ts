@@ -1,8 +1,8 @@
 import { assertIamName, assertIamPath } from "./arn.js";
 import { describeValue, InvokerRoleError } from "./errors.js";
-import { invokePolicy } from "./invoke-policy.js";
+import { analyseInvokePolicy } from "./invoke-policy.js";
 import type { PolicyDocument } from "./policy.js";
-import type { TrustPolicy } from "./trust-policy.js";
+import { type TrustPolicyInfo, trustPolicyInfo } from "./trust-policy.js";
 
 export interface InvokerRoleOptions {
   /** Default `restate-invoker`. */
@@ -10,7 +10,7 @@ export interface InvokerRoleOptions {
   /** Default `/`. */
   readonly path?: string;
   /** From `restateCloudTrustPolicy` or `selfHostedTrustPolicy`. */
-  readonly trustPolicy: TrustPolicy;
+  readonly trustPolicy: PolicyDocument;
   /** The functions the role may invoke; see `invokePolicy`. */
   readonly functionArns: readonly string[];
   readonly tags?: Readonly<Record<string, string>>;
@@ -22,7 +22,9 @@ export interface InvokerRoleOptions {
 export interface InvokerRoleSpec {
   readonly roleName: string;
   readonly path: string;
-  readonly trustPolicy: TrustPolicy;
+  readonly trustPolicy: PolicyDocument;
+  /** What the trust policy trusts. */
+  readonly trust: TrustPolicyInfo;
   readonly policyName: string;
   readonly invokePolicy: PolicyDocument;
   readonly functionArns: readonly string[];
@@ -53,14 +55,8 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
  */
 export function invokerRole(options: InvokerRoleOptions): InvokerRoleSpec {
   const settings = roleSettings(options);
-  const trust = options.trustPolicy;
-  if (!trust || typeof trust !== "object" || !trust.document || !trust.partition) {
-    throw new InvokerRoleError(
-      "invalid_policy",
-      "trustPolicy must come from restateCloudTrustPolicy() or selfHostedTrustPolicy()",
-    );
-  }
-  const invoke = invokePolicy({ functionArns: options.functionArns });
+  const trust = trustPolicyInfo(options.trustPolicy);
+  const invoke = analyseInvokePolicy({ functionArns: options.functionArns });
   if (invoke.partition !== trust.partition) {
     const why =
       trust.kind === "restate-cloud"
@@ -71,7 +67,8 @@ export function invokerRole(options: InvokerRoleOptions): InvokerRoleSpec {
   return {
     roleName: settings.roleName,
     path: settings.path,
-    trustPolicy: trust,
+    trustPolicy: options.trustPolicy,
+    trust,
     policyName: INVOKE_POLICY_NAME,
     invokePolicy: invoke.document,
     functionArns: invoke.functions.map((fn) => fn.arn),

@@ -13,15 +13,52 @@ export const RESTATE_CLOUD_PRINCIPAL_ARN = "arn:aws:iam::654654156625:role/Resta
 /** Restate Cloud runs only in the commercial `aws` partition. */
 export const RESTATE_CLOUD_PARTITION: Partition = "aws";
 
-/** A trust policy with what it trusts: which principal, in which partition, with which external id. */
-export interface TrustPolicy {
+/** What a generated trust policy trusts: which principal, in which partition, with which external id. */
+export interface TrustPolicyInfo {
   readonly kind: "restate-cloud" | "self-hosted";
   readonly partition: Partition;
   /** The one principal (role or user ARN) that may assume the role. */
   readonly principalArn: string;
   /** The `sts:ExternalId` the principal must present, if any. */
   readonly externalId: string | undefined;
-  readonly document: PolicyDocument;
+}
+
+// Carried as a non-enumerable symbol property: invisible to JSON.stringify and to renderers, and
+// shared by every copy of this package (ESM and CJS) through the global symbol registry.
+const INFO = Symbol.for("@restate-connect/lambda-invoker-role/trust-policy");
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function withInfo(document: PolicyDocument, info: TrustPolicyInfo): PolicyDocument {
+  Object.defineProperty(document, INFO, { value: Object.freeze({ ...info }), enumerable: false });
+  return deepFreeze(document);
+}
+
+/**
+ * What a trust policy made by `restateCloudTrustPolicy` or `selfHostedTrustPolicy` trusts. Throws
+ * `invalid_policy` for any other object: hand-written or parsed documents carry no such guarantee
+ * (analyse those with `checkTrustPolicy`).
+ *
+ * @example
+ * ```ts
+ * trustPolicyInfo(restateCloudTrustPolicy({ environmentId: "env_abc123" })).partition; // "aws"
+ * ```
+ */
+export function trustPolicyInfo(document: unknown): TrustPolicyInfo {
+  const info = document && typeof document === "object" ? (document as { [INFO]?: TrustPolicyInfo })[INFO] : undefined;
+  if (!info) {
+    throw new InvokerRoleError(
+      "invalid_policy",
+      "trustPolicy must come from restateCloudTrustPolicy() or selfHostedTrustPolicy() (use checkTrustPolicy for other documents)",
+    );
+  }
+  return info;
 }
 
 export interface RestateCloudTrustOptions {
@@ -76,7 +113,7 @@ export function assertExternalId(value: unknown): asserts value is string {
 }
 
 /**
- * The trust policy that lets Restate Cloud assume your invoker role on behalf of one environment.
+ * The trust policy document that lets Restate Cloud assume your invoker role on behalf of one environment.
  * It trusts Restate Cloud's account, bound to its `RestateCloud` role via `aws:PrincipalArn`,
  * with `sts:ExternalId` equal to your environment id (so no other Restate Cloud customer can make
  * Restate assume your role — the confused-deputy guard), plus `sts:TagSession` for that role.
@@ -87,19 +124,15 @@ export function assertExternalId(value: unknown): asserts value is string {
  * @example
  * ```ts
  * const trust = restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en", region: "eu" });
- * JSON.stringify(trust.document); // {"Version":"2012-10-17","Statement":[{"Sid":"RestateCloudAssumeRole",...
+ * JSON.stringify(trust); // {"Version":"2012-10-17","Statement":[{"Sid":"RestateCloudAssumeRole",...
  * ```
  */
-export function restateCloudTrustPolicy(options: RestateCloudTrustOptions): TrustPolicy {
+export function restateCloudTrustPolicy(options: RestateCloudTrustOptions): PolicyDocument {
   assertEnvironmentId(options?.environmentId);
   assertRestateCloudRegion(options.region ?? "us");
   const root = `arn:aws:iam::${RESTATE_CLOUD_ACCOUNT_ID}:root`;
-  return {
-    kind: "restate-cloud",
-    partition: RESTATE_CLOUD_PARTITION,
-    principalArn: RESTATE_CLOUD_PRINCIPAL_ARN,
-    externalId: options.environmentId,
-    document: {
+  return withInfo(
+    {
       Version: POLICY_VERSION,
       Statement: [
         {
@@ -123,7 +156,13 @@ export function restateCloudTrustPolicy(options: RestateCloudTrustOptions): Trus
         },
       ],
     },
-  };
+    {
+      kind: "restate-cloud",
+      partition: RESTATE_CLOUD_PARTITION,
+      principalArn: RESTATE_CLOUD_PRINCIPAL_ARN,
+      externalId: options.environmentId,
+    },
+  );
 }
 
 /**
@@ -140,15 +179,11 @@ export function restateCloudTrustPolicy(options: RestateCloudTrustOptions): Trus
  * });
  * ```
  */
-export function selfHostedTrustPolicy(options: SelfHostedTrustOptions): TrustPolicy {
+export function selfHostedTrustPolicy(options: SelfHostedTrustOptions): PolicyDocument {
   const principal = parsePrincipalArn(options?.principalArn);
   if (options.externalId !== undefined) assertExternalId(options.externalId);
-  return {
-    kind: "self-hosted",
-    partition: principal.partition,
-    principalArn: principal.arn,
-    externalId: options.externalId,
-    document: {
+  return withInfo(
+    {
       Version: POLICY_VERSION,
       Statement: [
         {
@@ -162,5 +197,11 @@ export function selfHostedTrustPolicy(options: SelfHostedTrustOptions): TrustPol
         },
       ],
     },
-  };
+    {
+      kind: "self-hosted",
+      partition: principal.partition,
+      principalArn: principal.arn,
+      externalId: options.externalId,
+    },
+  );
 }

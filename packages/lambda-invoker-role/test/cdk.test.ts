@@ -29,7 +29,7 @@ describe("RestateInvokerRole", () => {
         tags: Object.fromEntries(spec.tags.map((tag) => [tag.Key, tag.Value])),
       });
       const role = roleOf(stack);
-      expect(role.AssumeRolePolicyDocument).toEqual(spec.trustPolicy.document);
+      expect(role.AssumeRolePolicyDocument).toEqual(spec.trustPolicy);
       expect(role.Policies).toEqual([{ PolicyName: spec.policyName, PolicyDocument: spec.invokePolicy }]);
       expect(role.RoleName).toBe(spec.roleName);
       expect(role.Path).toBe(spec.path);

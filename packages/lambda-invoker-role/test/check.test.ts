@@ -14,7 +14,7 @@ const PRINCIPAL = "arn:aws:iam::123456789012:role/restate-server";
 const codes = (report: { findings: readonly { code: string }[] }) => report.findings.map((finding) => finding.code);
 
 describe("readPolicyDocument", () => {
-  const doc = restateCloudTrustPolicy({ environmentId: ENV_ID }).document;
+  const doc = restateCloudTrustPolicy({ environmentId: ENV_ID });
 
   it("accepts a document, its JSON, the URL-encoded API form and `aws iam get-role` output", () => {
     const encoded = encodeURIComponent(JSON.stringify(doc));
@@ -38,12 +38,12 @@ describe("readPolicyDocument", () => {
 
 describe("checkTrustPolicy", () => {
   it("passes our policies for the matching expectation and fails them for another", () => {
-    const cloud = restateCloudTrustPolicy({ environmentId: ENV_ID }).document;
+    const cloud = restateCloudTrustPolicy({ environmentId: ENV_ID });
     expect(checkTrustPolicy(cloud, { environmentId: ENV_ID }).ok).toBe(true);
     const other = checkTrustPolicy(cloud, { environmentId: "env_other" });
     expect(other.ok).toBe(false);
     expect(codes(other)).toContain("external_id_mismatch");
-    const self = selfHostedTrustPolicy({ principalArn: PRINCIPAL, externalId: "abc" }).document;
+    const self = selfHostedTrustPolicy({ principalArn: PRINCIPAL, externalId: "abc" });
     expect(checkTrustPolicy(self, { principalArn: PRINCIPAL, externalId: "abc" })).toEqual({ ok: true, findings: [] });
     const wrongPrincipal = checkTrustPolicy(self, { principalArn: "arn:aws:iam::123456789012:role/other" });
     expect(codes(wrongPrincipal)).toEqual(
@@ -52,7 +52,7 @@ describe("checkTrustPolicy", () => {
   });
 
   it("warns (only) when a self-hosted policy has no external id and none is expected", () => {
-    const report = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document, {
+    const report = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }), {
       principalArn: PRINCIPAL,
     });
     expect(report.ok).toBe(true);
@@ -60,7 +60,7 @@ describe("checkTrustPolicy", () => {
       ["warning", "unconditioned_assume_role"],
       ["warning", "missing_external_id"],
     ]);
-    const expected = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document, {
+    const expected = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }), {
       principalArn: PRINCIPAL,
       externalId: "abc",
     });
@@ -135,7 +135,7 @@ describe("checkTrustPolicy", () => {
   });
 
   it("validates its expectations", () => {
-    const doc = selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document;
+    const doc = selfHostedTrustPolicy({ principalArn: PRINCIPAL });
     expect(() => checkTrustPolicy(doc, { environmentId: "nope" })).toThrow(
       expect.objectContaining({ code: "invalid_environment_id" }),
     );
@@ -147,7 +147,7 @@ describe("checkTrustPolicy", () => {
 
 describe("checkInvokePolicy", () => {
   it("passes our invoke policy", () => {
-    const doc = invokePolicy({ functionArns: ["arn:aws:lambda:us-east-1:123456789012:function:f"] }).document;
+    const doc = invokePolicy({ functionArns: ["arn:aws:lambda:us-east-1:123456789012:function:f"] });
     expect(checkInvokePolicy(doc)).toEqual({ ok: true, findings: [] });
   });
 
@@ -192,7 +192,7 @@ describe("checkInvokePolicy", () => {
 
 describe("formatReport", () => {
   it("prints a table with a verdict", () => {
-    const report = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }).document, {
+    const report = checkTrustPolicy(selfHostedTrustPolicy({ principalArn: PRINCIPAL }), {
       principalArn: PRINCIPAL,
       externalId: "abc",
     });

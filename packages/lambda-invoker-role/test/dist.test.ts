@@ -44,7 +44,7 @@ describe("built entry points", () => {
       } });
       const lib = await import(${JSON.stringify(join(dist, "index.js"))});
       const trust = lib.restateCloudTrustPolicy({ environmentId: "env_abc" });
-      console.log(trust.document.Statement[0].Sid);
+      console.log(trust.Statement[0].Sid);
       try { await import(${JSON.stringify(join(dist, "sts.js"))}); console.log("sts loaded"); } catch (e) { console.log(String(e.message)); }
     `;
     const result = spawnSync(process.execPath, ["--input-type=module", "-e", hook], { encoding: "utf8" });

@@ -24,15 +24,15 @@ describe("golden outputs", () => {
   it("trust policies of both kinds", () => {
     expectGolden(
       "trust-cloud-us.json",
-      `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID }).document, null, 2)}\n`,
+      `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID }), null, 2)}\n`,
     );
     expectGolden(
       "trust-cloud-eu.json",
-      `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID, region: "eu" }).document, null, 2)}\n`,
+      `${JSON.stringify(restateCloudTrustPolicy({ environmentId: ENV_ID, region: "eu" }), null, 2)}\n`,
     );
     expectGolden(
       "trust-self-hosted.json",
-      `${JSON.stringify(selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate-server` }).document, null, 2)}\n`,
+      `${JSON.stringify(selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate-server` }), null, 2)}\n`,
     );
     expectGolden(
       "trust-self-hosted-external-id.json",
@@ -40,7 +40,7 @@ describe("golden outputs", () => {
         selfHostedTrustPolicy({
           principalArn: `arn:aws:iam::${ACCOUNT}:role/restate-server`,
           externalId: "restate-prod",
-        }).document,
+        }),
         null,
         2,
       )}\n`,
@@ -70,7 +70,7 @@ describe("round trips", () => {
       expect(parseYaml(yaml)).toEqual(template);
       expect(parseYaml(yaml, { version: "1.1" })).toEqual(template);
       const resource = template.Resources.RestateInvokerRole.Properties;
-      expect(resource.AssumeRolePolicyDocument).toEqual(spec.trustPolicy.document);
+      expect(resource.AssumeRolePolicyDocument).toEqual(spec.trustPolicy);
       expect(resource.Policies[0].PolicyDocument).toEqual(spec.invokePolicy);
     });
   }
@@ -109,7 +109,7 @@ describe("AWS CLI commands", () => {
       expect(option(create, "--role-name")).toBe(spec.roleName);
       expect(option(create, "--path")).toBe(spec.path);
       expect(Number(option(create, "--max-session-duration"))).toBe(spec.maxSessionDuration);
-      expect(JSON.parse(option(create, "--assume-role-policy-document")!)).toEqual(spec.trustPolicy.document);
+      expect(JSON.parse(option(create, "--assume-role-policy-document")!)).toEqual(spec.trustPolicy);
       if (spec.tags.length > 0) expect(JSON.parse(option(create, "--tags")!)).toEqual(spec.tags);
       else expect(create).not.toContain("--tags");
       expect(put!.slice(0, 2)).toEqual(["iam", "put-role-policy"]);

@@ -30,7 +30,7 @@ for (const region of ["us", "eu"] as const) {
   scenarios.push({
     name: `Restate Cloud (${region})`,
     partition: "aws",
-    document: trust.document,
+    document: trust,
     intended: RESTATE_CLOUD_PRINCIPAL_ARN,
     externalId: ENV_ID,
     tagSession: true,
@@ -42,7 +42,7 @@ for (const partition of ["aws", "aws-cn", "aws-us-gov"] as const) {
     scenarios.push({
       name: `self-hosted in ${partition} ${externalId ? "with" : "without"} external id`,
       partition,
-      document: selfHostedTrustPolicy({ principalArn: principal, ...(externalId ? { externalId } : {}) }).document,
+      document: selfHostedTrustPolicy({ principalArn: principal, ...(externalId ? { externalId } : {}) }),
       intended: principal,
       externalId,
       tagSession: false,
@@ -112,7 +112,7 @@ describe("Restate Cloud's documented trust policy", () => {
   const roleArn = `arn:aws:iam::${CUSTOMER}:role/restate-invoker`;
 
   it("behaves like ours for assuming the role", async () => {
-    const ours = restateCloudTrustPolicy({ environmentId: ENV_ID }).document;
+    const ours = restateCloudTrustPolicy({ environmentId: ENV_ID });
     const callers: Caller[] = [
       { roleArn: RESTATE_CLOUD_PRINCIPAL_ARN, externalId: ENV_ID },
       { roleArn: RESTATE_CLOUD_PRINCIPAL_ARN, externalId: "env_other" },
@@ -135,7 +135,7 @@ describe("Restate Cloud's documented trust policy", () => {
     // ...which the simulator confirms: any role in that account may tag sessions, ours binds it.
     const other = { roleArn: "arn:aws:iam::654654156625:role/Other" };
     expect(await assumeDecision(documented, roleArn, other, "sts:TagSession")).toBe("Allowed");
-    const ours = restateCloudTrustPolicy({ environmentId: ENV_ID }).document;
+    const ours = restateCloudTrustPolicy({ environmentId: ENV_ID });
     expect(await assumeDecision(ours, roleArn, other, "sts:TagSession")).not.toBe("Allowed");
   });
 });
@@ -242,10 +242,10 @@ describe("weak trust policies: the simulator shows the hole, check flags it", ()
   }
 
   it("our generated policies pass check with no findings", () => {
-    const cloudReport = checkTrustPolicy(restateCloudTrustPolicy({ environmentId: ENV_ID }).document, cloud);
+    const cloudReport = checkTrustPolicy(restateCloudTrustPolicy({ environmentId: ENV_ID }), cloud);
     expect(cloudReport).toEqual({ ok: true, findings: [] });
     const selfReport = checkTrustPolicy(
-      selfHostedTrustPolicy({ principalArn: intended, externalId: "restate-prod" }).document,
+      selfHostedTrustPolicy({ principalArn: intended, externalId: "restate-prod" }),
       selfHosted,
     );
     expect(selfReport).toEqual({ ok: true, findings: [] });
@@ -258,7 +258,7 @@ describe.each(["aws", "aws-cn", "aws-us-gov"] as const)("invoke policy in %s", (
   const role = `arn:${partition}:iam::${CUSTOMER}:role/restate-invoker`;
 
   it("an unqualified function ARN covers the function, its versions and aliases, and nothing else", async () => {
-    const policy = invokePolicy({ functionArns: [`${base}:greeter`] }).document;
+    const policy = invokePolicy({ functionArns: [`${base}:greeter`] });
     for (const resource of [
       `${base}:greeter`,
       `${base}:greeter:7`,
@@ -288,7 +288,7 @@ describe.each(["aws", "aws-cn", "aws-us-gov"] as const)("invoke policy in %s", (
   });
 
   it("a qualified ARN covers exactly that version or alias", async () => {
-    const policy = invokePolicy({ functionArns: [`${base}:greeter:7`, `${base}:checkout:live`] }).document;
+    const policy = invokePolicy({ functionArns: [`${base}:greeter:7`, `${base}:checkout:live`] });
     expect(await invokeDecision(policy, role, "lambda:InvokeFunction", `${base}:greeter:7`)).toBe("Allowed");
     expect(await invokeDecision(policy, role, "lambda:InvokeFunction", `${base}:checkout:live`)).toBe("Allowed");
     for (const resource of [`${base}:greeter`, `${base}:greeter:8`, `${base}:greeter:70`, `${base}:checkout:live2`]) {

@@ -54,7 +54,7 @@ beforeAll(async () => {
     );
     const stored = await iam.send(new GetRoleCommand({ RoleName: shape.RoleName }));
     const document = JSON.parse(decodeURIComponent(stored.Role!.AssumeRolePolicyDocument!));
-    expect(document).toEqual(spec.trustPolicy.document);
+    expect(document).toEqual(spec.trustPolicy);
   } finally {
     iam.destroy();
   }

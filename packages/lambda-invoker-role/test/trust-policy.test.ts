@@ -6,6 +6,7 @@ import {
   RESTATE_CLOUD_PRINCIPAL_ARN,
   restateCloudTrustPolicy,
   selfHostedTrustPolicy,
+  trustPolicyInfo,
 } from "../src/index.js";
 import { ENV_ID } from "./fixtures.js";
 
@@ -15,21 +16,31 @@ const FN = "arn:aws:lambda:us-east-1:123456789012:function:greeter";
 describe("restateCloudTrustPolicy", () => {
   it("binds Restate Cloud's role and the environment id, in stable order", () => {
     const trust = restateCloudTrustPolicy({ environmentId: ENV_ID });
-    expect(trust).toMatchObject({
+    expect(trustPolicyInfo(trust)).toEqual({
       kind: "restate-cloud",
       partition: "aws",
       principalArn: RESTATE_CLOUD_PRINCIPAL_ARN,
       externalId: ENV_ID,
     });
-    expect(trust.document.Statement.map((s) => [s.Sid, s.Action])).toEqual([
+    expect(trust.Statement.map((s) => [s.Sid, s.Action])).toEqual([
       ["RestateCloudAssumeRole", "sts:AssumeRole"],
       ["RestateCloudTagSession", "sts:TagSession"],
     ]);
-    expect(trust.document.Statement[0]!.Condition).toEqual({
+    expect(trust.Statement[0]!.Condition).toEqual({
       StringEquals: { "aws:PrincipalArn": RESTATE_CLOUD_PRINCIPAL_ARN, "sts:ExternalId": ENV_ID },
     });
     // Both regions run from the same account and role.
-    expect(restateCloudTrustPolicy({ environmentId: ENV_ID, region: "eu" }).document).toEqual(trust.document);
+    expect(restateCloudTrustPolicy({ environmentId: ENV_ID, region: "eu" })).toEqual(trust);
+  });
+
+  it("is a plain, frozen policy document: JSON holds the policy and nothing else", () => {
+    const trust = restateCloudTrustPolicy({ environmentId: ENV_ID });
+    expect(Object.keys(trust)).toEqual(["Version", "Statement"]);
+    expect(JSON.parse(JSON.stringify(trust))).toEqual({ Version: "2012-10-17", Statement: trust.Statement });
+    expect(Object.isFrozen(trust.Statement[0]!.Condition!.StringEquals)).toBe(true);
+    expect(() => trustPolicyInfo(JSON.parse(JSON.stringify(trust)))).toThrow(
+      expect.objectContaining({ code: "invalid_policy" }),
+    );
   });
 
   it.each([["env-abc"], ["ENV_abc"], ["env_ABC"], ["env_"], ["env_ab-c"], [" env_abc"], ["abc"], [""]])(
@@ -72,13 +83,15 @@ describe("restateCloudTrustPolicy", () => {
 describe("selfHostedTrustPolicy", () => {
   it("trusts exactly the principal, conditioned on the external id when given", () => {
     const principalArn = "arn:aws:iam::123456789012:role/restate";
-    expect(selfHostedTrustPolicy({ principalArn }).document.Statement).toEqual([
+    expect(selfHostedTrustPolicy({ principalArn }).Statement).toEqual([
       { Sid: "RestateServerAssumeRole", Effect: "Allow", Principal: { AWS: principalArn }, Action: "sts:AssumeRole" },
     ]);
-    expect(selfHostedTrustPolicy({ principalArn, externalId: "tenant-1" }).document.Statement[0]!.Condition).toEqual({
+    expect(selfHostedTrustPolicy({ principalArn, externalId: "tenant-1" }).Statement[0]!.Condition).toEqual({
       StringEquals: { "sts:ExternalId": "tenant-1" },
     });
-    expect(selfHostedTrustPolicy({ principalArn: "arn:aws-cn:iam::123456789012:role/r" }).partition).toBe("aws-cn");
+    expect(
+      trustPolicyInfo(selfHostedTrustPolicy({ principalArn: "arn:aws-cn:iam::123456789012:role/r" })).partition,
+    ).toBe("aws-cn");
   });
 
   it("property: external ids follow STS's rules", () => {
