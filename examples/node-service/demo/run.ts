@@ -123,10 +123,9 @@ export async function runDemo(options: DemoOptions, stack: Stack): Promise<DemoS
       async () => {
         ({ privateKeyPem: signingKeyPem, publicKey } = generateKeyPair());
         say.ok(`generated an Ed25519 signing key; its public half is ${publicKey}`);
-        server = await say.wait(
-          "starting restate-server 1.7.12 on free loopback ports",
-          startRestate({ signingKeyPem }),
-        );
+        const starting = startRestate({ signingKeyPem });
+        stack.addStarting(starting, (started) => started.stop());
+        server = await say.wait("starting restate-server 1.7.12 on free loopback ports", starting);
         stack.addProcess(server.pid, server.stop);
         stack.tempDirs.push(server.baseDir);
         say.ok(`restate-server is up (pid ${server.pid}): ingress ${server.ingressUrl}, admin ${server.adminUrl}`);

@@ -16,6 +16,22 @@ export class Stack {
     this.stops.push(stop);
   }
 
+  /**
+   * Registers something still starting (e.g. restate-server waiting for its health check): if the
+   * demo is stopped meanwhile, it is stopped as soon as it is up — or given up on after `waitMs`
+   * (the process itself is killed on exit anyway; this is about its temporary directory).
+   */
+  addStarting<T>(starting: Promise<T>, stop: (value: T) => Promise<void>, waitMs = 5000): void {
+    this.stops.push(async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      });
+      await Promise.race([starting.then(stop, () => undefined), giveUp]);
+      clearTimeout(timer);
+    });
+  }
+
   /** Registers any other cleanup (e.g. a build still running when Ctrl-C arrives). */
   addCleanup(cleanup: () => Promise<void> | void): void {
     this.stops.push(cleanup);
