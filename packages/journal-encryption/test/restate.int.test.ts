@@ -9,7 +9,7 @@ import * as clients from "@restatedev/restate-sdk-clients";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJournalCodec, generateLocalKey, type JournalCodec, localKeyProvider } from "../src/index.js";
 import { type MarkerServices, markerServices } from "./services.js";
-import { dumpAllTables, eventually, findMarker } from "./stored-bytes.js";
+import { dumpAllTables, eventually, findMarker, sql } from "./stored-bytes.js";
 
 const MARKER = "PLAINTEXT-MARKER-7f3a9c";
 const KEY_MARKER = "VISIBLE-KEY-MARKER-51b2";
@@ -48,7 +48,7 @@ describe("against restate-server with the local key provider", () => {
     services = markerServices(MARKER);
     serviceCodec = await newCodec();
     serviceSpy = spy(serviceCodec);
-    endpoint = await serveEndpoint([services.helper, services.vault], {
+    endpoint = await serveEndpoint([services.helper, services.vault, services.waiter], {
       journalValueCodecProvider: () => Promise.resolve(serviceSpy.codec),
     });
     await register(rs.adminUrl, endpoint.url);
@@ -84,7 +84,7 @@ describe("against restate-server with the local key provider", () => {
     // Restart the service process with a fresh codec (new data key, empty caches) on the same port.
     await endpoint.stop();
     const freshCodec = await newCodec();
-    endpoint = await serveEndpoint([services.helper, services.vault], {
+    endpoint = await serveEndpoint([services.helper, services.vault, services.waiter], {
       journalValueCodecProvider: () => Promise.resolve(freshCodec),
       port: endpoint.port,
     });
@@ -111,7 +111,7 @@ describe("against restate-server with the local key provider", () => {
     serviceSpy.sizes.decode.length = 0;
     // A void handler called through the encoding client: input and output are empty before encoding.
     await endpoint.stop();
-    endpoint = await serveEndpoint([services.helper, services.vault], {
+    endpoint = await serveEndpoint([services.helper, services.vault, services.waiter], {
       journalValueCodecProvider: () => Promise.resolve(serviceSpy.codec),
       port: endpoint.port,
     });
@@ -133,5 +133,34 @@ describe("against restate-server with the local key provider", () => {
     });
     expect(plain.status).toBe(400);
     expect(await plain.text()).toContain("not an encrypted journal envelope");
+  });
+
+  it("a plaintext awakeable result makes the attempt fail and retry, unless asTerminalError maps permanent codec errors", async () => {
+    const resolvePlain = (id: string) =>
+      fetch(`${rs.ingressUrl}/restate/a/${id}/resolve`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify("not encrypted"),
+      });
+    const waiter = (key: string) => ingress.objectClient(services.waiter, key);
+
+    const strict = await ingress
+      .objectSendClient(services.waiter, "strict")
+      .strict(clients.rpc.sendOpts({ idempotencyKey: "strict-once" }));
+    expect((await resolvePlain(await eventually(() => waiter("strict").awakeableId()))).status).toBeLessThan(300);
+    await expect(ingress.result(strict)).rejects.toThrow(/not an encrypted journal envelope/);
+
+    const lenient = await ingress.objectSendClient(services.waiter, "lenient").lenient();
+    expect((await resolvePlain(await eventually(() => waiter("lenient").awakeableId()))).status).toBeLessThan(300);
+    const retrying = await eventually(async () => {
+      const rows = await sql(
+        rs.adminUrl,
+        `SELECT status, retry_count, last_failure FROM sys_invocation WHERE id = '${lenient.invocationId}'`,
+      );
+      const row = rows[0];
+      return row && Number(row.retry_count) >= 2 ? row : null;
+    });
+    expect(String(retrying.last_failure)).toContain("not an encrypted journal envelope");
+    expect(retrying.status).not.toBe("completed");
   });
 });
