@@ -111,6 +111,17 @@ describe("selfHostedTrustPolicy", () => {
     );
   });
 
+  // IAM: the name is 1-64 of [\w+=,.@-]; path segments are printable ASCII. Wildcards (* ?) are
+  // refused on purpose: a trust policy must name one principal.
+  const validPathAndName = (pathAndName: string) => {
+    const segments = pathAndName.split("/");
+    const name = segments.pop()!;
+    return (
+      /^[\w+=,.@-]{1,64}$/.test(name) &&
+      segments.every((segment) => /^[\x21-\x7e]+$/.test(segment) && !/[*?]/.test(segment))
+    );
+  };
+
   it("property: principal ARNs with invalid pieces never yield a policy", () => {
     const piece = fc.oneof(fc.constantFrom("aws", "aws-cn", "aws-us-gov", "azure"), fc.string({ maxLength: 6 }));
     fc.assert(
@@ -127,7 +138,7 @@ describe("selfHostedTrustPolicy", () => {
             service === "iam" &&
             /^\d{12}$/.test(account) &&
             ["role/", "user/", "role/p/"].includes(kind) &&
-            /^[\w+=,.@-]{1,64}$/.test(name);
+            validPathAndName(name);
           let produced = false;
           try {
             selfHostedTrustPolicy({ principalArn: arn });
