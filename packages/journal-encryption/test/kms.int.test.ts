@@ -10,9 +10,15 @@ import {
 } from "@restate-connect/testkit";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toHex } from "../src/bytes.js";
+import { toBase64, toHex } from "../src/bytes.js";
+import { main } from "../src/cli.js";
 import { parseEnvelope } from "../src/envelope.js";
-import { createJournalCodec, type JournalCodecEvent, type JournalCodecOptions } from "../src/index.js";
+import {
+  createDecodeHandler,
+  createJournalCodec,
+  type JournalCodecEvent,
+  type JournalCodecOptions,
+} from "../src/index.js";
 import { kmsKeyProvider } from "../src/kms.js";
 import { countingKmsClient } from "./kms-counting.js";
 import { type KmsProxy, startKmsProxy } from "./kms-proxy.js";
@@ -193,5 +199,49 @@ describe("against restate-server and moto's KMS", () => {
     expect(service.counts.succeeded.Decrypt).toBe(service.foreignKeys());
     expect(stats.unwrapFailures).toBeGreaterThanOrEqual(1);
     otherClient.codec.close();
+  });
+
+  it("operators decode KMS-sealed values with the CLI (kms:Decrypt only) and the decode handler", async () => {
+    const sealed = client.codec.encode(new TextEncoder().encode(`${MARKER} for the operator`));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
+    });
+    try {
+      let out = "";
+      let err = "";
+      const args = ["decode", toBase64(sealed), "--kms", "--region", moto.region, "--endpoint", proxy.url];
+      const code = await main(
+        args,
+        (t) => (out += t),
+        (t) => (err += t),
+      );
+      expect({ code, err }).toEqual({ code: 0, err: "" });
+      expect(out).toBe(`${MARKER} for the operator\n`);
+      const refused = await main(
+        [...args, "--allow-key", "arn:aws:kms:us-east-1:123456789012:key/not-this-one"],
+        () => {},
+        (t) => (err += t),
+      );
+      expect(refused).toBe(1);
+      expect(err).toContain("key_not_allowed");
+    } finally {
+      process.env = saved;
+    }
+    const handler = createDecodeHandler({
+      codec: service.codec,
+      authorize: (req) => req.headers.get("x-operator") === "yes",
+    });
+    const response = await handler(
+      new Request("http://decoder/", {
+        method: "POST",
+        headers: { "x-operator": "yes" },
+        body: JSON.stringify({ values: [toBase64(sealed)] }),
+      }),
+    );
+    expect(await response.json()).toEqual({
+      results: [{ ok: true, base64: expect.any(String), text: `${MARKER} for the operator` }],
+    });
   });
 });
