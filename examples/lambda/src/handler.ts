@@ -1,8 +1,8 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { withIdentity } from "@restate-connect/identity/lambda";
-import { createJournalCodec, type JournalCodec } from "@restate-connect/journal-encryption";
+import { createJournalCodec, type JournalCodec, type JournalCodecEvent } from "@restate-connect/journal-encryption";
 import { kmsKeyProvider } from "@restate-connect/journal-encryption/kms";
-import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
+import { createEndpointHandler, type JournalValueCodec } from "@restatedev/restate-sdk/lambda";
 import type { HandlerConfig } from "./config.ts";
 import { JOURNAL_ENCRYPTION_CONTEXT } from "./encryption-context.ts";
 import { profiles } from "./service.ts";
@@ -16,7 +16,7 @@ export interface CreateHandlerOptions extends HandlerConfig {
   /** Sees why a request was rejected (for logs and metrics); the caller only gets a 401 with a code. */
   onReject?: (reason: { code: string; message: string }) => void;
   /** Observes the journal codec (data key generation and unwraps). */
-  onCodecEvent?: (event: { type: string }) => void;
+  onCodecEvent?: (event: JournalCodecEvent) => void;
 }
 
 /**
@@ -29,29 +29,72 @@ export interface CreateHandlerOptions extends HandlerConfig {
  * ```
  */
 export function createHandler(options: CreateHandlerOptions): LambdaHandler {
-  let codec: Promise<JournalCodec> | undefined;
+  const codec = lazyJournalCodec(() =>
+    createJournalCodec({
+      keyProvider: kmsKeyProvider({
+        keyId: options.kmsKeyArn,
+        encryptionContext: { ...JOURNAL_ENCRYPTION_CONTEXT },
+        ...(options.kmsClient ? { client: options.kmsClient } : {}),
+      }),
+      ...(options.onCodecEvent ? { onEvent: options.onCodecEvent } : {}),
+    }),
+  );
+  // The SDK calls the provider once, when it builds the endpoint, and keeps the promise: handing it
+  // the real codec's promise would make a KMS hiccup at cold start fail the container for its whole life.
   const endpoint = createEndpointHandler({
     services: [profiles],
-    // One codec per Lambda execution environment: the first data key is generated at cold start and
-    // kept in memory, so encoding never waits for KMS.
-    journalValueCodecProvider: () => {
-      codec ??= createJournalCodec({
-        keyProvider: kmsKeyProvider({
-          keyId: options.kmsKeyArn,
-          encryptionContext: { ...JOURNAL_ENCRYPTION_CONTEXT },
-          ...(options.kmsClient ? { client: options.kmsClient } : {}),
-        }),
-        ...(options.onCodecEvent ? { onEvent: options.onCodecEvent } : {}),
-      }).catch((error: unknown) => {
-        // Let the next invocation try again instead of caching the failure for the container's life.
-        codec = undefined;
-        throw error;
-      });
-      return codec;
-    },
-  });
-  return withIdentity(endpoint, {
+    journalValueCodecProvider: () => Promise.resolve(codec.facade),
+  }) as LambdaHandler;
+
+  const handler: LambdaHandler = async (event, context) => {
+    // Invocations need the first data key; discovery does not touch KMS. A failure here fails this
+    // attempt only (Restate retries it); the next invocation asks KMS again.
+    if (isInvocation(event)) await codec.ready();
+    return endpoint(event, context);
+  };
+  // The identity check runs first: unsigned requests never reach the SDK, nor KMS.
+  return withIdentity(handler as (event: { path: string }, context: unknown) => Promise<unknown>, {
     keys: options.identityKeys,
     ...(options.onReject ? { onReject: options.onReject } : {}),
   }) as LambdaHandler;
+}
+
+function isInvocation(event: unknown): boolean {
+  const path = (event as { path?: unknown } | null)?.path;
+  return typeof path === "string" && path.includes("/invoke/");
+}
+
+/**
+ * A codec whose KMS-backed implementation is created on first use and re-created after a failed
+ * start. `encode` is synchronous in the SDK's contract, so it requires {@link ready} to have resolved
+ * (the handler awaits it before every invocation).
+ */
+function lazyJournalCodec(create: () => Promise<JournalCodec>): {
+  facade: JournalValueCodec;
+  ready(): Promise<JournalCodec>;
+} {
+  let codec: JournalCodec | undefined;
+  let starting: Promise<JournalCodec> | undefined;
+  const ready = (): Promise<JournalCodec> => {
+    if (codec) return Promise.resolve(codec);
+    starting ??= create().then(
+      (created) => {
+        codec = created;
+        return created;
+      },
+      (error: unknown) => {
+        starting = undefined;
+        throw error;
+      },
+    );
+    return starting;
+  };
+  const facade: JournalValueCodec = {
+    encode: (value) => {
+      if (!codec) throw new Error("journal codec is not ready: the first data key has not been generated");
+      return codec.encode(value);
+    },
+    decode: async (value) => (await ready()).decode(value),
+  };
+  return { facade, ready };
 }

@@ -128,6 +128,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       if (!handler) return error(404, "ResourceNotFoundException", `Function not found: ${functionArn}`);
       const event: unknown = JSON.parse(body.toString("utf8"));
       events.push(event);
+      const eventPath = (event as { path?: unknown }).path;
+      trace(`lambda  → handler ${String(eventPath)} (Restate's Lambda payload, identity headers included)`);
       try {
         const result = await handler(event, lambdaContext(functionArn));
         send(200, result, { "x-amz-executed-version": functionArn.split(":")[7] ?? "$LATEST" });

@@ -1,0 +1,521 @@
+/**
+ * The whole AWS Lambda story on one machine, every hop real or independently checked:
+ *
+ *   ingress ─▶ restate-server ─AssumeRole(ExternalId)─▶ STS front (trust policy via iam-simulate) ─▶ moto STS
+ *                     └─ SigV4 Invoke ─▶ Lambda stand-in (signature, GetCallerIdentity, invoke policy via
+ *                        iam-simulate) ─▶ the example's handler (identity check) ─▶ KMS (moto) for data keys
+ *
+ * The policies are the ones the CDK app synthesises (checked equal to the JSON generator's), created in
+ * moto's account; the server runs as its own role, like an ECS task role.
+ */
+
+import { AdminApiError, type AdminClient, createAdminClient } from "@restate-connect/admin-client";
+import { createVerifier, generateKeyPair } from "@restate-connect/identity";
+import { createJournalCodec, ENVELOPE_MAGIC, type JournalCodec } from "@restate-connect/journal-encryption";
+import { kmsKeyProvider } from "@restate-connect/journal-encryption/kms";
+import { invokePolicy, selfHostedTrustPolicy } from "@restate-connect/lambda-invoker-role";
+import { type MotoServer, type RestateServer, startMoto, startRestate } from "@restate-connect/testkit";
+import * as clients from "@restatedev/restate-sdk-clients";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RestateLambdaStack } from "../src/cdk/stack.ts";
+import { JOURNAL_ENCRYPTION_CONTEXT } from "../src/encryption-context.ts";
+import { createHandler, type LambdaHandler } from "../src/handler.ts";
+import { registerFunction } from "../src/register.ts";
+import { profiles } from "../src/service.ts";
+import { type AssumedSession, MotoAccount } from "./support/aws-account.ts";
+import { resolveIntrinsics } from "./support/cfn.ts";
+import { simulateAssumeRole, simulateKeyPolicy } from "./support/iam.ts";
+import { type RecordedKmsCall, recordingKmsClient } from "./support/kms-recorder.ts";
+import { type LambdaEmulator, startLambdaEmulator } from "./support/lambda-emulator.ts";
+import { type StsRecorder, startStsRecorder } from "./support/sts-recorder.ts";
+
+const ACCOUNT = "123456789012";
+const EXTERNAL_ID = "restate-e2e-7f3a";
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:restate-profiles`;
+const VERSION_ARN = `${FUNCTION_ARN}:1`;
+const NEXT_VERSION_ARN = `${FUNCTION_ARN}:2`;
+const OTHER_FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:some-other-function`;
+const MARKER = `plaintext-marker-${crypto.randomUUID()}`;
+
+const trace: string[] = [];
+const hop = (line: string) => trace.push(line);
+
+interface Setup {
+  moto: MotoServer;
+  account: MotoAccount;
+  server: AssumedSession;
+  functionSession: AssumedSession;
+  invokerRoleArn: string;
+  invokerRoleName: string;
+  invokePolicyDocument: unknown;
+  keyArn: string;
+  keyPolicy: unknown;
+  sts: StsRecorder;
+  lambda: LambdaEmulator;
+  restate: RestateServer;
+  admin: AdminClient;
+  signing: { privateKeyPem: string; publicKey: string };
+  rejections: Array<{ code: string }>;
+  /** KMS calls of each Lambda execution environment ("container") and of the ingress client. */
+  kmsCalls: { containers: RecordedKmsCall[][]; client: RecordedKmsCall[] };
+  functions: Map<string, LambdaHandler>;
+  newContainer(): LambdaHandler;
+  ingress: clients.Ingress;
+  clientCodec: JournalCodec;
+}
+
+/** Consecutive identical lines (e.g. the server retrying a refused AssumeRole) become one line with a count. */
+function collapseRepeats(lines: string[]): string[] {
+  const out: string[] = [];
+  let count = 0;
+  lines.forEach((line, index) => {
+    count++;
+    if (lines[index + 1] !== line) {
+      out.push(count > 1 ? `${line}  (×${count})` : line);
+      count = 0;
+    }
+  });
+  return out;
+}
+
+let setup: Setup;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+/** The CDK app's policies for this account, with CloudFormation's intrinsics resolved to moto's ARNs. */
+function synthesisedPolicies(serverRoleArn: string, functionRoleArn: string) {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const stack = new RestateLambdaStack(app, "RestateLambdaExample", {
+    restate: { kind: "self-hosted", principalArn: serverRoleArn, externalId: EXTERNAL_ID },
+    identityKeys: [generateKeyPair().publicKey],
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const find = (type: string, prefix: string) => {
+    const entry = Object.entries(resources).find(([id, resource]) => resource.Type === type && id.startsWith(prefix));
+    if (!entry) throw new Error(`no ${type} ${prefix} in the template`);
+    return entry;
+  };
+  const [fnId] = find("AWS::Lambda::Function", "Function");
+  const [fnRoleId] = find("AWS::IAM::Role", "FunctionServiceRole");
+  const [, invoker] = find("AWS::IAM::Role", "InvokerRole");
+  const [, key] = find("AWS::KMS::Key", "JournalKey");
+  const resolve = (value: unknown) =>
+    resolveIntrinsics(value, {
+      account: ACCOUNT,
+      region: "us-east-1",
+      attributes: { [`${fnId}.Arn`]: FUNCTION_ARN, [`${fnRoleId}.Arn`]: functionRoleArn },
+    });
+  const policies = resolve(invoker.Properties.Policies) as Array<{ PolicyName: string; PolicyDocument: unknown }>;
+  return {
+    invokerRoleName: String(invoker.Properties.RoleName),
+    trustPolicy: resolve(invoker.Properties.AssumeRolePolicyDocument),
+    invokePolicyName: policies[0]?.PolicyName ?? "",
+    invokePolicy: policies[0]?.PolicyDocument,
+    keyPolicy: resolve(key.Properties.KeyPolicy),
+  };
+}
+
+beforeAll(async () => {
+  const moto = await startMoto();
+  cleanups.push(moto.stop);
+  const account = new MotoAccount(moto);
+  const trustAccount = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }],
+  };
+  const trustLambda = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+
+  // The Restate server's own identity (an ECS task role in a real self-hosted deployment).
+  const serverRoleArn = await account.createRole("restate-server", trustAccount);
+  const server = await account.assume(serverRoleArn, "restate-server-task");
+  // The function's execution role; its credentials are what the handler uses for KMS.
+  const functionRoleArn = await account.createRole("restate-profiles-role", trustLambda);
+  const functionSession = await account.assume(functionRoleArn, "restate-profiles");
+
+  // 1. The invoker role and the key, with the policies the CDK app (our lambda-invoker-role construct) generates.
+  const synthesised = synthesisedPolicies(serverRoleArn, functionRoleArn);
+  expect(synthesised.trustPolicy).toEqual(
+    selfHostedTrustPolicy({ principalArn: serverRoleArn, externalId: EXTERNAL_ID }),
+  );
+  expect(synthesised.invokePolicy).toEqual(invokePolicy({ functionArns: [FUNCTION_ARN] }));
+  const invokerRoleArn = await account.createRole(synthesised.invokerRoleName, synthesised.trustPolicy, {
+    [synthesised.invokePolicyName]: synthesised.invokePolicy,
+  });
+  const keyArn = await account.createKey(synthesised.keyPolicy);
+  hop(`setup   moto account ${ACCOUNT}: server role ${serverRoleArn}, invoker role ${invokerRoleArn}, key ${keyArn}`);
+
+  // 4. STS front: records AssumeRole and enforces the trust policy that moto ignores.
+  const sts = await startStsRecorder(moto.endpoint, async (call) => {
+    const callerArn =
+      call.callerAccessKeyId === server.credentials.accessKeyId ? server.sessionArn : "(unknown caller)";
+    const trustPolicy = await account.trustPolicyOf(call.roleArn);
+    const decision = await simulateAssumeRole({
+      trustPolicy,
+      callerArn,
+      roleArn: call.roleArn,
+      externalId: call.externalId,
+    });
+    hop(
+      `sts     AssumeRole ${call.roleArn} by ${callerArn} ExternalId=${call.externalId ?? "(none)"} → trust policy (iam-simulate): ${decision}`,
+    );
+    return decision === "Allowed"
+      ? { allowed: true }
+      : {
+          allowed: false,
+          message: `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${call.roleArn}`,
+        };
+  });
+  cleanups.push(sts.stop);
+
+  const signing = generateKeyPair();
+  const rejections: Array<{ code: string }> = [];
+  const kmsCalls: Setup["kmsCalls"] = { containers: [], client: [] };
+  const kmsConfig = { endpoint: moto.endpoint, region: moto.region, credentials: functionSession.credentials };
+  const newContainer = () => {
+    const { client, calls } = recordingKmsClient(kmsConfig);
+    kmsCalls.containers.push(calls);
+    const container = kmsCalls.containers.length;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        hop(
+          `kms     ${context.commandName} (container ${container}) key ${keyArn.split("/").pop()} context purpose/application`,
+        );
+        return next(args);
+      },
+      { step: "initialize", name: "traceKmsCalls" },
+    );
+    return createHandler({
+      identityKeys: [signing.publicKey],
+      kmsKeyArn: keyArn,
+      kmsClient: client,
+      onReject: (reason) => {
+        rejections.push(reason);
+        hop(`handler identity REJECTED: ${reason.code}`);
+      },
+    });
+  };
+  const container = newContainer();
+  const functions = new Map<string, LambdaHandler>([
+    [VERSION_ARN, container],
+    [NEXT_VERSION_ARN, container],
+  ]);
+
+  // 3. The Lambda stand-in.
+  const lambda = await startLambdaEmulator({
+    motoEndpoint: moto.endpoint,
+    region: moto.region,
+    credentialsFor: sts.issuedCredentials,
+    functions,
+    trace: hop,
+  });
+  cleanups.push(lambda.stop);
+
+  // 2. restate-server with the signing key, the AWS endpoints, its own (role) credentials and the external id.
+  const restate = await startRestate({
+    signingKeyPem: signing.privateKeyPem,
+    env: {
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: server.credentials.sessionToken,
+      AWS_REGION: moto.region,
+      // The server setting `aws-assume-role-external-id`, here through its environment variable.
+      AWS_EXTERNAL_ID: EXTERNAL_ID,
+      RESTATE_LOGGING: "WARN",
+    },
+  });
+  cleanups.push(restate.stop);
+  const admin = createAdminClient({ baseUrl: restate.adminUrl, retry: false });
+
+  // Callers encode inputs and decode outputs with the same codec; here the caller uses the function's
+  // role (the only principal the key policy lets use the key).
+  const { client: clientKms, calls: clientCalls } = recordingKmsClient(kmsConfig);
+  kmsCalls.client = clientCalls;
+  const clientCodec = await createJournalCodec({
+    keyProvider: kmsKeyProvider({
+      keyId: keyArn,
+      client: clientKms,
+      encryptionContext: { ...JOURNAL_ENCRYPTION_CONTEXT },
+    }),
+  });
+  cleanups.push(async () => clientCodec.close());
+  const ingress = clients.connect({ url: restate.ingressUrl, journalValueCodec: clientCodec });
+
+  setup = {
+    moto,
+    account,
+    server,
+    functionSession,
+    invokerRoleArn,
+    invokerRoleName: synthesised.invokerRoleName,
+    invokePolicyDocument: synthesised.invokePolicy,
+    keyArn,
+    keyPolicy: synthesised.keyPolicy,
+    sts,
+    lambda,
+    restate,
+    admin,
+    signing,
+    rejections,
+    kmsCalls,
+    functions,
+    newContainer,
+    ingress,
+    clientCodec,
+  };
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  if (trace.length > 0) console.log(`\nTrace of the hops:\n  ${collapseRepeats(trace).join("\n  ")}\n`);
+});
+
+describe("Restate → STS → Lambda → handler → KMS, on one machine", () => {
+  it("registers the version-qualified ARN with the invoker role; the server assumed it as the trust policy allows", async () => {
+    hop(`admin   register ${VERSION_ARN} assumeRoleArn=${setup.invokerRoleArn}`);
+    const result = await registerFunction({
+      adminUrl: setup.restate.adminUrl,
+      functionVersionArn: VERSION_ARN,
+      invokerRoleArn: setup.invokerRoleArn,
+    });
+    expect(result.services.map((service) => service.name)).toEqual(["profiles"]);
+
+    const assumed = setup.sts.assumeRoleCalls.filter((call) => call.roleArn === setup.invokerRoleArn);
+    expect(assumed.length).toBeGreaterThan(0);
+    for (const call of assumed) {
+      expect(call).toMatchObject({
+        callerAccessKeyId: setup.server.credentials.accessKeyId,
+        externalId: EXTERNAL_ID,
+        status: 200,
+      });
+    }
+    // The trust policy for the exact principal and external id the server used — and it can say no.
+    const trustPolicy = await setup.account.trustPolicyOf(setup.invokerRoleArn);
+    const assume = (externalId: string | undefined, callerArn = setup.server.sessionArn) =>
+      simulateAssumeRole({ trustPolicy, callerArn, roleArn: setup.invokerRoleArn, externalId });
+    expect(await assume(assumed[0]?.externalId)).toBe("Allowed");
+    expect(await assume("another-tenant")).toBe("ImplicitlyDenied");
+    expect(await assume(undefined)).toBe("ImplicitlyDenied");
+    expect(await assume(EXTERNAL_ID, setup.functionSession.sessionArn)).toBe("ImplicitlyDenied");
+
+    // Discovery went through the Lambda stand-in as the assumed invoker role, signed by the server.
+    const discovery = setup.lambda.decisions[0];
+    expect(discovery).toMatchObject({ functionArn: VERSION_ARN, roleArn: setup.invokerRoleArn, decision: "Allowed" });
+    expect(discovery?.callerArn).toMatch(
+      /^arn:aws:sts::123456789012:assumed-role\/restate-invoker-RestateLambdaExample\//,
+    );
+    const firstEvent = setup.lambda.events[0] as { path: string; headers: Record<string, string> };
+    expect(firstEvent.path).toBe("/discover");
+    expect(firstEvent.headers["x-restate-signature-scheme"]).toBe("v1");
+    expect(setup.rejections).toEqual([]);
+  });
+
+  it("invokes through ingress: right result, identity verified with the server's key and refused with another", async () => {
+    const eventsBefore = setup.lambda.events.length;
+    hop("ingress profiles/alice/save (input encoded by the client's codec)");
+    const saved = await setup.ingress.objectClient(profiles, "alice").save({ displayName: " Alice ", note: MARKER });
+    expect(saved).toEqual({
+      greeting: "Saved Alice (alice), revision 1",
+      profile: { displayName: "Alice", note: MARKER, revision: 1 },
+    });
+    hop("ingress profiles/alice/get");
+    expect(await setup.ingress.objectClient(profiles, "alice").get()).toEqual({
+      displayName: "Alice",
+      note: MARKER,
+      revision: 1,
+    });
+
+    const invokes = setup.lambda.events.slice(eventsBefore) as Array<{ path: string; headers: Record<string, string> }>;
+    expect(invokes.map((event) => event.path)).toEqual(
+      expect.arrayContaining(["/invoke/profiles/save", "/invoke/profiles/get"]),
+    );
+    expect(setup.rejections).toEqual([]);
+
+    // The identity headers restate-server put in the payload verify with its key, and only with it.
+    const last = invokes.at(-1) as { path: string; headers: Record<string, string> };
+    const withServerKey = await createVerifier({ keys: [setup.signing.publicKey] }).verify(last.headers, last.path);
+    expect(withServerKey.ok).toBe(true);
+    const otherKey = generateKeyPair().publicKey;
+    const refused: string[] = [];
+    const strangerHandler = createHandler({
+      identityKeys: [otherKey],
+      kmsKeyArn: setup.keyArn,
+      kmsClient: recordingKmsClient({ region: "us-east-1", endpoint: "http://127.0.0.1:9" }).client,
+      onReject: (reason) => refused.push(reason.code),
+    });
+    const answer = (await strangerHandler(last, {})) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(401);
+    expect(JSON.parse(answer.body)).toEqual({ code: "bad_signature" });
+    expect(refused).toEqual(["bad_signature"]);
+    hop(`handler same payload, service configured with another key → 401 ${answer.body}`);
+  });
+
+  it("stores no plaintext: journal and state hold only envelopes", async () => {
+    const journal = await setup.admin.query<Record<string, unknown>>(
+      "SELECT j.id, j.index, j.entry_type, j.entry_json, j.raw FROM sys_journal j JOIN sys_invocation i ON j.id = i.id WHERE i.target_service_name = 'profiles'",
+    );
+    const state = await setup.admin.query<Record<string, unknown>>(
+      "SELECT service_key, key, value, value_utf8 FROM state WHERE service_name = 'profiles'",
+    );
+    hop(`sql     ${journal.length} journal entries and ${state.length} state rows of profiles read back`);
+    expect(journal.length).toBeGreaterThanOrEqual(4);
+    expect(state.map((row) => [row.service_key, row.key])).toEqual([["alice", "profile"]]);
+
+    const stored = JSON.stringify({ journal, state });
+    // The dump is meaningful: what is not encrypted (keys, handler names) is visible in it…
+    expect(stored).toContain("alice");
+    // …while the marker is in none of the forms a value could take.
+    const markerBytes = new TextEncoder().encode(MARKER);
+    for (const form of [
+      MARKER,
+      Buffer.from(markerBytes).toString("base64"),
+      Buffer.from(markerBytes).toString("hex"),
+    ]) {
+      expect(stored).not.toContain(form);
+    }
+    // And the state value is one of our envelopes.
+    const value = state[0]?.value;
+    const valueBytes =
+      typeof value === "string"
+        ? Buffer.from(value, /^[0-9a-f]+$/i.test(value) ? "hex" : "base64")
+        : Buffer.from(value as number[]);
+    expect(valueBytes.subarray(0, ENVELOPE_MAGIC.length)).toEqual(Buffer.from(ENVELOPE_MAGIC));
+  });
+
+  it("calls KMS as the codec's design says, and every call is allowed by the key policy", async () => {
+    const [first] = setup.kmsCalls.containers;
+    expect(first).toBeDefined();
+    // One data key per container (generated when the codec is created), each with our encryption context.
+    const generated = (first ?? []).filter((call) => call.operation === "GenerateDataKeyCommand");
+    expect(generated.length).toBe(1);
+    expect(generated[0]).toEqual({
+      operation: "GenerateDataKeyCommand",
+      keyId: setup.keyArn,
+      encryptionContext: JOURNAL_ENCRYPTION_CONTEXT,
+    });
+    // The client's input was wrapped under the client's data key: the container unwrapped it once.
+    const decrypts = (first ?? []).filter((call) => call.operation === "DecryptCommand");
+    expect(decrypts.length).toBe(1);
+
+    // A cold start: a new execution environment with empty caches reads the state the first one wrote.
+    const container = setup.newContainer();
+    setup.functions.set(VERSION_ARN, container);
+    hop("lambda  new execution environment (cold start)");
+    expect(await setup.ingress.objectClient(profiles, "alice").get()).toEqual({
+      displayName: "Alice",
+      note: MARKER,
+      revision: 1,
+    });
+    const second = setup.kmsCalls.containers[1] ?? [];
+    expect(second.filter((call) => call.operation === "GenerateDataKeyCommand")).toHaveLength(1);
+    // It unwrapped two distinct data keys, each once: the client's (the encoded empty input of `get`)
+    // and the first container's (the state value it sealed).
+    const unwrapped = () => second.filter((call) => call.operation === "DecryptCommand").map((call) => call.wrappedKey);
+    const clientKey = decrypts[0]?.wrappedKey;
+    expect(unwrapped()).toHaveLength(2);
+    expect(unwrapped()).toContain(clientKey);
+    expect(new Set(unwrapped()).size).toBe(2);
+    // Warm: the same values again cost no KMS call.
+    expect(await setup.ingress.objectClient(profiles, "alice").get()).toMatchObject({ note: MARKER });
+    expect(unwrapped()).toHaveLength(2);
+
+    // Every KMS call made, by the function and by the client (same role), passes the CDK key policy.
+    const all = [...setup.kmsCalls.containers.flat(), ...setup.kmsCalls.client];
+    for (const call of all) {
+      const action = `kms:${call.operation.replace(/Command$/, "")}`;
+      const decision = simulateKeyPolicy({
+        keyPolicy: setup.keyPolicy,
+        keyArn: setup.keyArn,
+        callerArn: setup.functionSession.sessionArn,
+        action,
+        encryptionContext: call.encryptionContext,
+      });
+      expect({ action, decision }).toEqual({ action, decision: "Allowed" });
+    }
+    hop(`kms     ${all.length} KMS calls, each allowed by the key policy (iam-simulate)`);
+  });
+
+  it("refuses registration when the invoker role expects another external id", async () => {
+    const otherTenant = "restate-invoker-other-tenant";
+    const otherRoleArn = await setup.account.createRole(
+      otherTenant,
+      selfHostedTrustPolicy({ principalArn: setup.server.roleArn, externalId: "another-tenant" }),
+      { "restate-invoke": invokePolicy({ functionArns: [FUNCTION_ARN] }) },
+    );
+    // A newly published version: registering it makes the server assume the role for discovery.
+    hop(`admin   register ${NEXT_VERSION_ARN} assumeRoleArn=${otherRoleArn} (trust expects ExternalId another-tenant)`);
+    const failure = await registerFunction({
+      adminUrl: setup.restate.adminUrl,
+      functionVersionArn: NEXT_VERSION_ARN,
+      invokerRoleArn: otherRoleArn,
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(AdminApiError);
+    const message = (failure as AdminApiError).message;
+    expect(message).toMatch(/AccessDenied|not authorized|assume/i);
+    const reason = /message: "([^"]+)"/.exec(message)?.[1] ?? message.slice(0, 200);
+    hop(`admin   registration refused (${(failure as AdminApiError).status}): ${reason}`);
+    const denied = setup.sts.assumeRoleCalls.filter((call) => call.roleArn === otherRoleArn);
+    expect(denied.length).toBeGreaterThan(0);
+    expect(denied.every((call) => call.status === 403 && call.externalId === EXTERNAL_ID)).toBe(true);
+  });
+
+  it("retries an invocation the invoke policy does not allow, and completes it once the policy is fixed", async () => {
+    // Narrow the invoker role to another function: our function is no longer in its invoke policy.
+    await setup.account.putRolePolicy(
+      setup.invokerRoleName,
+      "restate-invoke",
+      invokePolicy({ functionArns: [OTHER_FUNCTION_ARN] }),
+    );
+    hop("iam     invoke policy narrowed to another function");
+    const deniedBefore = setup.lambda.decisions.filter((decision) => decision.decision !== "Allowed").length;
+    // With an idempotency key Restate keeps the result, so the client can attach to it later.
+    const send = await setup.ingress
+      .objectSendClient(profiles, "bob")
+      .save(
+        { displayName: "Bob", note: MARKER },
+        clients.rpc.sendOpts({ idempotencyKey: `bob-${crypto.randomUUID()}` }),
+      );
+    const id = send.invocationId;
+    hop(`ingress profiles/bob/save sent as ${id}`);
+
+    const status = async () =>
+      (
+        await setup.admin.query<{ status: string; retry_count: number; last_failure: string | null }>(
+          `SELECT status, retry_count, last_failure FROM sys_invocation WHERE id = '${id}'`,
+        )
+      )[0];
+    let row = await status();
+    for (let i = 0; i < 100 && !(row && row.retry_count >= 2 && /AccessDenied/.test(row.last_failure ?? "")); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      row = await status();
+    }
+    expect(row?.status).toMatch(/backing-off|running|ready|scheduled/);
+    expect(row?.retry_count).toBeGreaterThanOrEqual(2);
+    expect(row?.last_failure).toMatch(/AccessDenied/);
+    expect(setup.lambda.decisions.filter((decision) => decision.decision !== "Allowed").length).toBeGreaterThan(
+      deniedBefore,
+    );
+    hop(`sql     ${id}: status ${row?.status}, retry_count ${row?.retry_count}, last_failure AccessDenied`);
+
+    await setup.account.putRolePolicy(setup.invokerRoleName, "restate-invoke", setup.invokePolicyDocument);
+    hop("iam     invoke policy restored");
+    const result = await setup.ingress.result(send);
+    expect(result).toEqual({
+      greeting: "Saved Bob (bob), revision 1",
+      profile: { displayName: "Bob", note: MARKER, revision: 1 },
+    });
+    expect((await status())?.status).toBe("completed");
+    hop(`ingress ${id} completed after the fix: ${JSON.stringify(result).slice(0, 60)}…`);
+  });
+});
