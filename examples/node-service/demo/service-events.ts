@@ -1,9 +1,9 @@
 import type { ManagedProcess } from "@restate-connect/testkit";
 
 /** The JSON event lines the service printed on stdout with the given `event` name. */
-export function events(process: ManagedProcess, name: string): Array<Record<string, unknown>> {
+export function events(child: ManagedProcess, name: string): Array<Record<string, unknown>> {
   const found: Array<Record<string, unknown>> = [];
-  for (const line of process.logs().split("\n")) {
+  for (const line of child.logs().split("\n")) {
     if (!line.startsWith("{")) continue;
     try {
       const parsed = JSON.parse(line) as Record<string, unknown>;
