@@ -241,6 +241,9 @@ async function run(command: string, values: Values): Promise<number> {
       if (cloud === (values["principal-arn"] !== undefined)) {
         throw new UsageError("give either --environment-id (Restate Cloud) or --principal-arn (self-hosted)");
       }
+      if (cloud && values["external-id"] !== undefined) {
+        throw new UsageError("--external-id is for self-hosted servers; Restate Cloud uses the environment id");
+      }
       const expectations: TrustExpectations = cloud
         ? { environmentId: values["environment-id"]! }
         : {
