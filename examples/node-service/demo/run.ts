@@ -104,8 +104,7 @@ export async function runDemo(options: DemoOptions, stack: Stack): Promise<DemoS
     }
   };
 
-  const workDir = mkdtempSync(join(tmpdir(), "restate-connect-demo-"));
-  stack.addTempDir(workDir);
+  let workDir = "";
   const customerId = `ada-${randomBytes(3).toString("hex")}`;
   const paymentId = `pay-${randomBytes(4).toString("hex")}`;
   const journalKey = randomBytes(32).toString("base64");
@@ -116,6 +115,8 @@ export async function runDemo(options: DemoOptions, stack: Stack): Promise<DemoS
   let admin: AdminClient | undefined;
 
   try {
+    workDir = mkdtempSync(join(tmpdir(), "restate-connect-demo-"));
+    stack.addTempDir(workDir);
     await step(
       1,
       "Start restate-server with a fresh signing key",
