@@ -50,11 +50,23 @@ async function compare(contenders: { run: () => unknown; isAsync: boolean }[]): 
   return best;
 }
 
+/** Nonces drawn from a refilled random pool, the same amortisation the codec uses. */
+const noncePool = Buffer.allocUnsafe(4096);
+let noncePoolOffset = noncePool.length;
+function nextNonce(): Buffer {
+  if (noncePoolOffset + 12 > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolOffset = 0;
+  }
+  noncePoolOffset += 12;
+  return noncePool.subarray(noncePoolOffset - 12, noncePoolOffset);
+}
+
 /** nonce ‖ ciphertext ‖ tag in one allocation: the least work a sealed value can cost. */
 function rawSeal(key: Buffer, plaintext: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(12 + plaintext.length + 16);
   const nonce = out.subarray(0, 12);
-  randomFillSync(nonce);
+  nonce.set(nextNonce());
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   const body = cipher.update(plaintext);
   out.set(body, 12);

@@ -1,6 +1,6 @@
 import { generateLocalKey, type KeyProvider, localKeyProvider } from "../src/index.js";
 
-export const RUNS = Number(process.env.FC_RUNS ?? 100);
+export const RUNS = Number(process.env.FC_RUNS ?? 300);
 
 export function localProvider(ids: string[] = ["k1"], active = ids[0] as string) {
   const keys = Object.fromEntries(ids.map((id) => [id, generateLocalKey()]));
