@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAlive } from "@restate-connect/testkit";
@@ -132,8 +132,23 @@ describe("npm run demo", () => {
     const parked = processesWithEnv(MARKER, runId);
     expect(parked.length).toBeGreaterThanOrEqual(4); // npm, sh, the demo, restate-server, the service
 
+    // The keys are handed over as 0600 files; their contents never appear in the output.
+    const keyFile = /JOURNAL_KEY_FILE=(\S+)/.exec(run.stderr())?.[1] ?? "";
+    const pemFile = /--key (\S+signing-key\.pem)/.exec(run.stderr())?.[1] ?? "";
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(pemFile).mode & 0o777).toBe(0o600);
+    const journalKey = readFileSync(keyFile, "utf8").trim();
+    const pemBody = readFileSync(pemFile, "utf8").split("\n")[1] ?? "";
+    expect(Buffer.from(journalKey, "base64")).toHaveLength(32);
+    expect(pemBody.length).toBeGreaterThan(20);
+
     run.signal("SIGINT");
     const code = await run.exited;
+    for (const secret of [journalKey, pemBody]) {
+      expect(run.stdout()).not.toContain(secret);
+      expect(run.stderr()).not.toContain(secret);
+    }
+    expect(existsSync(keyFile)).toBe(false);
     const summary = lastJsonLine(run.stdout()) as unknown as Summary;
     // The demo exits 0; npm, which got the same Ctrl-C, re-raises it on itself once the demo is done.
     expect([0, "SIGINT"]).toContain(code);
