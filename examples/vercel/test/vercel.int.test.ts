@@ -22,8 +22,12 @@ const appDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nextCli = createRequire(import.meta.url).resolve("next/dist/bin/next");
 const MARKER = `vercel-marker-${randomBytes(6).toString("hex")}`;
 
-// Nothing here may reach the network: no telemetry, no update checks.
-const quietEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CI: "1", RESTATE_LOGGING: "WARN" };
+// Nothing here may reach the network: no telemetry, no update checks. Settings of the app under test
+// come only from this file, never from the developer's shell.
+const inherited = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !name.startsWith("JOURNAL_") && !name.startsWith("RESTATE_")),
+);
+const quietEnv = { ...inherited, NEXT_TELEMETRY_DISABLED: "1", CI: "1", RESTATE_LOGGING: "WARN" };
 
 let restate: RestateServer | undefined;
 let app: ManagedProcess | undefined;
