@@ -52,8 +52,16 @@ export function withIdentity<Req extends NodeRequest, Res extends NodeResponse>(
   const verifier = verifierFrom(options);
   return (request, response) => {
     void check(verifier, options, request.headers, targetOf(request), request).then((result) => {
-      if (result.ok) listener(request, response);
-      else sendRejection(response, rejectionBody(result));
+      if (!result.ok) return sendRejection(response, rejectionBody(result));
+      try {
+        listener(request, response);
+      } catch (error) {
+        // Keep the semantics of an unwrapped listener: a synchronous throw is an uncaught exception,
+        // not an unhandled promise rejection created by this wrapper.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
     });
   };
 }
