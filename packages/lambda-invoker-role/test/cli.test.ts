@@ -50,7 +50,10 @@ describe("restate-invoker-role CLI", () => {
       ],
       [["role", "--environment-id", ENV_ID, "--function", FN, "--tag", "novalue"], /--tag must be key=value/],
       [["check", "--environment-id", ENV_ID], /--policy/],
-      [["check", "--policy", "-", "--environment-id", ENV_ID, "--external-id", "x1"], /Restate Cloud uses the environment id/],
+      [
+        ["check", "--policy", "-", "--environment-id", ENV_ID, "--external-id", "x1"],
+        /Restate Cloud uses the environment id/,
+      ],
       [["check", "--policy", "-", "--invoke-policy", "-"], /not both/],
       [["whoami", "--function", FN], /--function is not an option of whoami/],
       [["verify"], /--role-arn/],
