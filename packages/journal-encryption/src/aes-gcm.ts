@@ -2,12 +2,12 @@
  * The one crypto seam of the package: synchronous AES-256-GCM and random bytes.
  *
  * `JournalValueCodec.encode` is synchronous and Web Crypto is asynchronous only, so:
- * - on Node (and runtimes that implement `process.getBuiltinModule("node:crypto")`, e.g. Bun and
- *   Deno), native OpenSSL AES-GCM is used; it is loaded lazily through `getBuiltinModule` rather
- *   than a static `import "node:crypto"`, so bundles for workerd, Vercel edge or browsers neither
- *   fail to resolve nor pull in a Node polyfill;
+ * - where `process.getBuiltinModule("node:crypto")` exists (Node ≥ 20.16, and runtimes whose Node
+ *   compatibility layer provides it), native AES-GCM is used. It is loaded lazily through
+ *   `getBuiltinModule` rather than a static `import "node:crypto"`, so bundles for workerd,
+ *   Vercel edge or browsers neither fail to resolve nor pull in a Node polyfill;
  * - everywhere else, `@noble/ciphers` (audited, pure JS) computes the identical bytes.
- * The native path is adopted only after a known-answer self-test against noble passes.
+ * The native path is adopted only after its output matches noble's on a self-test value.
  * Random bytes always come from `globalThis.crypto.getRandomValues` (a CSPRNG on every runtime).
  */
 import { gcm } from "@noble/ciphers/aes.js";
@@ -163,7 +163,7 @@ export function aesGcm(preferred?: CryptoBackend): AesGcm {
  * @example
  * ```ts
  * import { detectCryptoBackend } from "@restate-connect/journal-encryption";
- * console.log(detectCryptoBackend()); // "node" on Node ≥ 20.16, Bun, Deno
+ * console.log(detectCryptoBackend()); // "node" on Node ≥ 20.16
  * ```
  */
 export function detectCryptoBackend(): CryptoBackend {

@@ -32,7 +32,7 @@ export interface JournalCodecOptions {
    * is disabled, cached data keys stop working within the TTL).
    */
   decryptCache?: { maxEntries?: number; ttlMs?: number };
-  /** Retries of transient unwrap failures during decode. Defaults: 6 attempts, 100 ms doubling to 3 s. */
+  /** Retries of transient unwrap failures during decode. Defaults: 10 attempts, 100 ms doubling to 5 s (≈ 20 s). */
   decodeRetry?: RetryPolicy;
   /** Decode values without the envelope prefix as they are (migration). Default false: refused. */
   allowPlaintext?: boolean;

@@ -1,15 +1,19 @@
 import { isJournalEncryptionError } from "./errors.js";
 
 export interface RetryPolicy {
-  /** Total attempts including the first. Default 6. */
+  /**
+   * Total attempts including the first. Default 10: with the delays below a transient outage of
+   * about 20 s is ridden out inside one `decode` (the SDK turns a failed *input* decode into a
+   * terminal error, so waiting here is what keeps such invocations alive).
+   */
   maxAttempts?: number;
   /** Delay before the second attempt; doubles each time. Default 100 ms. */
   initialDelayMs?: number;
-  /** Cap for a single delay. Default 3 000 ms. */
+  /** Cap for a single delay. Default 5 000 ms. */
   maxDelayMs?: number;
 }
 
-export const DEFAULT_RETRY: Required<RetryPolicy> = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 3_000 };
+export const DEFAULT_RETRY: Required<RetryPolicy> = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 5_000 };
 
 /** Delay before attempt `attempt + 1` (attempt counts from 1): exponential with ±25 % jitter. */
 export function backoffDelay(policy: Required<RetryPolicy>, attempt: number): number {
