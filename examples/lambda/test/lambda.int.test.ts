@@ -30,6 +30,7 @@ import { simulateAssumeRole, simulateKeyPolicy } from "./support/iam.ts";
 import { type RecordedKmsCall, recordingKmsClient } from "./support/kms-recorder.ts";
 import { type LambdaEmulator, startLambdaEmulator } from "./support/lambda-emulator.ts";
 import { type StsRecorder, startStsRecorder } from "./support/sts-recorder.ts";
+import { startSwitchableProxy } from "./support/switchable-proxy.ts";
 
 const ACCOUNT = "123456789012";
 const EXTERNAL_ID = "restate-e2e-7f3a";
@@ -61,7 +62,8 @@ interface Setup {
   /** KMS calls of each Lambda execution environment ("container") and of the ingress client. */
   kmsCalls: { containers: RecordedKmsCall[][]; client: RecordedKmsCall[] };
   functions: Map<string, LambdaHandler>;
-  newContainer(): LambdaHandler;
+  /** A fresh execution environment; `kmsEndpoint` defaults to moto. */
+  newContainer(kmsEndpoint?: string): LambdaHandler;
   ingress: clients.Ingress;
   clientCodec: JournalCodec;
 }
@@ -178,8 +180,11 @@ beforeAll(async () => {
   const rejections: Array<{ code: string }> = [];
   const kmsCalls: Setup["kmsCalls"] = { containers: [], client: [] };
   const kmsConfig = { endpoint: moto.endpoint, region: moto.region, credentials: functionSession.credentials };
-  const newContainer = () => {
-    const { client, calls } = recordingKmsClient(kmsConfig);
+  const newContainer = (kmsEndpoint?: string) => {
+    const { client, calls } = recordingKmsClient({
+      ...kmsConfig,
+      ...(kmsEndpoint ? { endpoint: kmsEndpoint, maxAttempts: 1 } : {}),
+    });
     kmsCalls.containers.push(calls);
     const container = kmsCalls.containers.length;
     client.middlewareStack.add(
@@ -517,5 +522,45 @@ describe("Restate → STS → Lambda → handler → KMS, on one machine", () =>
     });
     expect((await status())?.status).toBe("completed");
     hop(`ingress ${id} completed after the fix: ${JSON.stringify(result).slice(0, 60)}…`);
+  });
+  it("survives KMS being unreachable at a cold start: the attempt fails, Restate retries, nothing is lost", async () => {
+    const kms = await startSwitchableProxy(setup.moto.endpoint);
+    cleanups.push(kms.stop);
+    kms.setUp(false);
+    setup.functions.set(VERSION_ARN, setup.newContainer(kms.url));
+    hop("lambda  new execution environment (cold start) while KMS is unreachable");
+    const send = await setup.ingress
+      .objectSendClient(profiles, "carol")
+      .save(
+        { displayName: "Carol", note: MARKER },
+        clients.rpc.sendOpts({ idempotencyKey: `carol-${crypto.randomUUID()}` }),
+      );
+    const id = send.invocationId;
+
+    const status = async () =>
+      (
+        await setup.admin.query<{ status: string; retry_count: number; last_failure: string | null }>(
+          `SELECT status, retry_count, last_failure FROM sys_invocation WHERE id = '${id}'`,
+        )
+      )[0];
+    let row = await status();
+    for (let i = 0; i < 150 && !(row && row.retry_count >= 1 && row.last_failure); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      row = await status();
+    }
+    expect(row?.retry_count).toBeGreaterThanOrEqual(1);
+    expect(row?.status).not.toBe("completed");
+    hop(
+      `sql     ${id}: status ${row?.status}, retry_count ${row?.retry_count}, last_failure ${row?.last_failure?.slice(0, 100)}`,
+    );
+
+    kms.setUp(true);
+    hop("kms     reachable again");
+    const result = await setup.ingress.result(send);
+    expect(result).toEqual({
+      greeting: "Saved Carol (carol), revision 1",
+      profile: { displayName: "Carol", note: MARKER, revision: 1 },
+    });
+    hop(`ingress ${id} completed once KMS was back`);
   });
 });
