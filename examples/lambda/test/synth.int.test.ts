@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { pythonTool } from "@restate-connect/testkit";
@@ -9,7 +10,12 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const exampleDir = fileURLToPath(new URL("..", import.meta.url));
-const cdk = join(exampleDir, "node_modules", ".bin", "cdk");
+// The CLI this example pins (wherever npm placed it), not whatever `cdk` is on the PATH.
+const cdk = join(
+  dirname(createRequire(join(exampleDir, "package.json")).resolve("aws-cdk/package.json")),
+  "bin",
+  "cdk",
+);
 const outDirs: string[] = [];
 
 afterAll(() => {

@@ -3,7 +3,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { IssuedCredentials } from "./sts-recorder.ts";
 
 /** SHA-256 / HMAC-SHA-256 for `@smithy/signature-v4`, on Node's crypto. */
-class NodeSha256 {
+export class NodeSha256 {
   private hash: Hash | Hmac;
   private readonly secret: string | Uint8Array | undefined;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
