@@ -32,7 +32,11 @@ export interface JournalCodecOptions {
    * is disabled, cached data keys stop working within the TTL).
    */
   decryptCache?: { maxEntries?: number; ttlMs?: number };
-  /** Retries of transient unwrap failures during decode. Defaults: 10 attempts, 100 ms doubling to 5 s (≈ 20 s). */
+  /**
+   * Retries of transient provider failures (unwrap in `decode`, the first data key in
+   * `createJournalCodec`). Defaults: until the provider answers, 100 ms doubling to 5 s between
+   * tries. See `RetryPolicy.maxAttempts` for why waiting is the default.
+   */
   decodeRetry?: RetryPolicy;
   /** Decode values without the envelope prefix as they are (migration). Default false: refused. */
   allowPlaintext?: boolean;
@@ -123,7 +127,10 @@ export function resolveCodecOptions(options: JournalCodecOptions): ResolvedCodec
     cacheMaxEntries: positiveInteger("decryptCache.maxEntries", options.decryptCache?.maxEntries, 1000),
     cacheTtlMs: positiveInteger("decryptCache.ttlMs", options.decryptCache?.ttlMs, 3_600_000),
     retry: {
-      maxAttempts: positiveInteger("decodeRetry.maxAttempts", retry.maxAttempts, DEFAULT_RETRY.maxAttempts),
+      maxAttempts:
+        retry.maxAttempts === Number.POSITIVE_INFINITY
+          ? retry.maxAttempts
+          : positiveInteger("decodeRetry.maxAttempts", retry.maxAttempts, DEFAULT_RETRY.maxAttempts),
       initialDelayMs: positiveInteger("decodeRetry.initialDelayMs", retry.initialDelayMs, DEFAULT_RETRY.initialDelayMs),
       maxDelayMs: positiveInteger("decodeRetry.maxDelayMs", retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
     },

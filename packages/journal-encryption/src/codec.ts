@@ -298,6 +298,7 @@ class EnvelopeCodec implements JournalCodec {
           },
           (attempt, delayMs, error) =>
             this.#emit({ type: "unwrap-retry", keyId, attempt, delayMs, error: asTypedError(error, "unwrap") }),
+          () => this.#closed,
         );
         if (!(key instanceof Uint8Array) || key.length !== 32) {
           throw new JournalEncryptionError("provider_error", "key provider returned a data key that is not 32 bytes");

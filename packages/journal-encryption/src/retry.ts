@@ -1,10 +1,13 @@
-import { isJournalEncryptionError } from "./errors.js";
+import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 
 export interface RetryPolicy {
   /**
-   * Total attempts including the first. Default 10: with the delays below a transient outage of
-   * about 20 s is ridden out inside one `decode` (the SDK turns a failed *input* decode into a
-   * terminal error, so waiting here is what keeps such invocations alive).
+   * Total attempts including the first. Default `Infinity`: a transient outage (network, throttling)
+   * is waited out rather than reported. Two facts of the Restate SDK make this the safe default:
+   * it turns a failed *input* decode into a terminal error, and it may abandon a pending decode when
+   * an attempt ends, so a rejection arriving later would be an unhandled rejection in the service
+   * process. A waiting decode is bounded by Restate's attempt timeouts instead; the retried attempt
+   * joins the same single-flight unwrap. Non-transient failures are still reported at once.
    */
   maxAttempts?: number;
   /** Delay before the second attempt; doubles each time. Default 100 ms. */
@@ -13,7 +16,11 @@ export interface RetryPolicy {
   maxDelayMs?: number;
 }
 
-export const DEFAULT_RETRY: Required<RetryPolicy> = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 5_000 };
+export const DEFAULT_RETRY: Required<RetryPolicy> = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 100,
+  maxDelayMs: 5_000,
+};
 
 /** Delay before attempt `attempt + 1` (attempt counts from 1): exponential with ±25 % jitter. */
 export function backoffDelay(policy: Required<RetryPolicy>, attempt: number): number {
@@ -26,12 +33,18 @@ export async function withRetry<T>(
   policy: Required<RetryPolicy>,
   operation: () => Promise<T>,
   onRetry?: (attempt: number, delayMs: number, error: unknown) => void,
+  stopped?: () => boolean,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
       if (attempt >= policy.maxAttempts || !isJournalEncryptionError(error, "provider_unavailable")) throw error;
+      if (stopped?.())
+        throw new JournalEncryptionError(
+          "codec_closed",
+          "the journal codec was closed while waiting for the key provider",
+        );
       const delayMs = backoffDelay(policy, attempt);
       onRetry?.(attempt, delayMs, error);
       await new Promise((resolve) => setTimeout(resolve, delayMs));

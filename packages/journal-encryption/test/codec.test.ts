@@ -199,6 +199,38 @@ describe("createJournalCodec", () => {
     expect(down.state.unwrap).toBe(3);
   });
 
+  it("by default decode waits out transient provider failures (no rejection to abandon), and close() ends the wait", async () => {
+    const { keys } = localProvider(["k1"]);
+    const writer = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }) });
+    const sealed = writer.encode(text("patience"));
+    const flaky = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
+    const reader = await createJournalCodec({
+      keyProvider: flaky.provider,
+      decodeRetry: { initialDelayMs: 5, maxDelayMs: 20 },
+    });
+    flaky.state.failWith = unavailable();
+    const pending = reader.decode(sealed);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(flaky.state.unwrap).toBeGreaterThan(6); // far past any small fixed budget, still waiting
+    flaky.state.failWith = undefined;
+    expect(await pending).toEqual(text("patience"));
+
+    const closing = await createJournalCodec({
+      keyProvider: flaky.provider,
+      decodeRetry: { initialDelayMs: 5, maxDelayMs: 5 },
+    });
+    flaky.state.failWith = unavailable();
+    const abandoned = closing.decode(writer.encode(text("x")));
+    await new Promise((r) => setTimeout(r, 30));
+    closing.close();
+    await expect(abandoned).rejects.toMatchObject({ code: "codec_closed" });
+    await expect(
+      createJournalCodec({ keyProvider: flaky.provider, decodeRetry: { maxAttempts: 0 } }),
+    ).rejects.toMatchObject({
+      code: "invalid_options",
+    });
+  });
+
   it("the decrypt cache is bounded (LRU) and expires by TTL", async () => {
     let now = 0;
     const { keys } = localProvider(["k1"]);

@@ -49,7 +49,7 @@ describe("against restate-server and moto's KMS", () => {
     const events: JournalCodecEvent[] = [];
     const codec = await createJournalCodec({
       keyProvider: kmsKeyProvider({ keyId: keyArn, client }),
-      decodeRetry: { maxAttempts: 2, initialDelayMs: 50 },
+      decodeRetry: { initialDelayMs: 50, maxDelayMs: 500 }, // the default: wait out transient failures
       onEvent: (event) => events.push(event),
       ...options,
     });
@@ -92,7 +92,10 @@ describe("against restate-server and moto's KMS", () => {
     keyId = created.KeyMetadata?.KeyId as string;
     services = markerServices(MARKER);
     // Small limits so rotations and the hard limit happen within a test.
-    service = await kmsProcess({ dataKeyMaxUses: 4, dataKeyHardMaxUses: 8 });
+    service = await kmsProcess({
+      dataKeyMaxUses: 4,
+      dataKeyHardMaxUses: 8,
+    });
     endpoint = await serveEndpoint([services.helper, services.vault], {
       journalValueCodecProvider: () => Promise.resolve(service.spied),
     });
@@ -199,6 +202,21 @@ describe("against restate-server and moto's KMS", () => {
     expect(service.counts.succeeded.Decrypt).toBe(service.foreignKeys());
     expect(stats.unwrapFailures).toBeGreaterThanOrEqual(1);
     otherClient.codec.close();
+  });
+
+  it("an input from a caller the service has never seen survives a short KMS network cut (decode waits, no terminal error)", async () => {
+    const newcomer = await kmsProcess(); // a fresh data key: the service must Decrypt it
+    const newcomerIngress = clients.connect({ url: rs.ingressUrl, journalValueCodec: newcomer.spied });
+    await service.settled();
+    const failedBefore = service.counts.failed.Decrypt ?? 0;
+    await proxy.cut();
+    const call = newcomerIngress.serviceClient(services.helper).echo(`${MARKER} newcomer`);
+    await eventually(async () => ((service.counts.failed.Decrypt ?? 0) > failedBefore ? true : null));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await proxy.restore();
+    expect(await call).toBe(`${MARKER} newcomer | echoed by Helper ${MARKER}`);
+    expect(service.events.some((e) => e.type === "unwrap-retry" && e.error.code === "provider_unavailable")).toBe(true);
+    newcomer.codec.close();
   });
 
   it("operators decode KMS-sealed values with the CLI (kms:Decrypt only) and the decode handler", async () => {
