@@ -374,25 +374,18 @@ describe("Restate → STS → Lambda → handler → KMS, on one machine", () =>
     expect(journal.length).toBeGreaterThanOrEqual(4);
     expect(state.map((row) => [row.service_key, row.key])).toEqual([["alice", "profile"]]);
 
-    const stored = JSON.stringify({ journal, state });
-    // The dump is meaningful: what is not encrypted (keys, handler names) is visible in it…
-    expect(stored).toContain("alice");
-    // …while the marker is in none of the forms a value could take.
-    const markerBytes = new TextEncoder().encode(MARKER);
-    for (const form of [
-      MARKER,
-      Buffer.from(markerBytes).toString("base64"),
-      Buffer.from(markerBytes).toString("hex"),
-    ]) {
-      expect(stored).not.toContain(form);
-    }
+    // The SQL endpoint returns binary columns as hex strings.
+    const bytesOf = (column: unknown) => Buffer.from(String(column ?? ""), "hex");
+    const raws = journal.map((row) => bytesOf(row.raw));
+    const values = state.map((row) => bytesOf(row.value));
+    // The dump is meaningful: what is not encrypted (the ingress path header of the input entry) is readable in it…
+    expect(raws.some((raw) => raw.includes("/profiles/alice/save"))).toBe(true);
+    // …while the marker is in no stored byte, nor in any text column.
+    for (const bytes of [...raws, ...values]) expect(bytes.includes(MARKER)).toBe(false);
+    expect(JSON.stringify({ journal, state })).not.toContain(MARKER);
     // And the state value is one of our envelopes.
-    const value = state[0]?.value;
-    const valueBytes =
-      typeof value === "string"
-        ? Buffer.from(value, /^[0-9a-f]+$/i.test(value) ? "hex" : "base64")
-        : Buffer.from(value as number[]);
-    expect(valueBytes.subarray(0, ENVELOPE_MAGIC.length)).toEqual(Buffer.from(ENVELOPE_MAGIC));
+    expect(values[0]?.subarray(0, ENVELOPE_MAGIC.length)).toEqual(Buffer.from(ENVELOPE_MAGIC));
+    hop(`sql     no stored byte contains the marker; the state value starts with the envelope magic`);
   });
 
   it("calls KMS as the codec's design says, and every call is allowed by the key policy", async () => {
