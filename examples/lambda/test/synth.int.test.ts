@@ -28,7 +28,18 @@ async function synth(context: Record<string, string>) {
   outDirs.push(outDir);
   const args = ["synth", "--quiet", "--no-notices", "--no-version-reporting", "-o", outDir];
   for (const [key, value] of Object.entries(context)) args.push("-c", `${key}=${value}`);
-  const env = { ...process.env, CDK_DISABLE_VERSION_CHECK: "1", CDK_DISABLE_CLI_TELEMETRY: "true" };
+  // Offline and credential-free: no AWS credentials, profiles or instance metadata for the CLI to
+  // look up a default account with, no version check, notices or telemetry.
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith("AWS_") && !key.startsWith("CDK_")) env[key] = value;
+  Object.assign(env, {
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    CDK_DISABLE_VERSION_CHECK: "1",
+    CDK_DISABLE_CLI_TELEMETRY: "true",
+  });
   const result = await run(cdk, args, { cwd: exampleDir, env, timeout: 120_000 }).then(
     (done) => ({ code: 0, stderr: done.stderr }),
     (error: { code?: number; stderr?: string }) => ({ code: error.code ?? 1, stderr: error.stderr ?? "" }),
