@@ -9,6 +9,12 @@
  * moto's account; the server runs as its own role, like an ECS task role.
  */
 
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { AdminApiError, type AdminClient, createAdminClient } from "@restate-connect/admin-client";
 import { createVerifier, generateKeyPair } from "@restate-connect/identity";
 import { createJournalCodec, ENVELOPE_MAGIC, type JournalCodec } from "@restate-connect/journal-encryption";
@@ -555,5 +561,26 @@ describe("Restate → STS → Lambda → handler → KMS, on one machine", () =>
       profile: { displayName: "Carol", note: MARKER, revision: 1 },
     });
     hop(`ingress ${id} completed once KMS was back`);
+  });
+  it("the post-deploy command registers what `cdk deploy --outputs-file` wrote", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "restate-lambda-outputs-"));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const outputsFile = join(dir, "cdk-outputs.json");
+    writeFileSync(
+      outputsFile,
+      JSON.stringify({
+        RestateLambdaExample: {
+          FunctionVersionArn: VERSION_ARN,
+          InvokerRoleArn: setup.invokerRoleArn,
+          JournalKeyArn: setup.keyArn,
+        },
+      }),
+    );
+    const script = fileURLToPath(new URL("../scripts/register.ts", import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [script, outputsFile], {
+      env: { ...process.env, RESTATE_ADMIN_URL: setup.restate.adminUrl },
+    });
+    expect(stdout).toMatch(new RegExp(`^registered ${VERSION_ARN} as dp_\\w+: profiles$`, "m"));
+    hop(`cli     ${stdout.trim()}`);
   });
 });
