@@ -174,21 +174,27 @@ const POOL_SIZE = 4096;
 let pool = new Uint8Array(0);
 let poolOffset = 0;
 
-/** Cryptographically secure random bytes, drawn from a pooled `getRandomValues` buffer. */
-export function randomBytes(length: number): Uint8Array {
+/** Fills `target` with cryptographically secure random bytes from a pooled `getRandomValues` buffer. */
+export function fillRandom(target: Uint8Array): void {
+  const length = target.length;
   if (length > POOL_SIZE) {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, i + 65536));
-    return out;
+    for (let i = 0; i < length; i += 65536) globalThis.crypto.getRandomValues(target.subarray(i, i + 65536));
+    return;
   }
   if (poolOffset + length > pool.length) {
     pool = new Uint8Array(POOL_SIZE);
     globalThis.crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  const out = pool.slice(poolOffset, poolOffset + length);
+  target.set(pool.subarray(poolOffset, poolOffset + length));
   // Used random bytes are wiped from the pool so they exist only in the caller's copy.
   pool.fill(0, poolOffset, poolOffset + length);
   poolOffset += length;
+}
+
+/** `length` cryptographically secure random bytes (see `fillRandom`). */
+export function randomBytes(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  fillRandom(out);
   return out;
 }

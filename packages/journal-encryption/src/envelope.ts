@@ -1,8 +1,8 @@
 /**
  * The binary envelope (format version 1), documented byte by byte in FORMAT.md.
- * Pure functions over Uint8Array; no keys are touched here.
+ * Functions over Uint8Array; nothing is stored (sealing draws a fresh random nonce).
  */
-import { AES_KEY_LENGTH, type AesGcm, GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from "./aes-gcm.js";
+import { AES_KEY_LENGTH, type AesGcm, fillRandom, GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from "./aes-gcm.js";
 import { utf8Decode, utf8Encode } from "./bytes.js";
 import { JournalEncryptionError } from "./errors.js";
 
@@ -85,22 +85,50 @@ export function encodeKeyHeader(provider: ProviderKind, keyId: string, wrappedKe
   return out;
 }
 
-/** Seals one value: keyHeader ‖ nonce ‖ AES-256-GCM(dek, nonce, aad = keyHeader ‖ nonce, plaintext) ‖ tag. */
+const SLAB_SIZE = 32 * 1024;
+const SLAB_MAX_VALUE = 4 * 1024;
+let slab = new ArrayBuffer(0);
+let slabOffset = 0;
+
+/**
+ * Memory for one envelope. Small envelopes are carved from a shared 32 KiB slab (the technique of
+ * Node's Buffer pool): allocating a fresh ArrayBuffer costs more than sealing a 1 KiB value. The
+ * slab holds nothing but envelopes this codec produced — ciphertext Restate stores anyway — and
+ * fresh slabs start zeroed, so a view's neighbours reveal nothing. Large envelopes get their own buffer.
+ */
+function allocateEnvelope(length: number): Uint8Array {
+  if (length > SLAB_MAX_VALUE) return new Uint8Array(length);
+  if (slabOffset + length > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const view = new Uint8Array(slab, slabOffset, length);
+  slabOffset = (slabOffset + length + 7) & ~7; // keep views 8-byte aligned
+  return view;
+}
+
+/**
+ * Seals one value: keyHeader ‖ nonce ‖ AES-256-GCM(dek, nonce, aad = keyHeader ‖ nonce, plaintext) ‖ tag.
+ * Without `nonce`, a fresh random one is written straight into the envelope (the normal case; a
+ * fixed nonce is for the committed test vectors only).
+ */
 export function sealEnvelope(
   aes: AesGcm,
   keyHeader: Uint8Array,
   dataKey: Uint8Array,
-  nonce: Uint8Array,
   plaintext: Uint8Array,
+  nonce?: Uint8Array,
 ): Uint8Array {
-  if (dataKey.length !== AES_KEY_LENGTH || nonce.length !== GCM_NONCE_LENGTH) {
+  if (dataKey.length !== AES_KEY_LENGTH || (nonce !== undefined && nonce.length !== GCM_NONCE_LENGTH)) {
     throw new JournalEncryptionError("invalid_options", "data key must be 32 bytes and nonce 12 bytes");
   }
   const aadLength = keyHeader.length + GCM_NONCE_LENGTH;
-  const out = new Uint8Array(aadLength + plaintext.length + GCM_TAG_LENGTH);
+  const out = allocateEnvelope(aadLength + plaintext.length + GCM_TAG_LENGTH);
   out.set(keyHeader, 0);
-  out.set(nonce, keyHeader.length);
-  aes.seal(dataKey, nonce, out.subarray(0, aadLength), plaintext, out, aadLength);
+  const nonceView = out.subarray(keyHeader.length, aadLength);
+  if (nonce === undefined) fillRandom(nonceView);
+  else nonceView.set(nonce);
+  aes.seal(dataKey, nonceView, out.subarray(0, aadLength), plaintext, out, aadLength);
   return out;
 }
 

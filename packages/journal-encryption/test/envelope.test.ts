@@ -53,6 +53,17 @@ describe("envelope", () => {
     }
   });
 
+  it("envelopes carved from the shared slab never overlap: altering one leaves the others intact", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    const plaintexts = Array.from({ length: 80 }, (_, i) => randomBytes(300 + i * 37));
+    const sealed = plaintexts.map((p) => codec.encode(p));
+    for (const envelope of sealed.filter((_, i) => i % 2 === 0)) envelope.fill(0xff, envelope.length - 16);
+    for (const [i, envelope] of sealed.entries()) {
+      if (i % 2 === 0) await expect(codec.decode(envelope)).rejects.toMatchObject({ code: "authentication_failed" });
+      else expect(await codec.decode(envelope)).toEqual(plaintexts[i]);
+    }
+  });
+
   it("rejects appended bytes", async () => {
     const codec = await createJournalCodec({ keyProvider: localProvider().provider });
     const envelope = codec.encode(text("x"));

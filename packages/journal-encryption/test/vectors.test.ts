@@ -36,7 +36,7 @@ function build(backend: CryptoBackend, vector: Omit<Vector, "envelopeHex">): str
     hex(vector.wrapNonceHex),
   );
   const header = encodeKeyHeader("local", vector.keyId, wrapped);
-  return toHex(sealEnvelope(aes, header, hex(vector.dataKeyHex), hex(vector.valueNonceHex), hex(vector.plaintextHex)));
+  return toHex(sealEnvelope(aes, header, hex(vector.dataKeyHex), hex(vector.plaintextHex), hex(vector.valueNonceHex)));
 }
 
 function sequence(length: number, start: number, step: number): string {
