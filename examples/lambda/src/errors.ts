@@ -9,3 +9,15 @@ export class ExampleConfigError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * The first journal data key was not ready in time at a cold start (KMS unreachable, throttled or
+ * refusing). The invocation attempt fails and Restate retries it; nothing is lost.
+ */
+export class JournalKeyUnavailableError extends Error {
+  readonly code = "journal_key_unavailable";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "JournalKeyUnavailableError";
+  }
+}

@@ -1,10 +1,16 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { withIdentity } from "@restate-connect/identity/lambda";
-import { createJournalCodec, type JournalCodec, type JournalCodecEvent } from "@restate-connect/journal-encryption";
+import {
+  createJournalCodec,
+  type JournalCodec,
+  type JournalCodecEvent,
+  type RetryPolicy,
+} from "@restate-connect/journal-encryption";
 import { kmsKeyProvider } from "@restate-connect/journal-encryption/kms";
 import { createEndpointHandler, type JournalValueCodec } from "@restatedev/restate-sdk/lambda";
 import type { HandlerConfig } from "./config.ts";
 import { JOURNAL_ENCRYPTION_CONTEXT } from "./encryption-context.ts";
+import { JournalKeyUnavailableError } from "./errors.ts";
 import { profiles } from "./service.ts";
 
 /** A Lambda handler as the Lambda runtime calls it. */
@@ -17,6 +23,18 @@ export interface CreateHandlerOptions extends HandlerConfig {
   onReject?: (reason: { code: string; message: string }) => void;
   /** Observes the journal codec (data key generation and unwraps). */
   onCodecEvent?: (event: JournalCodecEvent) => void;
+  /**
+   * How long an invocation waits for the first data key of a new execution environment before its
+   * attempt fails with `JournalKeyUnavailableError` (Restate retries it). The key keeps being
+   * requested meanwhile. Default 10 000 ms, well inside the function's 60 s timeout.
+   */
+  firstDataKeyTimeoutMs?: number;
+  /**
+   * Retries of KMS calls inside the codec. Default: the codec's, which waits until KMS answers,
+   * because the SDK turns a failed decode of an invocation's input into a terminal error; an attempt
+   * stuck on KMS ends at the function timeout instead, which Restate retries.
+   */
+  kmsRetry?: RetryPolicy;
 }
 
 /**
@@ -37,8 +55,10 @@ export function createHandler(options: CreateHandlerOptions): LambdaHandler {
         ...(options.kmsClient ? { client: options.kmsClient } : {}),
       }),
       ...(options.onCodecEvent ? { onEvent: options.onCodecEvent } : {}),
+      ...(options.kmsRetry ? { decodeRetry: options.kmsRetry } : {}),
     }),
   );
+  const firstKeyTimeoutMs = options.firstDataKeyTimeoutMs ?? 10_000;
   // The SDK calls the provider once, when it builds the endpoint, and keeps the promise: handing it
   // the real codec's promise would make a KMS hiccup at cold start fail the container for its whole life.
   const endpoint = createEndpointHandler({
@@ -49,7 +69,7 @@ export function createHandler(options: CreateHandlerOptions): LambdaHandler {
   const handler: LambdaHandler = async (event, context) => {
     // Invocations need the first data key; discovery does not touch KMS. A failure here fails this
     // attempt only (Restate retries it); the next invocation asks KMS again.
-    if (isInvocation(event)) await codec.ready();
+    if (isInvocation(event)) await codec.ready(firstKeyTimeoutMs);
     return endpoint(event, context);
   };
   // The identity check runs first: unsigned requests never reach the SDK, nor KMS.
@@ -67,15 +87,16 @@ function isInvocation(event: unknown): boolean {
 /**
  * A codec whose KMS-backed implementation is created on first use and re-created after a failed
  * start. `encode` is synchronous in the SDK's contract, so it requires {@link ready} to have resolved
- * (the handler awaits it before every invocation).
+ * (the handler awaits it before every invocation). `ready(timeoutMs)` stops waiting after
+ * `timeoutMs` while the creation goes on, so the next invocation finds it further along.
  */
 function lazyJournalCodec(create: () => Promise<JournalCodec>): {
   facade: JournalValueCodec;
-  ready(): Promise<JournalCodec>;
+  ready(timeoutMs?: number): Promise<JournalCodec>;
 } {
   let codec: JournalCodec | undefined;
   let starting: Promise<JournalCodec> | undefined;
-  const ready = (): Promise<JournalCodec> => {
+  const start = (): Promise<JournalCodec> => {
     if (codec) return Promise.resolve(codec);
     starting ??= create().then(
       (created) => {
@@ -88,6 +109,25 @@ function lazyJournalCodec(create: () => Promise<JournalCodec>): {
       },
     );
     return starting;
+  };
+  const ready = async (timeoutMs?: number): Promise<JournalCodec> => {
+    const creating = start();
+    if (codec || timeoutMs === undefined) return creating;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new JournalKeyUnavailableError(`the first journal data key was not ready within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([creating, deadline]);
+    } catch (error) {
+      if (error instanceof JournalKeyUnavailableError) throw error;
+      throw new JournalKeyUnavailableError("the first journal data key could not be generated", { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const facade: JournalValueCodec = {
     encode: (value) => {

@@ -60,6 +60,9 @@ describe("createHandler", () => {
       identityKeys: [keys.publicKey],
       kmsKeyArn: KEY_ARN,
       kmsClient: client,
+      // Bounded here so nothing keeps retrying after the test; the default waits until KMS answers.
+      kmsRetry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 10 },
+      firstDataKeyTimeoutMs: 5_000,
       onReject: (reason) => rejections.push(reason.code),
     });
     const event = async (path: string, signed = true) => ({
@@ -102,16 +105,17 @@ describe("createHandler", () => {
     expect(calls).toEqual([]);
   });
 
-  it("fails an invocation while KMS is unreachable, and asks KMS again on the next one", async () => {
+  it("fails an invocation whose first data key cannot be had, and asks KMS again on the next one", async () => {
     const { handler, event, calls } = await harness();
-    await expect(handler(await event("/invoke/profiles/get"), {})).rejects.toMatchObject({
-      code: "provider_unavailable",
-    });
+    const failure = {
+      name: "JournalKeyUnavailableError",
+      code: "journal_key_unavailable",
+      cause: expect.objectContaining({ code: "provider_unavailable" }),
+    };
+    await expect(handler(await event("/invoke/profiles/get"), {})).rejects.toMatchObject(failure);
     const first = calls.filter((call) => call.operation === "GenerateDataKeyCommand").length;
     expect(first).toBeGreaterThan(0);
-    await expect(handler(await event("/invoke/profiles/get"), {})).rejects.toMatchObject({
-      code: "provider_unavailable",
-    });
+    await expect(handler(await event("/invoke/profiles/get"), {})).rejects.toMatchObject(failure);
     expect(calls.filter((call) => call.operation === "GenerateDataKeyCommand").length).toBeGreaterThan(first);
   });
 });
