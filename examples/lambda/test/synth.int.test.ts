@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { createSigner, generateKeyPair } from "@restate-connect/identity";
 import { pythonTool } from "@restate-connect/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -17,6 +18,7 @@ const cdk = join(
   "cdk",
 );
 const outDirs: string[] = [];
+const serverKeys = generateKeyPair();
 
 afterAll(() => {
   for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
@@ -53,6 +55,7 @@ describe("cdk synth (offline)", () => {
       "restate:target": "self-hosted",
       "restate:principalArn": "arn:aws:iam::111122223333:role/restate-server",
       "restate:externalId": "restate-prod",
+      "restate:identityKeys": serverKeys.publicKey,
     });
     expect(code, stderr).toBe(0);
     const templateFile = join(outDir, "RestateLambdaExample.template.json");
@@ -76,6 +79,46 @@ describe("cdk synth (offline)", () => {
     const bundle = readFileSync(join(outDir, assetDir as string, "index.mjs"), "utf8");
     expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b/);
     expect(statSync(join(outDir, assetDir as string, "index.mjs")).size).toBeLessThan(5 * 1024 * 1024);
+
+    // The bundle runs as Lambda would run it: configured from its environment, it refuses an unsigned
+    // invocation and answers a signed discovery. (Placed inside the example so that the AWS SDK, which
+    // the Node 22 Lambda runtime provides and the bundle leaves out, resolves here.)
+    mkdirSync(join(exampleDir, ".cache"), { recursive: true });
+    const runDir = mkdtempSync(join(exampleDir, ".cache", "bundle-"));
+    outDirs.push(runDir);
+    for (const file of ["index.mjs", "index.mjs.map"])
+      copyFileSync(join(outDir, assetDir as string, file), join(runDir, file));
+    const saved = { keys: process.env.RESTATE_IDENTITY_KEYS, kms: process.env.JOURNAL_KMS_KEY_ARN };
+    process.env.RESTATE_IDENTITY_KEYS = serverKeys.publicKey;
+    process.env.JOURNAL_KMS_KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    try {
+      const bundle = (await import(pathToFileURL(join(runDir, "index.mjs")).href)) as {
+        handler: (
+          event: unknown,
+          context: unknown,
+        ) => Promise<{ statusCode: number; body: string; isBase64Encoded?: boolean }>;
+      };
+      const unsigned = await bundle.handler(
+        { path: "/invoke/profiles/get", httpMethod: "POST", headers: {}, body: "" },
+        {},
+      );
+      expect(unsigned.statusCode).toBe(401);
+      const headers = {
+        accept: "application/vnd.restate.endpointmanifest.v3+json",
+        ...(await createSigner({ privateKeyPem: serverKeys.privateKeyPem }).sign("/discover")),
+      };
+      const discovery = await bundle.handler({ path: "/discover", httpMethod: "GET", headers, body: "" }, {});
+      expect(discovery.statusCode).toBe(200);
+      const manifest = JSON.parse(
+        Buffer.from(discovery.body, discovery.isBase64Encoded ? "base64" : "utf8").toString("utf8"),
+      );
+      expect(manifest.services.map((service: { name: string }) => service.name)).toEqual(["profiles"]);
+    } finally {
+      process.env.RESTATE_IDENTITY_KEYS = saved.keys;
+      process.env.JOURNAL_KMS_KEY_ARN = saved.kms;
+      if (saved.keys === undefined) delete process.env.RESTATE_IDENTITY_KEYS;
+      if (saved.kms === undefined) delete process.env.JOURNAL_KMS_KEY_ARN;
+    }
 
     const cfnLint = await pythonTool("cfn-lint");
     const lint = await run(cfnLint, ["--format", "parseable", templateFile]).then(
