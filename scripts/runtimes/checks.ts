@@ -1,7 +1,7 @@
 // Runtime-agnostic checks of @restate-connect/identity and @restate-connect/journal-encryption, run by
 // run.mjs under every runtime of the matrix. Public API and standard Web APIs only: no node:* here.
 import { createSigner, createVerifier, generateKeyPair } from "@restate-connect/identity";
-import { createJournalCodec, fromHex as parseHex, localKeyProvider } from "@restate-connect/journal-encryption";
+import { createJournalCodec, localKeyProvider, fromHex as parseHex } from "@restate-connect/journal-encryption";
 import vectors from "../../packages/journal-encryption/test/vectors/v1.json";
 import serverTokens from "./fixtures/server-tokens.json";
 
