@@ -30,6 +30,28 @@ function decodeSegment(segment: string, name: string): { ok: true; value: Record
   return parsed.ok ? parsed : malformed(`JWT ${name} ${parsed.why}`);
 }
 
+const MAX_REMEMBERED_HEADERS = 32;
+/** Validated header segments → their `kid` (null when absent). Bounded; cleared when full. */
+const validatedHeaders = new Map<string, string | null>();
+
+/** Decodes and checks a JWT header segment: `alg` exactly `EdDSA`, `typ` JWT if present, no `crit`. */
+function checkHeader(segment: string): { ok: true; kid: string | null } | Failure {
+  const header = decodeSegment(segment, "header");
+  if (!header.ok) return header;
+  const { alg, kid, typ, crit } = header.value;
+  if (alg !== "EdDSA")
+    return {
+      ok: false,
+      code: "unsupported_algorithm",
+      message: `JWT alg is ${alg === undefined ? "missing" : quote(String(alg))}, only "EdDSA" is accepted`,
+    };
+  if (kid !== undefined && typeof kid !== "string") return malformed("JWT header kid is not a string");
+  if (typ !== undefined && (typeof typ !== "string" || typ.toUpperCase() !== "JWT"))
+    return malformed(`JWT header typ is ${quote(String(typ))}, expected "JWT"`);
+  if (crit !== undefined) return malformed("JWT header has crit extensions, none are supported");
+  return { ok: true, kid: kid ?? null };
+}
+
 /** Splits and decodes a compact JWS, enforcing Restate's header: `alg` exactly `EdDSA`, `typ` JWT if present, no `crit`. */
 export function parseToken(token: string): { ok: true; token: ParsedToken } | Failure {
   if (token.length > MAX_TOKEN_LENGTH)
@@ -43,19 +65,16 @@ export function parseToken(token: string): { ok: true; token: ParsedToken } | Fa
   if (first === 0 || second === first + 1 || second === token.length - 1)
     return malformed("a JWS part is empty (unsecured or detached tokens are not accepted)");
 
-  const header = decodeSegment(token.slice(0, first), "header");
-  if (!header.ok) return header;
-  const { alg, kid, typ, crit } = header.value;
-  if (alg !== "EdDSA")
-    return {
-      ok: false,
-      code: "unsupported_algorithm",
-      message: `JWT alg is ${alg === undefined ? "missing" : quote(String(alg))}, only "EdDSA" is accepted`,
-    };
-  if (kid !== undefined && typeof kid !== "string") return malformed("JWT header kid is not a string");
-  if (typ !== undefined && (typeof typ !== "string" || typ.toUpperCase() !== "JWT"))
-    return malformed(`JWT header typ is ${quote(String(typ))}, expected "JWT"`);
-  if (crit !== undefined) return malformed("JWT header has crit extensions, none are supported");
+  const headerSegment = token.slice(0, first);
+  let kid = validatedHeaders.get(headerSegment);
+  if (kid === undefined) {
+    const header = checkHeader(headerSegment);
+    if (!header.ok) return header;
+    kid = header.kid;
+    // Restate sends the same header segment with every token of a key: remember a few validated ones.
+    if (validatedHeaders.size >= MAX_REMEMBERED_HEADERS) validatedHeaders.clear();
+    validatedHeaders.set(headerSegment, kid);
+  }
 
   const payload = decodeSegment(token.slice(first + 1, second), "payload");
   if (!payload.ok) return payload;
@@ -70,6 +89,11 @@ export function parseToken(token: string): { ok: true; token: ParsedToken } | Fa
 
   return {
     ok: true,
-    token: { kid, payload: payload.value, signingInput: encodeAscii(token.slice(0, second)), signature },
+    token: {
+      kid: kid ?? undefined,
+      payload: payload.value,
+      signingInput: encodeAscii(token.slice(0, second)),
+      signature,
+    },
   };
 }

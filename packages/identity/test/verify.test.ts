@@ -259,6 +259,32 @@ describe("rejection codes", () => {
   });
 });
 
+describe("validated header segments are remembered safely", () => {
+  // Restate repeats one header segment per key, so parsing remembers validated ones (bounded).
+  const iat = 1_700_000_000;
+  const verifier = createVerifier({ keys: [SERVER_TEST_KID], now: () => iat * 1000, cache: false });
+  const aud = "/invoke/S/h";
+
+  it("still judges every other header on its own, before and after the memory fills and is cleared", async () => {
+    const good = forge(serverHeader(), serverClaims(aud, iat));
+    expect(codeOf(await verifier.verify(headersFor(good), aud))).toBe("ok");
+    for (let round = 0; round < 3; round++) {
+      // 40 distinct valid headers (more than are remembered) with unknown kids: only the signature decides.
+      for (let i = 0; i < 40; i++) {
+        const hinted = forge(serverHeader(`publickeyv1_unknown${round}x${i}`), serverClaims(aud, iat));
+        expect(codeOf(await verifier.verify(headersFor(hinted), aud))).toBe("ok");
+      }
+      const none = forge(JSON.stringify({ typ: "JWT", alg: "none", kid: SERVER_TEST_KID }), serverClaims(aud, iat));
+      expect(codeOf(await verifier.verify(headersFor(none), aud))).toBe("unsupported_algorithm");
+      const crit = forge(JSON.stringify({ typ: "JWT", alg: "EdDSA", crit: ["b64"] }), serverClaims(aud, iat));
+      expect(codeOf(await verifier.verify(headersFor(crit), aud))).toBe("malformed_token");
+      expect(codeOf(await verifier.verify(headersFor(good), aud))).toBe("ok");
+      const noKid = forge(JSON.stringify({ typ: "JWT", alg: "EdDSA" }), serverClaims(aud, iat));
+      expect(codeOf(await verifier.verify(headersFor(noKid), aud))).toBe("ok");
+    }
+  });
+});
+
 describe("allowUnsigned", () => {
   it("accepts unsigned and scheme-less requests but still verifies signed ones", async () => {
     const verifier = createVerifier({ keys: [SERVER_TEST_KID], allowUnsigned: true });
