@@ -105,6 +105,8 @@ interface Row {
   size: string;
   op: string;
   raw: number;
+  /** Decode only: the same raw decipher behind one await — the floor for any async decode. */
+  rawAwaited?: number;
   ours: number;
   esdk: number;
   oursOverhead: number;
@@ -127,12 +129,20 @@ for (const size of SIZES) {
     { run: () => esdk.encrypt(cmm, plaintext, { suiteId }), isAsync: true },
   ]);
   rows.push({ ...common, op: "encode", raw: rawEnc as number, ours: oursEnc as number, esdk: esdkEnc as number });
-  const [rawDec, oursDec, esdkDec] = await compare([
+  const [rawDec, rawAwaitedDec, oursDec, esdkDec] = await compare([
     { run: () => rawOpen(rawKey, rawSealed), isAsync: false },
+    { run: () => Promise.resolve(rawOpen(rawKey, rawSealed)), isAsync: true },
     { run: () => codec.decode(ourSealed), isAsync: true },
     { run: () => esdk.decrypt(cmm, esdkSealed), isAsync: true },
   ]);
-  rows.push({ ...common, op: "decode", raw: rawDec as number, ours: oursDec as number, esdk: esdkDec as number });
+  rows.push({
+    ...common,
+    op: "decode",
+    raw: rawDec as number,
+    rawAwaited: rawAwaitedDec as number,
+    ours: oursDec as number,
+    esdk: esdkDec as number,
+  });
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -147,6 +157,7 @@ console.table(
     "ours ops/s": fmt(r.ours),
     "AWS ESDK ops/s": fmt(r.esdk),
     "ours / raw": (r.ours / r.raw).toFixed(2),
+    "ours / raw awaited": r.rawAwaited === undefined ? "" : (r.ours / r.rawAwaited).toFixed(2),
     "ours / ESDK": (r.ours / r.esdk).toFixed(1),
     "ours overhead B": r.oursOverhead,
     "ESDK overhead B": r.esdkOverhead,
@@ -157,8 +168,14 @@ console.table(
 console.log("overhead with kmsKeyProvider on AWS: 38 + key ARN length + CiphertextBlob (184) ≈ 297 B per value");
 
 const at1k = rows.find((r) => r.size === "1 KiB" && r.op === "encode") as Row;
+const at1kDecode = rows.find((r) => r.size === "1 KiB" && r.op === "decode") as Row;
 const checks = [
   { target: "encode ≥ 0.7× raw AES-GCM at 1 KiB", ok: at1k.ours / at1k.raw >= 0.7 },
+  // decode is asynchronous by the SDK's contract, so its limit is raw AES-GCM plus one await.
+  {
+    target: "decode ≥ 0.7× raw AES-GCM behind one await at 1 KiB",
+    ok: at1kDecode.ours / (at1kDecode.rawAwaited as number) >= 0.7,
+  },
   {
     target: "≥ 10× the AWS Encryption SDK (every size, encode and decode)",
     ok: rows.every((r) => r.ours / r.esdk >= 10),
