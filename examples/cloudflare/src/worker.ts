@@ -1,8 +1,8 @@
+import { ConfigError, type Environment, readServiceConfig } from "@restate-connect/example-service-settings";
 import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
 import { createJournalCodec, detectCryptoBackend, localKeyProvider } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk-cloudflare-workers/fetch";
-import { ConfigError, type Environment, readServiceConfig } from "./config.js";
 import { greeter } from "./greeter.js";
 
 type FetchHandler = (request: Request) => Promise<Response>;

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { ConfigError } from "@restate-connect/example-service-settings";
 import { createSigner, generateKeyPair } from "@restate-connect/identity";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GET, POST } from "../src/app/restate/[[...services]]/route.js";
-import { ConfigError } from "../src/restate/config.js";
 import { createRestateHandler } from "../src/restate/endpoint.js";
 
 const trusted = generateKeyPair();

@@ -1,9 +1,9 @@
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { readServiceConfig } from "@restate-connect/example-service-settings";
 import { generateKeyPair } from "@restate-connect/identity";
 import { createJournalCodec, isJournalEncryptionError, type JournalCodec } from "@restate-connect/journal-encryption";
 import { type MotoServer, startMoto } from "@restate-connect/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { readServiceConfig } from "../src/restate/config.js";
 import { journalKeyProvider } from "../src/restate/endpoint.js";
 
 // The KMS option end to end against moto's KMS: the same environment variables a Vercel project sets.

@@ -1,3 +1,4 @@
+import { type Environment, type JournalConfig, readServiceConfig } from "@restate-connect/example-service-settings";
 import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
 import {
@@ -7,7 +8,6 @@ import {
   localKeyProvider,
 } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
-import { type Environment, type JournalConfig, readServiceConfig } from "./config";
 import { greeter } from "./greeter";
 
 export type FetchHandler = (request: Request) => Promise<Response>;

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../../restate/config";
+import { ConfigError } from "@restate-connect/example-service-settings";
 import { createRestateHandler, type FetchHandler } from "../../../restate/endpoint";
 
 // Restate calls this route as `/restate/discover` and `/restate/invoke/<Service>/<handler>`.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, type Environment, readServiceConfig } from "../src/restate/config.js";
+import { ConfigError, type Environment, readServiceConfig } from "../src/index.js";
 
 const KEY = "publickeyv1_w7YHemBctH5Ck2nQRQ47iBBqhNHy4FV7t2Usbye2A6f";
 const SECRET = Buffer.alloc(32, 7).toString("base64");
