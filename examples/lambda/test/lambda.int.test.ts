@@ -6,7 +6,10 @@
  *                        iam-simulate) ─▶ the example's handler (identity check) ─▶ KMS (moto) for data keys
  *
  * The policies are the ones the CDK app synthesises (checked equal to the JSON generator's), created in
- * moto's account; the server runs as its own role, like an ECS task role.
+ * moto's account (the customer's, 123456789012). Both ways Restate presents itself are run:
+ * - self-hosted: the server runs as its own role in the customer's account, like an ECS task role;
+ * - Restate Cloud: the server runs as a session of `arn:aws:iam::654654156625:role/RestateCloud`, a
+ *   role in a second moto account, with the environment id as its external id.
  */
 
 import { execFile } from "node:child_process";
@@ -19,20 +22,27 @@ import { AdminApiError, type AdminClient, createAdminClient } from "@restate-con
 import { createVerifier, generateKeyPair } from "@restate-connect/identity";
 import { createJournalCodec, ENVELOPE_MAGIC, type JournalCodec } from "@restate-connect/journal-encryption";
 import { kmsKeyProvider } from "@restate-connect/journal-encryption/kms";
-import { invokePolicy, selfHostedTrustPolicy } from "@restate-connect/lambda-invoker-role";
+import {
+  invokePolicy,
+  RESTATE_CLOUD_ACCOUNT_ID,
+  RESTATE_CLOUD_PRINCIPAL_ARN,
+  restateCloudTrustPolicy,
+  selfHostedTrustPolicy,
+} from "@restate-connect/lambda-invoker-role";
 import { type MotoServer, type RestateServer, startMoto, startRestate } from "@restate-connect/testkit";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RestateLambdaStack } from "../src/cdk/stack.ts";
+import type { RestateTarget } from "../src/cdk/target.ts";
 import { JOURNAL_ENCRYPTION_CONTEXT } from "../src/encryption-context.ts";
 import { createHandler, type LambdaHandler } from "../src/handler.ts";
 import { registerFunction } from "../src/register.ts";
 import { profiles } from "../src/service.ts";
 import { type AssumedSession, MotoAccount } from "./support/aws-account.ts";
 import { resolveIntrinsics } from "./support/cfn.ts";
-import { simulateAssumeRole, simulateKeyPolicy } from "./support/iam.ts";
+import { roleArnOfSession, simulateAssumeRole, simulateKeyPolicy } from "./support/iam.ts";
 import { type RecordedKmsCall, recordingKmsClient } from "./support/kms-recorder.ts";
 import { type LambdaEmulator, startLambdaEmulator } from "./support/lambda-emulator.ts";
 import { type StsRecorder, startStsRecorder } from "./support/sts-recorder.ts";
@@ -45,6 +55,11 @@ const VERSION_ARN = `${FUNCTION_ARN}:1`;
 const NEXT_VERSION_ARN = `${FUNCTION_ARN}:2`;
 const OTHER_FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:some-other-function`;
 const MARKER = `plaintext-marker-${crypto.randomUUID()}`;
+/** The Restate Cloud variant: its environment id, and a function of its own in the same customer account. */
+const ENVIRONMENT_ID = "env_201hy10cd3h6426jy80tb32n6en";
+const CLOUD_FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:restate-profiles-cloud`;
+const CLOUD_VERSION_ARN = `${CLOUD_FUNCTION_ARN}:1`;
+const CLOUD_NEXT_VERSION_ARN = `${CLOUD_FUNCTION_ARN}:2`;
 
 const trace: string[] = [];
 const hop = (line: string) => trace.push(line);
@@ -60,6 +75,8 @@ interface Setup {
   keyArn: string;
   keyPolicy: unknown;
   sts: StsRecorder;
+  /** Sessions the STS front can name as callers of `AssumeRole`, by access key id. */
+  callers: Map<string, AssumedSession>;
   lambda: LambdaEmulator;
   restate: RestateServer;
   admin: AdminClient;
@@ -68,8 +85,8 @@ interface Setup {
   /** KMS calls of each Lambda execution environment ("container") and of the ingress client. */
   kmsCalls: { containers: RecordedKmsCall[][]; client: RecordedKmsCall[] };
   functions: Map<string, LambdaHandler>;
-  /** A fresh execution environment; `kmsEndpoint` defaults to moto. */
-  newContainer(kmsEndpoint?: string): LambdaHandler;
+  /** A fresh execution environment; `kmsEndpoint` defaults to moto, `identityKeys` to the server's key. */
+  newContainer(options?: { kmsEndpoint?: string; identityKeys?: string[] }): LambdaHandler;
   ingress: clients.Ingress;
   clientCodec: JournalCodec;
 }
@@ -92,10 +109,15 @@ let setup: Setup;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 /** The CDK app's policies for this account, with CloudFormation's intrinsics resolved to moto's ARNs. */
-function synthesisedPolicies(serverRoleArn: string, functionRoleArn: string) {
+function synthesisedPolicies(options: {
+  stackName: string;
+  restate: RestateTarget;
+  functionArn: string;
+  functionRoleArn: string;
+}) {
   const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-  const stack = new RestateLambdaStack(app, "RestateLambdaExample", {
-    restate: { kind: "self-hosted", principalArn: serverRoleArn, externalId: EXTERNAL_ID },
+  const stack = new RestateLambdaStack(app, options.stackName, {
+    restate: options.restate,
     identityKeys: [generateKeyPair().publicKey],
   });
   const resources = Template.fromStack(stack).toJSON().Resources as Record<
@@ -115,7 +137,7 @@ function synthesisedPolicies(serverRoleArn: string, functionRoleArn: string) {
     resolveIntrinsics(value, {
       account: ACCOUNT,
       region: "us-east-1",
-      attributes: { [`${fnId}.Arn`]: FUNCTION_ARN, [`${fnRoleId}.Arn`]: functionRoleArn },
+      attributes: { [`${fnId}.Arn`]: options.functionArn, [`${fnRoleId}.Arn`]: options.functionRoleArn },
     });
   const policies = resolve(invoker.Properties.Policies) as Array<{ PolicyName: string; PolicyDocument: unknown }>;
   return {
@@ -148,7 +170,12 @@ beforeAll(async () => {
   const functionSession = await account.assume(functionRoleArn, "restate-profiles");
 
   // 1. The invoker role and the key, with the policies the CDK app (our lambda-invoker-role construct) generates.
-  const synthesised = synthesisedPolicies(serverRoleArn, functionRoleArn);
+  const synthesised = synthesisedPolicies({
+    stackName: "RestateLambdaExample",
+    restate: { kind: "self-hosted", principalArn: serverRoleArn, externalId: EXTERNAL_ID },
+    functionArn: FUNCTION_ARN,
+    functionRoleArn,
+  });
   expect(synthesised.trustPolicy).toEqual(
     selfHostedTrustPolicy({ principalArn: serverRoleArn, externalId: EXTERNAL_ID }),
   );
@@ -159,10 +186,11 @@ beforeAll(async () => {
   const keyArn = await account.createKey(synthesised.keyPolicy);
   hop(`setup   moto account ${ACCOUNT}: server role ${serverRoleArn}, invoker role ${invokerRoleArn}, key ${keyArn}`);
 
-  // 4. STS front: records AssumeRole and enforces the trust policy that moto ignores.
+  // 4. STS front: records AssumeRole and enforces the trust policy that moto ignores. The caller is
+  // named by its access key: the session moto's GetCallerIdentity reported for those credentials.
+  const callers = new Map<string, AssumedSession>([[server.credentials.accessKeyId, server]]);
   const sts = await startStsRecorder(moto.endpoint, async (call) => {
-    const callerArn =
-      call.callerAccessKeyId === server.credentials.accessKeyId ? server.sessionArn : "(unknown caller)";
+    const callerArn = callers.get(call.callerAccessKeyId)?.sessionArn ?? "(unknown caller)";
     const trustPolicy = await account.trustPolicyOf(call.roleArn);
     const decision = await simulateAssumeRole({
       trustPolicy,
@@ -186,7 +214,7 @@ beforeAll(async () => {
   const rejections: Array<{ code: string }> = [];
   const kmsCalls: Setup["kmsCalls"] = { containers: [], client: [] };
   const kmsConfig = { endpoint: moto.endpoint, region: moto.region, credentials: functionSession.credentials };
-  const newContainer = (kmsEndpoint?: string) => {
+  const newContainer = ({ kmsEndpoint, identityKeys }: { kmsEndpoint?: string; identityKeys?: string[] } = {}) => {
     const { client, calls } = recordingKmsClient({
       ...kmsConfig,
       ...(kmsEndpoint ? { endpoint: kmsEndpoint, maxAttempts: 1 } : {}),
@@ -203,7 +231,7 @@ beforeAll(async () => {
       { step: "initialize", name: "traceKmsCalls" },
     );
     return createHandler({
-      identityKeys: [signing.publicKey],
+      identityKeys: identityKeys ?? [signing.publicKey],
       kmsKeyArn: keyArn,
       kmsClient: client,
       // Shorter than the default 10 s so the outage test stays quick.
@@ -273,6 +301,7 @@ beforeAll(async () => {
     keyArn,
     keyPolicy: synthesised.keyPolicy,
     sts,
+    callers,
     lambda,
     restate,
     admin,
@@ -528,7 +557,7 @@ describe("Restate → STS → Lambda → handler → KMS, on one machine", () =>
     const kms = await startSwitchableProxy(setup.moto.endpoint);
     cleanups.push(kms.stop);
     kms.setUp(false);
-    setup.functions.set(VERSION_ARN, setup.newContainer(kms.url));
+    setup.functions.set(VERSION_ARN, setup.newContainer({ kmsEndpoint: kms.url }));
     hop("lambda  new execution environment (cold start) while KMS is unreachable");
     const send = await setup.ingress
       .objectSendClient(profiles, "carol")
@@ -585,5 +614,192 @@ describe("Restate → STS → Lambda → handler → KMS, on one machine", () =>
     });
     expect(stdout).toMatch(new RegExp(`^registered ${VERSION_ARN} as dp_\\w+: profiles$`, "m"));
     hop(`cli     ${stdout.trim()}`);
+  });
+});
+
+describe("Restate Cloud → STS across accounts (environment id as external id) → Lambda, on one machine", () => {
+  let cloud: {
+    session: AssumedSession;
+    invokerRoleArn: string;
+    restate: RestateServer;
+    ingress: clients.Ingress;
+    signing: { privateKeyPem: string; publicKey: string };
+  };
+
+  beforeAll(async () => {
+    // Restate Cloud's account is a second moto account; its role is created there with that account's credentials.
+    const restateCloud = await MotoAccount.of(setup.moto, RESTATE_CLOUD_ACCOUNT_ID);
+    const roleArn = await restateCloud.createRole("RestateCloud", {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${RESTATE_CLOUD_ACCOUNT_ID}:root` },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    expect(roleArn).toBe(RESTATE_CLOUD_PRINCIPAL_ARN);
+    // The server runs with credentials of a RestateCloud session, as Restate Cloud does.
+    const session = await restateCloud.assume(roleArn, ENVIRONMENT_ID);
+    expect(session.sessionArn).toBe(
+      `arn:aws:sts::${RESTATE_CLOUD_ACCOUNT_ID}:assumed-role/RestateCloud/${ENVIRONMENT_ID}`,
+    );
+    setup.callers.set(session.credentials.accessKeyId, session);
+
+    // The customer's invoker role for this environment, as the CDK app synthesises it for `restate:target=cloud`.
+    // The function shares the first stack's execution role and journal key (the key policy names only that role).
+    const synthesised = synthesisedPolicies({
+      stackName: "RestateLambdaCloud",
+      restate: { kind: "cloud", environmentId: ENVIRONMENT_ID },
+      functionArn: CLOUD_FUNCTION_ARN,
+      functionRoleArn: setup.functionSession.roleArn,
+    });
+    expect(synthesised.trustPolicy).toEqual(restateCloudTrustPolicy({ environmentId: ENVIRONMENT_ID }));
+    expect(synthesised.invokePolicy).toEqual(invokePolicy({ functionArns: [CLOUD_FUNCTION_ARN] }));
+    const invokerRoleArn = await setup.account.createRole(synthesised.invokerRoleName, synthesised.trustPolicy, {
+      [synthesised.invokePolicyName]: synthesised.invokePolicy,
+    });
+    hop(
+      `setup   moto account ${RESTATE_CLOUD_ACCOUNT_ID}: ${roleArn}, server session ${session.sessionArn}; account ${ACCOUNT}: invoker role ${invokerRoleArn} (trusts Restate Cloud, ExternalId ${ENVIRONMENT_ID})`,
+    );
+
+    // The environment has its own request signing key; the function is configured with its public key.
+    const signing = generateKeyPair();
+    setup.functions.set(CLOUD_VERSION_ARN, setup.newContainer({ identityKeys: [signing.publicKey] }));
+    const restate = await startRestate({
+      signingKeyPem: signing.privateKeyPem,
+      env: {
+        AWS_ENDPOINT_URL_LAMBDA: setup.lambda.url,
+        AWS_ENDPOINT_URL_STS: setup.sts.url,
+        AWS_ACCESS_KEY_ID: session.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: session.credentials.secretAccessKey,
+        AWS_SESSION_TOKEN: session.credentials.sessionToken,
+        AWS_REGION: setup.moto.region,
+        // Restate Cloud presents the environment id as the external id.
+        AWS_EXTERNAL_ID: ENVIRONMENT_ID,
+        RESTATE_LOGGING: "WARN",
+      },
+    });
+    cleanups.push(restate.stop);
+    const ingress = clients.connect({ url: restate.ingressUrl, journalValueCodec: setup.clientCodec });
+    cloud = { session, invokerRoleArn, restate, ingress, signing };
+  });
+
+  it("registers with the invoker role that trusts Restate Cloud; the RestateCloud session assumed it with the environment id", async () => {
+    hop(`admin   register ${CLOUD_VERSION_ARN} assumeRoleArn=${cloud.invokerRoleArn} (Restate Cloud server)`);
+    const result = await registerFunction({
+      adminUrl: cloud.restate.adminUrl,
+      functionVersionArn: CLOUD_VERSION_ARN,
+      invokerRoleArn: cloud.invokerRoleArn,
+    });
+    expect(result.services.map((service) => service.name)).toEqual(["profiles"]);
+
+    const assumed = setup.sts.assumeRoleCalls.filter((call) => call.roleArn === cloud.invokerRoleArn);
+    expect(assumed.length).toBeGreaterThan(0);
+    for (const call of assumed) {
+      expect(call).toMatchObject({
+        callerAccessKeyId: cloud.session.credentials.accessKeyId,
+        externalId: ENVIRONMENT_ID,
+        status: 200,
+      });
+    }
+    // Who signed those AssumeRole calls, as moto's STS reports it: a session of Restate Cloud's role.
+    const callerArn = await setup.account.whoIs(cloud.session.credentials);
+    expect(roleArnOfSession(callerArn)).toBe(RESTATE_CLOUD_PRINCIPAL_ARN);
+
+    // The trust policy for that exact principal and the external id the server sent — and it can say no.
+    const trustPolicy = await setup.account.trustPolicyOf(cloud.invokerRoleArn);
+    const assume = (externalId: string | undefined, caller = callerArn) =>
+      simulateAssumeRole({ trustPolicy, callerArn: caller, roleArn: cloud.invokerRoleArn, externalId });
+    expect(await assume(assumed[0]?.externalId)).toBe("Allowed");
+    expect(await assume("env_anothertenant")).toBe("ImplicitlyDenied");
+    expect(await assume(undefined)).toBe("ImplicitlyDenied");
+    // Another role in Restate's account, and the customer's own self-hosted server, are not Restate Cloud.
+    expect(await assume(ENVIRONMENT_ID, `arn:aws:sts::${RESTATE_CLOUD_ACCOUNT_ID}:assumed-role/SomeOtherRole/x`)).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await assume(ENVIRONMENT_ID, setup.server.sessionArn)).toBe("ImplicitlyDenied");
+
+    // Discovery reached the function as the invoker role, with credentials moto issued in the customer's account.
+    const discovery = setup.lambda.decisions.find((decision) => decision.functionArn === CLOUD_VERSION_ARN);
+    expect(discovery).toMatchObject({ roleArn: cloud.invokerRoleArn, decision: "Allowed" });
+    expect(discovery?.callerArn).toMatch(
+      /^arn:aws:sts::123456789012:assumed-role\/restate-invoker-RestateLambdaCloud\//,
+    );
+    expect(setup.rejections).toEqual([]);
+  });
+
+  it("invokes through the Cloud server's ingress: right result, identity verified with the environment's key", async () => {
+    const eventsBefore = setup.lambda.events.length;
+    const decisionsBefore = setup.lambda.decisions.length;
+    hop("ingress profiles/dana/save through the Restate Cloud server");
+    const saved = await cloud.ingress.objectClient(profiles, "dana").save({ displayName: "Dana", note: MARKER });
+    expect(saved).toEqual({
+      greeting: "Saved Dana (dana), revision 1",
+      profile: { displayName: "Dana", note: MARKER, revision: 1 },
+    });
+    hop("ingress profiles/dana/get through the Restate Cloud server");
+    expect(await cloud.ingress.objectClient(profiles, "dana").get()).toEqual({
+      displayName: "Dana",
+      note: MARKER,
+      revision: 1,
+    });
+
+    const decisions = setup.lambda.decisions.slice(decisionsBefore);
+    expect(decisions.length).toBeGreaterThanOrEqual(2);
+    for (const decision of decisions) {
+      expect(decision).toMatchObject({
+        functionArn: CLOUD_VERSION_ARN,
+        roleArn: cloud.invokerRoleArn,
+        decision: "Allowed",
+      });
+    }
+    const invokes = setup.lambda.events.slice(eventsBefore) as Array<{ path: string; headers: Record<string, string> }>;
+    expect(invokes.map((event) => event.path)).toEqual(
+      expect.arrayContaining(["/invoke/profiles/save", "/invoke/profiles/get"]),
+    );
+    expect(setup.rejections).toEqual([]);
+    const last = invokes.at(-1) as { path: string; headers: Record<string, string> };
+    expect((await createVerifier({ keys: [cloud.signing.publicKey] }).verify(last.headers, last.path)).ok).toBe(true);
+    // Signed by this environment, not by the self-hosted server.
+    expect((await createVerifier({ keys: [setup.signing.publicKey] }).verify(last.headers, last.path)).ok).toBe(false);
+  });
+
+  it("refuses registration when the invoker role trusts another environment", async () => {
+    const otherEnvironment = "env_anothertenant";
+    const otherRoleArn = await setup.account.createRole(
+      "restate-invoker-other-environment",
+      restateCloudTrustPolicy({ environmentId: otherEnvironment }),
+      { "restate-invoke": invokePolicy({ functionArns: [CLOUD_FUNCTION_ARN] }) },
+    );
+    hop(
+      `admin   register ${CLOUD_NEXT_VERSION_ARN} assumeRoleArn=${otherRoleArn} (trust expects ExternalId ${otherEnvironment})`,
+    );
+    const failure = await registerFunction({
+      adminUrl: cloud.restate.adminUrl,
+      functionVersionArn: CLOUD_NEXT_VERSION_ARN,
+      invokerRoleArn: otherRoleArn,
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(AdminApiError);
+    const message = (failure as AdminApiError).message;
+    expect(message).toContain(
+      `User: ${cloud.session.sessionArn} is not authorized to perform: sts:AssumeRole on resource: ${otherRoleArn}`,
+    );
+    const reason = /message: "([^"]+)"/.exec(message)?.[1] ?? message.slice(0, 200);
+    hop(`admin   registration refused (${(failure as AdminApiError).status}): ${reason}`);
+    const denied = setup.sts.assumeRoleCalls.filter((call) => call.roleArn === otherRoleArn);
+    expect(denied.length).toBeGreaterThan(0);
+    for (const call of denied) {
+      expect(call).toMatchObject({
+        callerAccessKeyId: cloud.session.credentials.accessKeyId,
+        externalId: ENVIRONMENT_ID,
+        status: 403,
+      });
+    }
+    expect(setup.lambda.decisions.some((decision) => decision.functionArn === CLOUD_NEXT_VERSION_ARN)).toBe(false);
   });
 });

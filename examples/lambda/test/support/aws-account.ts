@@ -22,16 +22,19 @@ export interface AssumedSession {
   credentials: SessionCredentials;
 }
 
-/** A few IAM/KMS operations against moto's account (123456789012), as an administrator would do them. */
+/**
+ * A few IAM/KMS operations in one of moto's accounts, as an administrator would do them. With moto's
+ * own credentials that is its default account, 123456789012; see {@link MotoAccount.of} for others.
+ */
 export class MotoAccount {
   readonly iam: IAMClient;
   readonly sts: STSClient;
   readonly kms: KMSClient;
   readonly moto: MotoServer;
 
-  constructor(moto: MotoServer) {
+  constructor(moto: MotoServer, credentials: SessionCredentials | MotoServer["credentials"] = moto.credentials) {
     this.moto = moto;
-    const config = { endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials };
+    const config = { endpoint: moto.endpoint, region: moto.region, credentials };
     this.iam = new IAMClient(config);
     this.sts = new STSClient(config);
     this.kms = new KMSClient(config);
@@ -65,6 +68,18 @@ export class MotoAccount {
     );
   }
 
+  /**
+   * Another account in the same moto server. moto keeps every account's resources apart and picks the
+   * account from the credentials: `AssumeRole` on a role ARN of another account returns credentials of
+   * that account (the role need not exist there), and whatever those credentials create lives there.
+   */
+  static async of(moto: MotoServer, accountId: string): Promise<MotoAccount> {
+    const admin = await new MotoAccount(moto).assume(`arn:aws:iam::${accountId}:role/moto-admin`, "admin");
+    const reported = admin.sessionArn.split(":")[4];
+    if (reported !== accountId) throw new Error(`moto put the session in account ${reported}, not ${accountId}`);
+    return new MotoAccount(moto, admin.credentials);
+  }
+
   /** The role's trust policy as IAM stores it. */
   async trustPolicyOf(roleArn: string): Promise<unknown> {
     const roleName = roleArn.split("/").pop() ?? "";
@@ -72,7 +87,10 @@ export class MotoAccount {
     return JSON.parse(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? "{}"));
   }
 
-  /** Assumes a role with the account's administrator credentials (moto does not check the trust policy). */
+  /**
+   * Assumes a role with this account's credentials (moto does not check the trust policy). A role of
+   * another account yields credentials of that account.
+   */
   async assume(roleArn: string, sessionName: string): Promise<AssumedSession> {
     const answer = await this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
     const issued = answer.Credentials;
