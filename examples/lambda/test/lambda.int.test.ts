@@ -92,6 +92,58 @@ interface Setup {
 }
 
 /** Consecutive identical lines (e.g. the server retrying a refused AssumeRole) become one line with a count. */
+type LambdaEvent = { path: string; headers: Record<string, string> };
+
+/**
+ * Registers a version-qualified ARN with its invoker role and returns the AssumeRole calls the server
+ * made for that role, each checked to come from `callerAccessKeyId` with `externalId` and to succeed.
+ */
+async function registerThroughInvokerRole(options: {
+  adminUrl: string;
+  functionVersionArn: string;
+  invokerRoleArn: string;
+  callerAccessKeyId: string;
+  externalId: string;
+}) {
+  const { adminUrl, functionVersionArn, invokerRoleArn, callerAccessKeyId, externalId } = options;
+  const result = await registerFunction({ adminUrl, functionVersionArn, invokerRoleArn });
+  expect(result.services.map((service) => service.name)).toEqual(["profiles"]);
+  const assumed = setup.sts.assumeRoleCalls.filter((call) => call.roleArn === invokerRoleArn);
+  expect(assumed.length).toBeGreaterThan(0);
+  for (const call of assumed) expect(call).toMatchObject({ callerAccessKeyId, externalId, status: 200 });
+  return assumed;
+}
+
+/**
+ * Saves a profile carrying MARKER through `ingress`, reads it back, checks both answers, and returns
+ * the Lambda payloads those two calls produced (which include both invocations).
+ */
+async function saveAndReadProfile(
+  ingress: clients.Ingress,
+  key: string,
+  input: { displayName: string; expectedName: string; via?: string },
+): Promise<LambdaEvent[]> {
+  const eventsBefore = setup.lambda.events.length;
+  const via = input.via ? ` ${input.via}` : "";
+  hop(`ingress profiles/${key}/save${via}`);
+  const saved = await ingress.objectClient(profiles, key).save({ displayName: input.displayName, note: MARKER });
+  expect(saved).toEqual({
+    greeting: `Saved ${input.expectedName} (${key}), revision 1`,
+    profile: { displayName: input.expectedName, note: MARKER, revision: 1 },
+  });
+  hop(`ingress profiles/${key}/get${via}`);
+  expect(await ingress.objectClient(profiles, key).get()).toEqual({
+    displayName: input.expectedName,
+    note: MARKER,
+    revision: 1,
+  });
+  const invokes = setup.lambda.events.slice(eventsBefore) as LambdaEvent[];
+  expect(invokes.map((event) => event.path)).toEqual(
+    expect.arrayContaining(["/invoke/profiles/save", "/invoke/profiles/get"]),
+  );
+  return invokes;
+}
+
 function collapseRepeats(lines: string[]): string[] {
   const out: string[] = [];
   let count = 0;
@@ -323,22 +375,13 @@ afterAll(async () => {
 describe("Restate → STS → Lambda → handler → KMS, on one machine", () => {
   it("registers the version-qualified ARN with the invoker role; the server assumed it as the trust policy allows", async () => {
     hop(`admin   register ${VERSION_ARN} assumeRoleArn=${setup.invokerRoleArn}`);
-    const result = await registerFunction({
+    const assumed = await registerThroughInvokerRole({
       adminUrl: setup.restate.adminUrl,
       functionVersionArn: VERSION_ARN,
       invokerRoleArn: setup.invokerRoleArn,
+      callerAccessKeyId: setup.server.credentials.accessKeyId,
+      externalId: EXTERNAL_ID,
     });
-    expect(result.services.map((service) => service.name)).toEqual(["profiles"]);
-
-    const assumed = setup.sts.assumeRoleCalls.filter((call) => call.roleArn === setup.invokerRoleArn);
-    expect(assumed.length).toBeGreaterThan(0);
-    for (const call of assumed) {
-      expect(call).toMatchObject({
-        callerAccessKeyId: setup.server.credentials.accessKeyId,
-        externalId: EXTERNAL_ID,
-        status: 200,
-      });
-    }
     // The trust policy for the exact principal and external id the server used — and it can say no.
     const trustPolicy = await setup.account.trustPolicyOf(setup.invokerRoleArn);
     const assume = (externalId: string | undefined, callerArn = setup.server.sessionArn) =>
@@ -361,28 +404,15 @@ describe("Restate → STS → Lambda → handler → KMS, on one machine", () =>
   });
 
   it("invokes through ingress: right result, identity verified with the server's key and refused with another", async () => {
-    const eventsBefore = setup.lambda.events.length;
-    hop("ingress profiles/alice/save (input encoded by the client's codec)");
-    const saved = await setup.ingress.objectClient(profiles, "alice").save({ displayName: " Alice ", note: MARKER });
-    expect(saved).toEqual({
-      greeting: "Saved Alice (alice), revision 1",
-      profile: { displayName: "Alice", note: MARKER, revision: 1 },
+    const invokes = await saveAndReadProfile(setup.ingress, "alice", {
+      displayName: " Alice ",
+      expectedName: "Alice",
+      via: "(input encoded by the client's codec)",
     });
-    hop("ingress profiles/alice/get");
-    expect(await setup.ingress.objectClient(profiles, "alice").get()).toEqual({
-      displayName: "Alice",
-      note: MARKER,
-      revision: 1,
-    });
-
-    const invokes = setup.lambda.events.slice(eventsBefore) as Array<{ path: string; headers: Record<string, string> }>;
-    expect(invokes.map((event) => event.path)).toEqual(
-      expect.arrayContaining(["/invoke/profiles/save", "/invoke/profiles/get"]),
-    );
     expect(setup.rejections).toEqual([]);
 
     // The identity headers restate-server put in the payload verify with its key, and only with it.
-    const last = invokes.at(-1) as { path: string; headers: Record<string, string> };
+    const last = invokes.at(-1) as LambdaEvent;
     const withServerKey = await createVerifier({ keys: [setup.signing.publicKey] }).verify(last.headers, last.path);
     expect(withServerKey.ok).toBe(true);
     const otherKey = generateKeyPair().publicKey;
@@ -688,22 +718,13 @@ describe("Restate Cloud → STS across accounts (environment id as external id) 
 
   it("registers with the invoker role that trusts Restate Cloud; the RestateCloud session assumed it with the environment id", async () => {
     hop(`admin   register ${CLOUD_VERSION_ARN} assumeRoleArn=${cloud.invokerRoleArn} (Restate Cloud server)`);
-    const result = await registerFunction({
+    const assumed = await registerThroughInvokerRole({
       adminUrl: cloud.restate.adminUrl,
       functionVersionArn: CLOUD_VERSION_ARN,
       invokerRoleArn: cloud.invokerRoleArn,
+      callerAccessKeyId: cloud.session.credentials.accessKeyId,
+      externalId: ENVIRONMENT_ID,
     });
-    expect(result.services.map((service) => service.name)).toEqual(["profiles"]);
-
-    const assumed = setup.sts.assumeRoleCalls.filter((call) => call.roleArn === cloud.invokerRoleArn);
-    expect(assumed.length).toBeGreaterThan(0);
-    for (const call of assumed) {
-      expect(call).toMatchObject({
-        callerAccessKeyId: cloud.session.credentials.accessKeyId,
-        externalId: ENVIRONMENT_ID,
-        status: 200,
-      });
-    }
     // Who signed those AssumeRole calls, as moto's STS reports it: a session of Restate Cloud's role.
     const callerArn = await setup.account.whoIs(cloud.session.credentials);
     expect(roleArnOfSession(callerArn)).toBe(RESTATE_CLOUD_PRINCIPAL_ARN);
@@ -731,19 +752,11 @@ describe("Restate Cloud → STS across accounts (environment id as external id) 
   });
 
   it("invokes through the Cloud server's ingress: right result, identity verified with the environment's key", async () => {
-    const eventsBefore = setup.lambda.events.length;
     const decisionsBefore = setup.lambda.decisions.length;
-    hop("ingress profiles/dana/save through the Restate Cloud server");
-    const saved = await cloud.ingress.objectClient(profiles, "dana").save({ displayName: "Dana", note: MARKER });
-    expect(saved).toEqual({
-      greeting: "Saved Dana (dana), revision 1",
-      profile: { displayName: "Dana", note: MARKER, revision: 1 },
-    });
-    hop("ingress profiles/dana/get through the Restate Cloud server");
-    expect(await cloud.ingress.objectClient(profiles, "dana").get()).toEqual({
+    const invokes = await saveAndReadProfile(cloud.ingress, "dana", {
       displayName: "Dana",
-      note: MARKER,
-      revision: 1,
+      expectedName: "Dana",
+      via: "through the Restate Cloud server",
     });
 
     const decisions = setup.lambda.decisions.slice(decisionsBefore);
@@ -755,12 +768,8 @@ describe("Restate Cloud → STS across accounts (environment id as external id) 
         decision: "Allowed",
       });
     }
-    const invokes = setup.lambda.events.slice(eventsBefore) as Array<{ path: string; headers: Record<string, string> }>;
-    expect(invokes.map((event) => event.path)).toEqual(
-      expect.arrayContaining(["/invoke/profiles/save", "/invoke/profiles/get"]),
-    );
     expect(setup.rejections).toEqual([]);
-    const last = invokes.at(-1) as { path: string; headers: Record<string, string> };
+    const last = invokes.at(-1) as LambdaEvent;
     expect((await createVerifier({ keys: [cloud.signing.publicKey] }).verify(last.headers, last.path)).ok).toBe(true);
     // Signed by this environment, not by the self-hosted server.
     expect((await createVerifier({ keys: [setup.signing.publicKey] }).verify(last.headers, last.path)).ok).toBe(false);
