@@ -1,8 +1,7 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
-import type { Socket } from "node:net";
 import { createEndpointHandler, type EndpointOptions } from "@restatedev/restate-sdk";
-import { freePort } from "./ports.ts";
+import { listenOnLoopback } from "./listen.ts";
 
 export type NodeRequestListener = (
   request: IncomingMessage | Http2ServerRequest,
@@ -35,28 +34,8 @@ export async function serveEndpoint(
   const sdkHandler = createEndpointHandler({ services, ...endpointOptions }) as NodeRequestListener;
   const handler = wrap ? wrap(sdkHandler) : sdkHandler;
   const server = http1 ? createHttp1Server(handler) : createHttp2Server(handler);
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const port = wanted ?? (await freePort());
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: () => {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return stopping;
-    },
-  };
+  const listener = await listenOnLoopback(server, wanted);
+  return { url: listener.url, port: listener.port, stop: listener.close };
 }
 
 export interface RegisterOptions {

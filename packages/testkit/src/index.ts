@@ -1,5 +1,7 @@
 export type { NodeRequestListener, RegisterOptions, ServedEndpoint, ServeEndpointOptions } from "./endpoint.ts";
 export { RegistrationError, register, serveEndpoint } from "./endpoint.ts";
+export type { LoopbackListener } from "./listen.ts";
+export { listenOnLoopback } from "./listen.ts";
 export type { MotoServer, StartMotoOptions } from "./moto.ts";
 export { startMoto } from "./moto.ts";
 export { freePort, freePorts } from "./ports.ts";

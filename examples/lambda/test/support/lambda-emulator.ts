@@ -1,9 +1,8 @@
 import { createServer, type Server } from "node:http";
-import type { Socket } from "node:net";
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { freePort } from "@restate-connect/testkit";
+import { listenOnLoopback } from "@restate-connect/testkit";
 import { verifySigV4 } from "./sigv4.ts";
 import { type IssuedCredentials, readBody } from "./sts-recorder.ts";
 
@@ -142,25 +141,12 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     });
   });
 
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
+  const listener = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listener.url,
     decisions,
     events,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    stop: listener.close,
   };
 }
 

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
-import { freePort } from "@restate-connect/testkit";
+import { listenOnLoopback } from "@restate-connect/testkit";
 
 /** One `AssumeRole` call as it reached the STS endpoint. */
 export interface RecordedAssumeRole {
@@ -102,25 +101,12 @@ export async function startStsRecorder(upstream: string, gate?: AssumeRoleGate):
     response.end(responseText);
   }
 
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
+  const listener = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listener.url,
     assumeRoleCalls: calls,
     issuedCredentials: (accessKeyId) => issued.get(accessKeyId),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    stop: listener.close,
   };
 }
 

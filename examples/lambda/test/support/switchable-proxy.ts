@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { Socket } from "node:net";
-import { freePort } from "@restate-connect/testkit";
+import { listenOnLoopback } from "@restate-connect/testkit";
 import { readBody } from "./sts-recorder.ts";
 
 export interface SwitchableProxy {
@@ -38,26 +37,13 @@ export async function startSwitchableProxy(upstream: string): Promise<Switchable
       response.end(Buffer.from(await answer.arrayBuffer()));
     })().catch(() => request.socket.destroy());
   });
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
+  const listener = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listener.url,
     setUp: (value) => {
       up = value;
-      if (!value) for (const socket of sockets) socket.destroy();
+      if (!value) for (const socket of listener.sockets) socket.destroy();
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    stop: listener.close,
   };
 }
