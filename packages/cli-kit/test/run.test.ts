@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { type CliSpec, CliUsageError, invalidFlag, parseFlag, runCli, secretFrom } from "../src/index.ts";
+
+function capture(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), env }, out, err };
+}
+
+const spec: CliSpec = {
+  name: "demo-cli",
+  version: "1.2.3",
+  summary: "a CLI for the kit's tests",
+  globalOptions: { url: { type: "string", value: "<url>", description: "Where" } },
+  commands: [
+    {
+      name: "greet",
+      usage: "<name>",
+      summary: "Say hello",
+      args: { min: 1, max: 1 },
+      options: {
+        loud: { type: "boolean", description: "Shout" },
+        "local-key": { type: "string", multiple: true, description: "A key" },
+        token: { type: "string", description: "A secret" },
+      },
+      run(ctx) {
+        const name = ctx.args[0] as string;
+        const token = secretFrom(ctx, "token", "DEMO_TOKEN");
+        ctx.print(() => (ctx.flags.boolean("loud") ? `HELLO ${name.toUpperCase()}` : `hello ${name}`), {
+          name,
+          keys: ctx.flags.strings("local-key").length,
+          url: ctx.flags.string("url") ?? null,
+          token: !!token,
+        });
+        return undefined;
+      },
+    },
+    {
+      name: "things list",
+      aliases: ["things"],
+      summary: "List things",
+      options: { limit: { type: "string", description: "How many" } },
+      run(ctx) {
+        const limit = parseFlag("limit", () => {
+          const n = Number(ctx.flags.string("limit") ?? "1");
+          if (!Number.isInteger(n) || n < 1) throw new RangeError("limit must be a positive integer");
+          return n;
+        });
+        ctx.print(() => `listing ${limit}`, { limit });
+        return undefined;
+      },
+    },
+    {
+      name: "things fail",
+      summary: "Fails like a library",
+      run() {
+        throw Object.assign(new Error("the server said no"), { code: "api_error", retryable: true });
+      },
+    },
+    {
+      name: "refuse",
+      summary: "Refuses with exit 1",
+      run: () => {
+        throw invalidFlag("url", "must be https");
+      },
+    },
+  ],
+};
+
+describe("runCli", () => {
+  it("prints the version and the help, exit 0", async () => {
+    for (const argv of [["--version"], ["greet", "--version"]]) {
+      const c = capture();
+      expect(await runCli(spec, argv, c.io)).toBe(0);
+      expect(c.out).toEqual(["1.2.3"]);
+    }
+    for (const argv of [["--help"], ["-h"], ["help"]]) {
+      const c = capture();
+      expect(await runCli(spec, argv, c.io)).toBe(0);
+      expect(c.out[0]).toContain("Usage: demo-cli <command> [options]");
+      expect(c.out[0]).toContain("things list");
+    }
+    for (const argv of [
+      ["greet", "--help"],
+      ["help", "greet"],
+    ]) {
+      const c = capture();
+      expect(await runCli(spec, argv, c.io)).toBe(0);
+      expect(c.out[0]).toContain("Usage: demo-cli greet <name> [options]");
+      expect(c.out[0]).toContain("--local-key <value>");
+    }
+  });
+
+  it("runs commands with global flags before or after, multi-word commands and aliases", async () => {
+    const c = capture();
+    expect(await runCli(spec, ["--url", "http://x", "greet", "ada", "--loud"], c.io)).toBe(0);
+    expect(c.out).toEqual(["HELLO ADA"]);
+    const list = capture();
+    expect(await runCli(spec, ["things", "--limit", "3", "--json"], list.io)).toBe(0);
+    expect(JSON.parse(list.out[0] as string)).toEqual({ limit: 3 });
+    const full = capture();
+    expect(await runCli(spec, ["things", "list"], full.io)).toBe(0);
+    expect(full.out).toEqual(["listing 1"]);
+  });
+
+  it("names a mistyped flag and suggests the right one, exit 2", async () => {
+    const c = capture();
+    expect(await runCli(spec, ["greet", "ada", "--local-kee", "k=1"], c.io)).toBe(2);
+    expect(c.err).toEqual([
+      'demo-cli: error [unknown_option]: unknown flag --local-kee for "greet" (did you mean --local-key?)',
+    ]);
+  });
+
+  it("rewrites Node's parseArgs messages and checks positionals, exit 2", async () => {
+    const cases: [string[], string][] = [
+      [["greet", "ada", "--token"], "demo-cli: error [invalid_option]: --token needs a value"],
+      [["greet", "ada", "--loud=yes"], "demo-cli: error [invalid_option]: --loud takes no value"],
+      [["greet"], "demo-cli: error [missing_argument]: greet: missing argument (usage: demo-cli greet <name>)"],
+      [
+        ["greet", "a", "b"],
+        'demo-cli: error [unexpected_argument]: greet: unexpected argument "b" (usage: demo-cli greet <name>)',
+      ],
+      [[], "demo-cli: error [missing_command]: no command given (see demo-cli --help)"],
+      [["nope"], 'demo-cli: error [unknown_command]: unknown command "nope" (see demo-cli --help)'],
+      [["help", "nope"], 'demo-cli: error [unknown_command]: unknown command "nope" (see demo-cli --help)'],
+      [
+        ["things", "--limit", "0"],
+        "demo-cli: error [invalid_option]: --limit is not valid: limit must be a positive integer",
+      ],
+      [["refuse"], "demo-cli: error [invalid_option]: --url must be https"],
+    ];
+    for (const [argv, line] of cases) {
+      const c = capture();
+      expect(await runCli(spec, argv, c.io), argv.join(" ")).toBe(2);
+      expect(c.err, argv.join(" ")).toEqual([line]);
+      expect(c.out).toEqual([]);
+    }
+  });
+
+  it("reports failures as JSON on stdout with --json, for usage errors and library errors", async () => {
+    const usage = capture();
+    expect(await runCli(spec, ["greet", "--json"], usage.io)).toBe(2);
+    expect(JSON.parse(usage.out[0] as string)).toEqual({
+      error: { code: "missing_argument", message: "greet: missing argument (usage: demo-cli greet <name>)" },
+    });
+    const failed = capture();
+    expect(await runCli(spec, ["things", "fail", "--json"], failed.io)).toBe(1);
+    expect(JSON.parse(failed.out[0] as string)).toEqual({
+      error: { code: "api_error", message: "the server said no", retryable: true },
+    });
+    expect(failed.err).toEqual(["demo-cli: error [api_error]: the server said no"]);
+  });
+
+  it("warns when a secret is on argv and reads it from the environment silently", async () => {
+    const argv = capture();
+    expect(await runCli(spec, ["greet", "ada", "--token", "s3cret", "--json"], argv.io)).toBe(0);
+    expect(argv.err.join("\n")).toMatch(/warning: --token on the command line .* prefer DEMO_TOKEN/);
+    expect(argv.err.join("\n")).not.toContain("s3cret");
+    const env = capture({ DEMO_TOKEN: "s3cret" });
+    expect(await runCli(spec, ["greet", "ada", "--json"], env.io)).toBe(0);
+    expect(env.err).toEqual([]);
+    expect(JSON.parse(env.out[0] as string).token).toBe(true);
+  });
+
+  it("treats an undeclared flag read as a programming error, reported not thrown", async () => {
+    const broken: CliSpec = {
+      ...spec,
+      commands: [{ name: "x", summary: "x", run: (ctx) => (ctx.flags.string("nope") ? 0 : 0) }],
+    };
+    const c = capture();
+    expect(await runCli(broken, ["x"], c.io)).toBe(1);
+    expect(c.err[0]).toMatch(/error \[internal_error\]: flag --nope is not declared/);
+    expect(new CliUsageError("invalid_option", "m").retryable).toBe(false);
+  });
+});
