@@ -20,7 +20,7 @@ export type {
 } from "./openapi.generated.js";
 export type { DeploymentsApi, DeploymentTarget, RegisterOptions, RegisterResult } from "./operations/deployments.js";
 export type { InvocationsApi } from "./operations/invocations.js";
-export type { ServicesApi } from "./operations/services.js";
+export type { ServicesApi, StateChange } from "./operations/services.js";
 export type { SubscriptionsApi } from "./operations/subscriptions.js";
 export type { RetryOptions } from "./retry.js";
 export type { RetryEvent } from "./transport.js";

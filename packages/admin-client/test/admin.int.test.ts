@@ -1,7 +1,7 @@
 import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminApiError, type AdminClient, createAdminClient } from "../src/index.js";
-import { greeterV1, greeterV2 } from "./services.js";
+import { counter, greeterV1, greeterV2 } from "./services.js";
 
 let server: RestateServer;
 let admin: AdminClient;
@@ -207,5 +207,44 @@ describe("against restate-server", () => {
     const forced = await admin.deployments.register({ uri: v1.url }, { force: true });
     expect(forced.services.map((s) => s.ty)).toEqual(["Service"]);
     expect((await admin.services.get("Greeter")).ty).toBe("Service");
+  });
+
+  it("replaces an object's state with modifyState, and a stale version is accepted and never applied", async () => {
+    const endpoint = await serve([counter]);
+    await admin.deployments.register({ uri: endpoint.url }, { force: true });
+    const add = (amount: number) =>
+      fetch(`${server.ingressUrl}/Counter/ada/add`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(amount),
+      });
+    expect(await (await add(2)).json()).toBe(2);
+    const readCount = async () =>
+      (
+        await admin.query<{ value_utf8: string }>(
+          "SELECT value_utf8 FROM state WHERE service_name = 'Counter' AND service_key = 'ada' AND key = 'count'",
+        )
+      )[0]?.value_utf8;
+    await admin.services.modifyState("Counter", {
+      objectKey: "ada",
+      newState: { count: new TextEncoder().encode("40") },
+    });
+    await eventually(readCount, (value) => value === "40");
+    expect(await (await add(2)).json()).toBe(42);
+    const stale = await admin.services
+      .modifyState("Counter", {
+        objectKey: "ada",
+        newState: { count: new TextEncoder().encode("0") },
+        version: "not-the-current-version",
+      })
+      .then(
+        () => "accepted",
+        (e: unknown) => (e instanceof AdminApiError ? `refused ${e.status} ${e.restateCode}` : String(e)),
+      );
+    // Restate accepts the change (202) and drops it when it applies it: the version no longer
+    // matches. Callers must read the state back to learn whether their change took effect.
+    expect(stale).toBe("accepted");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await readCount()).toBe("42");
   });
 });

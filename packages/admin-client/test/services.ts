@@ -20,3 +20,15 @@ export const greeterV2 = restate.object({
     greet: async (_ctx: restate.ObjectContext, name: string) => `hi ${name}`,
   },
 });
+
+/** A virtual object with state, for modify-state. */
+export const counter = restate.object({
+  name: "Counter",
+  handlers: {
+    add: async (ctx: restate.ObjectContext, amount: number) => {
+      const next = ((await ctx.get<number>("count")) ?? 0) + amount;
+      ctx.set("count", next);
+      return next;
+    },
+  },
+});

@@ -16,6 +16,26 @@ export interface ServicesApi {
   handler(name: string, handler: string): Promise<HandlerMetadata>;
   /** The OpenAPI document Restate generates for the service's ingress endpoints. */
   openapi(name: string): Promise<Record<string, unknown>>;
+  /**
+   * Replaces the whole K/V state of one virtual object or workflow key. Restate accepts the change
+   * (202) and applies it asynchronously. With `version` (as read from `state` through `query`), the
+   * change is refused when the object's state is no longer at that version. Not retried: a retry of
+   * an applied change could be refused as a conflict.
+   *
+   * @example
+   * await admin.services.modifyState("Cart", { objectKey: "ada", newState: { items: bytes } });
+   */
+  modifyState(service: string, change: StateChange): Promise<void>;
+}
+
+/** The new state of one object key; values are the raw stored bytes. */
+export interface StateChange {
+  objectKey: string;
+  newState: Readonly<Record<string, Uint8Array>>;
+  /** Optimistic concurrency: the state version the change was computed from. */
+  version?: string;
+  /** The scoped object instance to change (Restate ≥ 1.7). */
+  scope?: string;
 }
 
 export function servicesApi(transport: Transport): ServicesApi {
@@ -40,5 +60,21 @@ export function servicesApi(transport: Transport): ServicesApi {
     handler: async (name, handler) =>
       get<HandlerMetadata>(`/services/${segment("name", name)}/handlers/${segment("handler", handler)}`),
     openapi: async (name) => get<Record<string, unknown>>(`/services/${segment("name", name)}/openapi`),
+    async modifyState(name, change) {
+      const newState: Record<string, number[]> = {};
+      for (const [key, value] of Object.entries(change.newState)) newState[key] = Array.from(value);
+      await transport.request<void>({
+        method: "POST",
+        path: `/services/${segment("name", name)}/state`,
+        body: {
+          object_key: change.objectKey,
+          new_state: newState,
+          ...(change.version === undefined ? {} : { version: change.version }),
+          ...(change.scope === undefined ? {} : { scope: change.scope }),
+        },
+        idempotent: false,
+        json: false,
+      });
+    },
   };
 }
