@@ -9,16 +9,18 @@ import { ensureBuilt } from "./build.ts";
 import { createReporter } from "./reporter.ts";
 import { Stack } from "./stack.ts";
 
-const USAGE = `Usage: npm run demo -- [--keep-running] [--json] [--wrong-key]
+const USAGE = `Usage: npm run demo -- [--keep-running] [--json] [--wrong-key] [--verbose]
 
   --keep-running  leave restate-server and the service up after the demo and print URLs and curl commands
-  --json          print a machine-readable summary on stdout (progress goes to stderr)
+  --json          print a machine-readable summary on stdout (progress goes to stderr); run it as
+                  \`npm run -s demo -- --json\` so that npm prints no banner before the JSON
   --wrong-key     start the service trusting a different key, to see what a misconfiguration looks like
                   (step 3 fails: the service refuses Restate's discovery request)
+  --verbose       on failure, also print the server's and the service's log tails
   --help          show this help`;
 
 const args = process.argv.slice(2);
-const known = new Set(["--keep-running", "--json", "--wrong-key", "--help", "-h"]);
+const known = new Set(["--keep-running", "--json", "--wrong-key", "--verbose", "--help", "-h"]);
 const unknown = args.filter((arg) => !known.has(arg));
 if (unknown.length > 0) {
   process.stderr.write(`unknown option: ${unknown.join(" ")}\n\n${USAGE}\n`);
@@ -54,10 +56,13 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
 
+const buildStarted = Date.now();
 const build = await say.wait(
-  "building the packages the demo uses (skipped when they are up to date)",
+  "building identity, journal-encryption and admin-client (skipped when up to date; a first build takes ~20 s)",
   ensureBuilt(repoRoot, stack),
 );
+const buildMs = Date.now() - buildStarted;
+if (build.ok && build.ran) say.ok(`built the packages in ${(buildMs / 1000).toFixed(1)} s`);
 if (!build.ok) {
   say.warn("building the packages failed:");
   process.stderr.write(`${build.output.split("\n").slice(-40).join("\n")}\n`);
@@ -88,8 +93,13 @@ const summary = await runDemo(
   stack,
 );
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 if (summary.ok) {
-  const took = keepRunning ? "" : ` in ${(summary.durationMs / 1000).toFixed(1)} s`;
+  const took = keepRunning
+    ? ""
+    : build.ran
+      ? ` in ${seconds(buildMs + summary.durationMs)} (build ${seconds(buildMs)}, demo ${seconds(summary.durationMs)})`
+      : ` in ${seconds(summary.durationMs)}`;
   say.heading(`Done${took}.`, "Every step passed; nothing is left running.");
 } else {
   const failed = summary.steps.find((step) => !step.ok);
@@ -97,8 +107,16 @@ if (summary.ok) {
     `✗ Step ${failed?.step ?? summary.failedStep ?? "?"} (${failed?.name ?? "unknown"}) failed`,
     failed?.error ?? "unknown error",
   );
-  if (summary.serverLogTail) process.stderr.write(`\n--- restate-server log (tail) ---\n${summary.serverLogTail}\n`);
-  if (summary.serviceLogTail) process.stderr.write(`\n--- service log (tail) ---\n${summary.serviceLogTail}\n`);
+  if (summary.diagnosis) {
+    say.line(`Cause: ${summary.diagnosis.cause}`);
+    say.line(`Fix:   ${summary.diagnosis.fix}`);
+  }
+  if (!summary.diagnosis || args.includes("--verbose")) {
+    if (summary.serverLogTail) process.stderr.write(`\n--- restate-server log (tail) ---\n${summary.serverLogTail}\n`);
+    if (summary.serviceLogTail) process.stderr.write(`\n--- service log (tail) ---\n${summary.serviceLogTail}\n`);
+  } else {
+    say.line("(--verbose prints the server's and the service's log tails)");
+  }
 }
 if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exit(summary.ok ? 0 : 1);

@@ -59,6 +59,8 @@ describe("npm run demo", () => {
     const code = await run.exited;
     const summary = lastJsonLine(run.stdout()) as unknown as Summary;
     expect({ code, ok: summary.ok }, run.stderr()).toEqual({ code: 0, ok: true });
+    // `npm run -s demo -- --json`: stdout is exactly one JSON document, nothing before it.
+    expect(JSON.parse(run.stdout())).toEqual(summary);
     expect(summary.steps.map((step) => [step.step, step.ok])).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => [n, true]));
     const [start, service, register, call, stored, attacker, stop] = summary.steps as [
       Step,
@@ -170,7 +172,7 @@ describe("npm run demo", () => {
     expect(run.stderr()).toContain("stopping every started process");
   });
 
-  it("a failing step is named, with the server's and the service's log tails, and still nothing is left behind", async () => {
+  it("a failing step is named with its cause and fix, the log tails are in the summary, and nothing is left behind", async () => {
     const { run, runId, tempRoot } = demo(["--json", "--wrong-key"]);
 
     expect(await run.exited).toBe(1);
@@ -181,6 +183,7 @@ describe("npm run demo", () => {
       pids: number[];
       serverLogTail: string;
       serviceLogTail: string;
+      diagnosis: { cause: string; fix: string };
     };
     expect(summary.ok).toBe(false);
     expect(summary.failedStep).toBe(3);
@@ -194,10 +197,13 @@ describe("npm run demo", () => {
     expect(summary.serverLogTail).toContain("401 Unauthorized");
     expect(summary.serviceLogTail).toContain('"code":"bad_signature"');
 
+    // The user is told the cause and the fix, not left with log lines (those come with --verbose).
+    expect(summary.diagnosis.cause).toContain("does not trust the key restate-server signs with");
     const stderr = run.stderr();
     expect(stderr).toContain("✗ Step 3 (Register the service with @restate-connect/admin-client) failed");
-    expect(stderr).toContain("--- restate-server log (tail) ---");
-    expect(stderr).toContain("--- service log (tail) ---");
+    expect(stderr).toContain("Cause: the service refused Restate's signed discovery request (401 bad_signature)");
+    expect(stderr).toContain("Fix:   give the service the server's public key");
+    expect(stderr).not.toContain("--- restate-server log (tail) ---");
 
     for (const pid of summary.pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
     expect(processesWithEnv(MARKER, runId)).toEqual([]);

@@ -13,11 +13,11 @@ export interface DemoRun {
 }
 
 /**
- * Starts `npm run demo -- …args` from the repository root exactly as a user would, in its own
+ * Starts `npm run -s demo -- …args` from the repository root exactly as a user would, in its own
  * process group, with a marker in its environment that every descendant inherits.
  */
 export function startDemo(args: string[], env: NodeJS.ProcessEnv): DemoRun {
-  const child = spawn("npm", ["run", "demo", "--", ...args], {
+  const child = spawn("npm", ["run", "-s", "demo", "--", ...args], {
     cwd: repoRoot,
     env,
     detached: true,
