@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // THE test command (`npm test`): lint + format check, then typecheck, build, every package's tests
-// and the package checks through turbo, the runtime matrix, the README snippets, then one closing line "N passed, N failed[, N skipped]"
+// and the package checks through turbo, the runtime matrix, the README snippets, the
+// shape of the four CLIs, then one closing line "N passed, N failed[, N skipped]"
 // summed over every report the run wrote. Exits non-zero if anything failed.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -39,6 +40,7 @@ run("typecheck, build, tests, package checks", "turbo", [
 run("typecheck scripts", "tsc", ["-p", "scripts/tsconfig.json"]);
 run("runtime matrix", "node", ["scripts/runtimes/run.mjs"]);
 run("README snippets", "node", ["scripts/readme-snippets.mjs"]);
+run("CLI shape", "node", ["scripts/cli-shape.mjs"]);
 
 let passed = 0;
 let failed = 0;
