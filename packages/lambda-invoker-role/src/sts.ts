@@ -38,6 +38,9 @@ function clientOf(options: StsOptions): { client: STSClient; owned: boolean } {
  *
  * @example
  * ```ts
+ * import { selfHostedTrustPolicy } from "@restate-connect/lambda-invoker-role";
+ * import { whoAmI } from "@restate-connect/lambda-invoker-role/sts";
+ *
  * const me = await whoAmI({ clientConfig: { region: "eu-central-1" } });
  * selfHostedTrustPolicy({ principalArn: me.principalArn });
  * ```
@@ -76,6 +79,8 @@ export type VerifyAssumeRoleResult =
  *
  * @example
  * ```ts
+ * import { verifyAssumeRole } from "@restate-connect/lambda-invoker-role/sts";
+ *
  * const result = await verifyAssumeRole({ roleArn: "arn:aws:iam::123456789012:role/restate-invoker", externalId: "restate-prod" });
  * if (!result.ok) console.error(result.message);
  * ```
