@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 // Every ```ts block of the README is copied into its own file, as a user would, and compiled under
 // `strict` as a standalone module. This package is reachable only through its public entry points.
@@ -62,5 +62,29 @@ describe("README", () => {
       return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
     });
     expect(text).toEqual([]);
+  }, 120_000);
+
+  it("the blocks that need no AWS account run (against the built package)", async () => {
+    expect(readFileSync(join(root, "dist/index.js"), "utf8").length, "build first: npx tsup").toBeGreaterThan(0);
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      let ran = 0;
+      for (const [index, block] of blocks.entries()) {
+        if (block.includes("/sts")) continue; // calls AWS
+        const file = join(work, `run-${index}.ts`);
+        writeFileSync(file, block);
+        await import(file);
+        ran++;
+      }
+      expect(ran).toBeGreaterThanOrEqual(4);
+      expect(log.mock.calls.flat().join("\n")).toContain("AWS::IAM::Role");
+      expect(error.mock.calls.flat().join("\n")).toContain("environment id must be");
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+      write.mockRestore();
+    }
   }, 120_000);
 });
