@@ -317,6 +317,10 @@ describe("formatReport", () => {
       Effect: "Allow",
       Principal: { AWS: "arn:aws:iam::999999999999:role/\u001b]0;owned\u0007\u009b31m" },
       Action: "sts:AssumeRole",
+      Condition: {
+        "\u001b[2JStringEqualsIfExists": { "sts:ExternalId": "abc" },
+        "\u001b[1AStringLike": { "sts:ExternalId": "*" },
+      },
     });
     const text = formatReport(checkTrustPolicy(policy, selfHosted));
     const controls = [...text].filter((char) => {
