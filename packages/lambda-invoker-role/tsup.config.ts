@@ -14,4 +14,6 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   treeshake: true,
+  // The CLI shape is shared source, bundled into dist/cli.js; the published package does not depend on it.
+  noExternal: ["@restate-connect/cli-kit"],
 });

@@ -3,7 +3,7 @@ import { CfnRole, type IRole, Role } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { parseFunctionArn } from "./arn.js";
-import { InvokerRoleError } from "./errors.js";
+import { describeValue, InvokerRoleError } from "./errors.js";
 import { invokeResources } from "./invoke-policy.js";
 import type { PolicyDocument } from "./policy.js";
 import { POLICY_VERSION } from "./policy.js";
@@ -25,12 +25,39 @@ export interface RestateInvokerRoleProps {
 }
 
 /**
+ * CDK resolves any string holding a token marker (`${Token[…]}`) into a CloudFormation expression at
+ * synthesis, so an IAM path or principal ARN path spelling one would turn data into a reference.
+ * Values that must be literal are refused when they hold one.
+ */
+function refuseTokens(value: unknown, what: string): void {
+  if (typeof value === "string") {
+    if (Token.isUnresolved(value)) {
+      throw new InvokerRoleError(
+        "unrenderable_value",
+        `${what} ${describeValue(value)} holds a CDK token marker, which CDK would resolve instead of keeping the text`,
+      );
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) refuseTokens(item, what);
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      refuseTokens(key, what);
+      refuseTokens(item, what);
+    }
+  }
+}
+
+/**
  * The invoker role as a CDK construct: exactly the trust policy and inline invoke policy the JSON
  * generator produces (an `AWS::IAM::Role` with `Policies`), plus `grantInvoke(fn)` for functions
  * defined in the same app.
  *
  * @example
  * ```ts
+ * import { restateCloudTrustPolicy } from "@restate-connect/lambda-invoker-role";
+ * import { RestateInvokerRole } from "@restate-connect/lambda-invoker-role/cdk";
+ * import { CfnOutput } from "aws-cdk-lib";
+ *
  * const invoker = new RestateInvokerRole(stack, "Invoker", {
  *   trustPolicy: restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en" }),
  * });
@@ -48,8 +75,14 @@ export class RestateInvokerRole extends Construct {
 
   constructor(scope: Construct, id: string, props: RestateInvokerRoleProps) {
     super(scope, id);
+    if (!props || typeof props !== "object") {
+      throw new InvokerRoleError("invalid_option", "RestateInvokerRole needs props with a trustPolicy");
+    }
     this.trust = trustPolicyInfo(props.trustPolicy);
     const settings = roleSettings(props);
+    refuseTokens(props.trustPolicy, "the trust policy's");
+    refuseTokens(settings.path, "path");
+    refuseTokens(settings.tags, "tag");
     const cfn = new CfnRole(this, "Resource", {
       roleName: settings.roleName,
       path: settings.path,
@@ -90,7 +123,8 @@ export class RestateInvokerRole extends Construct {
 
   /**
    * Allows the role to invoke the function: an unqualified function and all its versions/aliases,
-   * or exactly the given version/alias. Accepts a CDK function or a function ARN string.
+   * or exactly the given version/alias. Accepts a CDK function or a function ARN string; a string
+   * holding a CDK token (e.g. another construct's ARN) is granted as given, plus `:*`.
    */
   grantInvoke(fn: IFunction | string): void {
     let added: string[];

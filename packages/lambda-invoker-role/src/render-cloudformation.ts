@@ -1,3 +1,4 @@
+import { describeValue, InvokerRoleError } from "./errors.js";
 import type { InvokerRoleSpec } from "./role.js";
 import { toYaml, type YamlValue } from "./yaml.js";
 
@@ -7,24 +8,58 @@ export interface CloudFormationOptions {
 }
 
 /** Logical id of the role in the generated template. */
-export const CLOUDFORMATION_ROLE_ID = "RestateInvokerRole";
+const ROLE_ID = "RestateInvokerRole";
+
+// CloudFormation resolves `{{resolve:service:reference}}` in template strings at deploy time (SSM
+// parameters, Secrets Manager secrets) and has no escape for it.
+const DYNAMIC_REFERENCE = /\{\{\s*resolve\s*:/i;
+
+function refuseDynamicReferences(value: unknown): void {
+  if (typeof value === "string") {
+    if (DYNAMIC_REFERENCE.test(value)) {
+      throw new InvokerRoleError(
+        "unrenderable_value",
+        `${describeValue(value)} contains a CloudFormation dynamic reference ({{resolve:…}}), which CloudFormation would resolve at deploy time`,
+      );
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) refuseDynamicReferences(item);
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      refuseDynamicReferences(key);
+      refuseDynamicReferences(item);
+    }
+  }
+}
 
 /**
  * A complete CloudFormation template: the role with its inline invoke policy and an output with
  * the role ARN (what `restate deployments register --assume-role-arn` needs). Because the role
- * has an explicit name, deploy it with `--capabilities CAPABILITY_NAMED_IAM`.
+ * has an explicit name, deploy it with `--capabilities CAPABILITY_NAMED_IAM`. Every string is data:
+ * one that CloudFormation would resolve as a dynamic reference (`{{resolve:…}}`) is refused
+ * (`unrenderable_value`).
  *
  * @example
  * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { invokerRole, restateCloudTrustPolicy, toCloudFormation } from "@restate-connect/lambda-invoker-role";
+ *
+ * const spec = invokerRole({
+ *   trustPolicy: restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en" }),
+ *   functionArns: ["arn:aws:lambda:us-east-1:123456789012:function:greeter"],
+ * });
  * writeFileSync("invoker.yaml", toCloudFormation(spec, { format: "yaml" }));
  * // aws cloudformation deploy --template-file invoker.yaml --stack-name restate-invoker --capabilities CAPABILITY_NAMED_IAM
  * ```
  */
 export function toCloudFormation(spec: InvokerRoleSpec, options: CloudFormationOptions = {}): string {
-  const template = cloudFormationTemplate(spec);
   const format = options.format ?? "json";
+  if (format !== "json" && format !== "yaml") {
+    throw new InvokerRoleError("invalid_option", `format must be "json" or "yaml", got ${describeValue(format)}`);
+  }
+  const template = cloudFormationTemplate(spec);
+  refuseDynamicReferences(template);
   if (format === "yaml") return toYaml(template as unknown as YamlValue);
-  if (format !== "json") throw new TypeError(`format must be "json" or "yaml", got ${JSON.stringify(format)}`);
   return `${JSON.stringify(template, null, 2)}\n`;
 }
 
@@ -36,7 +71,7 @@ export function cloudFormationTemplate(spec: InvokerRoleSpec) {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: `Role that ${who} assumes to invoke Restate services on AWS Lambda`,
     Resources: {
-      [CLOUDFORMATION_ROLE_ID]: {
+      [ROLE_ID]: {
         Type: "AWS::IAM::Role",
         Properties: {
           RoleName: spec.roleName,
@@ -51,7 +86,7 @@ export function cloudFormationTemplate(spec: InvokerRoleSpec) {
     Outputs: {
       RoleArn: {
         Description: "Pass to: restate deployments register <function-arn> --assume-role-arn <this>",
-        Value: { "Fn::GetAtt": [CLOUDFORMATION_ROLE_ID, "Arn"] },
+        Value: { "Fn::GetAtt": [ROLE_ID, "Arn"] },
       },
     },
   };

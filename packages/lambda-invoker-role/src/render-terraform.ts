@@ -1,67 +1,15 @@
+import { type HclValue, hclAttributes, hclString, hclValue } from "./hcl.js";
 import type { InvokerRoleSpec } from "./role.js";
 
-type HclValue = string | number | readonly HclValue[] | { readonly [key: string]: HclValue };
-
-// HCL string literals are JSON-like, but `${` and `%{` start templates: double their first character.
-function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
-}
-
-function hclValue(value: HclValue, indent: string): string {
-  if (typeof value === "string") return hclString(value);
-  if (typeof value === "number") return String(value);
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    return `[\n${value.map((item: HclValue) => `${inner}${hclValue(item, inner)},`).join("\n")}\n${indent}]`;
-  }
-  const entries = Object.entries(value as { readonly [key: string]: HclValue });
-  if (entries.length === 0) return "{}";
-  return `{\n${attributes(
-    entries.map(([key, item]) => [hclString(key), hclValue(item, inner)]),
-    inner,
-  )}\n${indent}}`;
-}
-
-/**
- * Lines `key = value` aligned the way `terraform fmt` does: runs of single-line values share one
- * column for `=`; a multi-line value ends the run and is not padded.
- */
-function attributes(entries: [string, string][], indent: string): string {
-  const lines: string[] = [];
-  let run: [string, string][] = [];
-  const flush = () => {
-    const width = Math.max(0, ...run.map(([key]) => key.length));
-    for (const [key, value] of run) lines.push(`${indent}${key.padEnd(width)} = ${value}`);
-    run = [];
-  };
-  for (const [key, value] of entries) {
-    if (value.includes("\n")) {
-      flush();
-      lines.push(`${indent}${key} = ${value}`);
-    } else {
-      run.push([key, value]);
-    }
-  }
-  flush();
-  return lines.join("\n");
-}
-
-/**
- * Terraform (HCL) for the role: `aws_iam_role` with the trust policy, `aws_iam_role_policy` with
- * the invoke policy (both through `jsonencode`) and an output with the role ARN.
- *
- * @example
- * ```ts
- * writeFileSync("restate-invoker.tf", toTerraform(spec));
- * // terraform apply; then: terraform output restate_invoker_role_arn
- * ```
- */
-export function toTerraform(spec: InvokerRoleSpec): string {
+/** The attributes of the two resources, each value an HCL expression whose strings went through `hclString`. */
+export function terraformAttributes(spec: InvokerRoleSpec): {
+  role: [string, string][];
+  policy: [string, string][];
+} {
   const role: [string, string][] = [
     ["name", hclString(spec.roleName)],
     ["path", hclString(spec.path)],
-    ["max_session_duration", String(spec.maxSessionDuration)],
+    ["max_session_duration", hclValue(spec.maxSessionDuration, "  ")],
     ["assume_role_policy", `jsonencode(${hclValue(spec.trustPolicy as unknown as HclValue, "  ")})`],
   ];
   if (spec.tags.length > 0) {
@@ -73,9 +21,33 @@ export function toTerraform(spec: InvokerRoleSpec): string {
     ["role", "aws_iam_role.restate_invoker.id"],
     ["policy", `jsonencode(${hclValue(spec.invokePolicy as unknown as HclValue, "  ")})`],
   ];
+  return { role, policy };
+}
+
+/**
+ * Terraform (HCL) for the role: `aws_iam_role` with the trust policy, `aws_iam_role_policy` with
+ * the invoke policy (both through `jsonencode`) and an output with the role ARN. Every string is
+ * written as a literal Terraform never interpolates (`${` and `%{` are escaped). Terraform normalises
+ * strings to Unicode NFC, so a tag that is not in NFC is refused (`unrenderable_value`).
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { invokerRole, restateCloudTrustPolicy, toTerraform } from "@restate-connect/lambda-invoker-role";
+ *
+ * const spec = invokerRole({
+ *   trustPolicy: restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en" }),
+ *   functionArns: ["arn:aws:lambda:us-east-1:123456789012:function:greeter"],
+ * });
+ * writeFileSync("restate-invoker.tf", toTerraform(spec));
+ * // terraform apply; then: terraform output restate_invoker_role_arn
+ * ```
+ */
+export function toTerraform(spec: InvokerRoleSpec): string {
+  const { role, policy } = terraformAttributes(spec);
   return [
-    `resource "aws_iam_role" "restate_invoker" {\n${attributes(role, "  ")}\n}`,
-    `resource "aws_iam_role_policy" "restate_invoke" {\n${attributes(policy, "  ")}\n}`,
+    `resource "aws_iam_role" "restate_invoker" {\n${hclAttributes(role, "  ")}\n}`,
+    `resource "aws_iam_role_policy" "restate_invoke" {\n${hclAttributes(policy, "  ")}\n}`,
     `output "restate_invoker_role_arn" {\n  description = "Pass to: restate deployments register <function-arn> --assume-role-arn <this>"\n  value       = aws_iam_role.restate_invoker.arn\n}`,
   ]
     .join("\n\n")

@@ -46,6 +46,8 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
  *
  * @example
  * ```ts
+ * import { invokerRole, restateCloudTrustPolicy, toCloudFormation } from "@restate-connect/lambda-invoker-role";
+ *
  * const spec = invokerRole({
  *   trustPolicy: restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en" }),
  *   functionArns: ["arn:aws:lambda:us-east-1:123456789012:function:greeter"],
@@ -54,6 +56,12 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
  * ```
  */
 export function invokerRole(options: InvokerRoleOptions): InvokerRoleSpec {
+  if (!options || typeof options !== "object") {
+    throw new InvokerRoleError(
+      "invalid_option",
+      "invokerRole needs an options object with trustPolicy and functionArns",
+    );
+  }
   const settings = roleSettings(options);
   const trust = trustPolicyInfo(options.trustPolicy);
   const invoke = analyseInvokePolicy({ functionArns: options.functionArns });

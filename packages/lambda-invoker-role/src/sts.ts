@@ -1,5 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 import { parseArn } from "./arn.js";
+import { describeValue, InvokerRoleError } from "./errors.js";
+import { explainStsError, principalOfCaller, stsFailure } from "./sts-explain.js";
 import { assertExternalId } from "./trust-policy.js";
 
 /** Where the STS calls go: an existing client, or configuration for a new one (region, endpoint, credentials). */
@@ -30,35 +32,15 @@ function clientOf(options: StsOptions): { client: STSClient; owned: boolean } {
   return { client: new STSClient(options.clientConfig ?? {}), owned: true };
 }
 
-/** Turns an assumed-role session ARN into the ARN of its role; other ARNs are returned as they are. */
-export function principalOfCaller(callerArn: string): Pick<WhoAmI, "principalArn" | "kind" | "pathUnknown"> {
-  const arn = parseArn(callerArn);
-  if (arn.service === "sts" && arn.resource.startsWith("assumed-role/")) {
-    const roleName = arn.resource.split("/")[1] ?? "";
-    return {
-      principalArn: `arn:${arn.partition}:iam::${arn.accountId}:role/${roleName}`,
-      kind: "role",
-      pathUnknown: true,
-    };
-  }
-  if (arn.service === "sts" && arn.resource.startsWith("federated-user/")) {
-    return { principalArn: callerArn, kind: "federated-user", pathUnknown: false };
-  }
-  if (arn.service === "iam" && arn.resource === "root")
-    return { principalArn: callerArn, kind: "root", pathUnknown: false };
-  if (arn.service === "iam" && arn.resource.startsWith("user/"))
-    return { principalArn: callerArn, kind: "user", pathUnknown: false };
-  if (arn.service === "iam" && arn.resource.startsWith("role/"))
-    return { principalArn: callerArn, kind: "role", pathUnknown: false };
-  return { principalArn: callerArn, kind: "other", pathUnknown: false };
-}
-
 /**
  * Who the current AWS credentials belong to, resolving an assumed-role session (an ECS task, an EC2
  * instance, SSO) to the role ARN — the value a self-hosted operator passes as `principalArn`.
  *
  * @example
  * ```ts
+ * import { selfHostedTrustPolicy } from "@restate-connect/lambda-invoker-role";
+ * import { whoAmI } from "@restate-connect/lambda-invoker-role/sts";
+ *
  * const me = await whoAmI({ clientConfig: { region: "eu-central-1" } });
  * selfHostedTrustPolicy({ principalArn: me.principalArn });
  * ```
@@ -66,7 +48,12 @@ export function principalOfCaller(callerArn: string): Pick<WhoAmI, "principalArn
 export async function whoAmI(options: StsOptions = {}): Promise<WhoAmI> {
   const { client, owned } = clientOf(options);
   try {
-    const identity = await client.send(new GetCallerIdentityCommand({}));
+    let identity: { Arn?: string; Account?: string };
+    try {
+      identity = await client.send(new GetCallerIdentityCommand({}));
+    } catch (error) {
+      throw stsFailure(error, "the caller");
+    }
     const callerArn = identity.Arn ?? "";
     return { accountId: identity.Account ?? "", callerArn, ...principalOfCaller(callerArn) };
   } finally {
@@ -85,30 +72,6 @@ export type VerifyAssumeRoleResult =
   | { readonly ok: true; readonly assumedRoleArn: string; readonly expiration: Date | undefined }
   | { readonly ok: false; readonly errorName: string; readonly message: string };
 
-/** Explains an STS failure in plain words (without credentials or tokens). */
-export function explainStsError(error: unknown, roleArn: string): { errorName: string; message: string } {
-  const name = error instanceof Error ? error.name : "UnknownError";
-  const detail = error instanceof Error ? error.message : String(error);
-  const known: Record<string, string> = {
-    AccessDenied: `AWS refused to let the caller assume ${roleArn}: the role's trust policy does not allow this caller with this external id, or the caller's own policies do not allow sts:AssumeRole on it`,
-    AccessDeniedException: `AWS refused to let the caller assume ${roleArn} (trust policy or caller permissions)`,
-    ExpiredTokenException: "the caller's AWS session has expired; log in again",
-    ExpiredToken: "the caller's AWS session has expired; log in again",
-    InvalidClientTokenId: "the AWS access key is not valid (wrong key, deleted, or another partition)",
-    SignatureDoesNotMatch: "the AWS secret key does not match the access key",
-    RegionDisabledException: "STS is not activated in this region for the account; use another region",
-    MalformedPolicyDocument: "the request was malformed",
-    CredentialsProviderError: "no AWS credentials were found (set AWS_PROFILE or AWS_ACCESS_KEY_ID, or log in)",
-    ValidationError: `AWS rejected the request as invalid: ${detail}`,
-  };
-  const networkCodes = ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN"];
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && networkCodes.includes(code)) {
-    return { errorName: code, message: `could not reach STS (${code}); check the network, region and endpoint` };
-  }
-  return { errorName: name, message: known[name] ?? `STS failed with ${name}: ${detail}` };
-}
-
 /**
  * Really calls `sts:AssumeRole` on the role with the external id, and reports success or the AWS error
  * in plain words. Run it with the credentials of the principal the trust policy names (for Restate
@@ -116,14 +79,16 @@ export function explainStsError(error: unknown, roleArn: string): { errorName: s
  *
  * @example
  * ```ts
+ * import { verifyAssumeRole } from "@restate-connect/lambda-invoker-role/sts";
+ *
  * const result = await verifyAssumeRole({ roleArn: "arn:aws:iam::123456789012:role/restate-invoker", externalId: "restate-prod" });
  * if (!result.ok) console.error(result.message);
  * ```
  */
 export async function verifyAssumeRole(options: VerifyAssumeRoleOptions): Promise<VerifyAssumeRoleResult> {
-  const role = parseArn(options.roleArn);
+  const role = parseArn(options?.roleArn);
   if (role.service !== "iam" || !role.resource.startsWith("role/")) {
-    throw new TypeError(`roleArn must be an IAM role ARN, got ${JSON.stringify(options.roleArn)}`);
+    throw new InvokerRoleError("invalid_arn", `roleArn must be an IAM role ARN, got ${describeValue(options.roleArn)}`);
   }
   if (options.externalId !== undefined) assertExternalId(options.externalId);
   const { client, owned } = clientOf(options);

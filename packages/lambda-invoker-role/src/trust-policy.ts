@@ -2,11 +2,11 @@ import { type Partition, parsePrincipalArn } from "./arn.js";
 import { describeValue, InvokerRoleError } from "./errors.js";
 import { POLICY_VERSION, type PolicyDocument } from "./policy.js";
 
-/** Restate Cloud regions. Both run in the same AWS account, with the same role. */
-export type RestateCloudRegion = "us" | "eu";
-export const RESTATE_CLOUD_REGIONS: readonly RestateCloudRegion[] = ["us", "eu"];
-
-/** The AWS account Restate Cloud invokes Lambda functions from (both regions). */
+/**
+ * The AWS account Restate Cloud invokes Lambda functions from. Both Restate Cloud regions (`us` and
+ * `eu`) use this account and the same role, as Restate's own CDK construct and documentation show,
+ * so the trust policy does not depend on the region.
+ */
 export const RESTATE_CLOUD_ACCOUNT_ID = "654654156625";
 /** The role Restate Cloud assumes your invoker role from (both regions). */
 export const RESTATE_CLOUD_PRINCIPAL_ARN = "arn:aws:iam::654654156625:role/RestateCloud";
@@ -62,10 +62,11 @@ export function trustPolicyInfo(document: unknown): TrustPolicyInfo {
 }
 
 export interface RestateCloudTrustOptions {
-  /** The environment id shown by `restate whoami` and the Cloud UI: `env_` + lowercase letters/digits. */
+  /**
+   * The environment id shown by `restate whoami` and the Cloud UI: `env_` + lowercase letters/digits.
+   * The policy is the same for environments in the `us` and `eu` regions.
+   */
   readonly environmentId: string;
-  /** `us` (default) or `eu`; both use the same AWS principal, the value is validated and recorded. */
-  readonly region?: RestateCloudRegion;
 }
 
 export interface SelfHostedTrustOptions {
@@ -92,16 +93,6 @@ export function assertEnvironmentId(value: unknown): asserts value is string {
   }
 }
 
-/** Checks a Restate Cloud region (`us` or `eu`). */
-export function assertRestateCloudRegion(value: unknown): asserts value is RestateCloudRegion {
-  if (!(RESTATE_CLOUD_REGIONS as readonly unknown[]).includes(value)) {
-    throw new InvokerRoleError(
-      "invalid_region",
-      `Restate Cloud region must be one of ${RESTATE_CLOUD_REGIONS.join(", ")}, got ${describeValue(value)}`,
-    );
-  }
-}
-
 /** Checks an external id against STS's rules: 2-1224 characters of letters, digits and `_+=,.@:/-`. */
 export function assertExternalId(value: unknown): asserts value is string {
   if (typeof value !== "string" || !EXTERNAL_ID.test(value)) {
@@ -123,13 +114,12 @@ export function assertExternalId(value: unknown): asserts value is string {
  *
  * @example
  * ```ts
- * const trust = restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en", region: "eu" });
+ * const trust = restateCloudTrustPolicy({ environmentId: "env_201hy10cd3h6426jy80tb32n6en" });
  * JSON.stringify(trust); // {"Version":"2012-10-17","Statement":[{"Sid":"RestateCloudAssumeRole",...
  * ```
  */
 export function restateCloudTrustPolicy(options: RestateCloudTrustOptions): PolicyDocument {
   assertEnvironmentId(options?.environmentId);
-  assertRestateCloudRegion(options.region ?? "us");
   const root = `arn:aws:iam::${RESTATE_CLOUD_ACCOUNT_ID}:root`;
   return withInfo(
     {

@@ -1,3 +1,5 @@
+import { describeValue, InvokerRoleError } from "./errors.js";
+
 /** Values the YAML emitter understands: what JSON can hold. */
 export type YamlValue = string | number | boolean | null | readonly YamlValue[] | { readonly [key: string]: YamlValue };
 
@@ -10,17 +12,23 @@ const RESERVED = new Set(["y", "n", "yes", "no", "on", "off", "true", "false", "
 function scalar(value: string | number | boolean | null): string {
   if (value === null) return "null";
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new TypeError("YAML emitter: numbers must be finite");
+    if (!Number.isFinite(value)) throw new InvokerRoleError("unrenderable_value", "YAML numbers must be finite");
     return String(value);
   }
   if (typeof value === "boolean") return value ? "true" : "false";
   if (PLAIN.test(value) && !RESERVED.has(value.toLowerCase())) return value;
-  // A JSON string is a valid YAML double-quoted scalar; escape the characters YAML
-  // treats as line breaks but JSON leaves alone.
-  return JSON.stringify(value)
-    .replace(/\u0085/g, "\\N")
-    .replace(/\u2028/g, "\\L")
-    .replace(/\u2029/g, "\\P");
+  if (/\p{Cs}/u.test(value)) {
+    throw new InvokerRoleError("unrenderable_value", `${describeValue(value)} contains a lone UTF-16 surrogate`);
+  }
+  // A JSON string is a valid YAML double-quoted scalar (JSON's escapes are a subset of YAML's).
+  // Escape what JSON leaves raw but YAML treats as a line break or does not allow in a stream:
+  // DEL, C1 controls, U+2028/2029, the byte-order mark and the non-characters U+FFFE/U+FFFF.
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (char) => {
+    if (char === "\u0085") return "\\N";
+    if (char === "\u2028") return "\\L";
+    if (char === "\u2029") return "\\P";
+    return `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, "0")}`;
+  });
 }
 
 function isCollection(value: YamlValue): value is readonly YamlValue[] | { readonly [key: string]: YamlValue } {

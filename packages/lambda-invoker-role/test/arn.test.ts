@@ -4,13 +4,12 @@ import {
   assertAccountId,
   assertIamName,
   assertIamPath,
-  InvokerRoleError,
-  invokePolicy,
   parseArn,
   parseFunctionArn,
   parsePrincipalArn,
   partitionOfRegion,
-} from "../src/index.js";
+} from "../src/arn.js";
+import { InvokerRoleError, invokePolicy } from "../src/index.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 300);
 

@@ -1,4 +1,4 @@
-import { App, Stack } from "aws-cdk-lib";
+import { App, Aws, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { describe, expect, it } from "vitest";
@@ -82,5 +82,20 @@ describe("RestateInvokerRole", () => {
     expect(() => invoker.grantInvoke("arn:aws:lambda:us-east-1:1:function:x")).toThrow(
       expect.objectContaining({ code: "invalid_account_id" }),
     );
+  });
+
+  it("refuses literal text CDK would resolve as a token (a principal or role path spelling ${Token[…]})", () => {
+    const stack = new Stack(new App(), "Stack");
+    // The marker CDK uses for the region pseudo parameter; in a path it became {"Ref": "AWS::Region"}.
+    const marker = Aws.REGION;
+    const principalArn = `arn:aws:iam::${ACCOUNT}:role/x${marker}y/restate`;
+    const functionArns = [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`];
+    expect(
+      () => new RestateInvokerRole(stack, "A", { trustPolicy: selfHostedTrustPolicy({ principalArn }), functionArns }),
+    ).toThrow(expect.objectContaining({ code: "unrenderable_value", message: expect.stringMatching(/CDK token/) }));
+    const trust = selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate` });
+    expect(
+      () => new RestateInvokerRole(stack, "B", { trustPolicy: trust, functionArns, path: `/x${marker}y/` }),
+    ).toThrow(expect.objectContaining({ code: "unrenderable_value" }));
   });
 });

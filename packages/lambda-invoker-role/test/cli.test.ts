@@ -1,76 +1,151 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "../src/cli/run.js";
 import { toAwsCli, toCloudFormation, toIamJson, toTerraform } from "../src/index.js";
 import { ENV_ID, SPECS } from "./fixtures.js";
 
-const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "invoker-role-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 const FN = "arn:aws:lambda:us-east-1:111122223333:function:greeter";
 
-function run(args: string[], input?: string) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", ...(input === undefined ? {} : { input }) });
+/** Runs the CLI in process; stdin (for `-`) is `input`. */
+async function cli(args: string[], input?: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await run(args, {
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    env: {},
+    ...(input === undefined ? {} : { stdin: async () => new TextEncoder().encode(input) }),
+  });
+  return { status, stdout: out.map((text) => `${text}\n`).join(""), stderr: err.map((text) => `${text}\n`).join("") };
 }
 
-beforeAll(() => {
-  expect(existsSync(cli), "build first: npx tsup").toBe(true);
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
 describe("restate-invoker-role CLI", () => {
-  it("has --help for the program and every command", () => {
-    const main = run(["--help"]);
+  it("has --version, --help, help <command> and <command> --help", async () => {
+    const version = await cli(["--version"]);
+    expect(version).toMatchObject({ status: 0, stdout: "0.1.0\n" });
+    const main = await cli(["--help"]);
     expect(main.status).toBe(0);
+    expect(main.stdout).toContain("Exit codes: 0 success, 1 refused or failed, 2 usage error.");
     for (const command of ["trust-policy", "invoke-policy", "role", "check", "whoami", "verify"]) {
       expect(main.stdout).toContain(command);
-      const help = run([command, "--help"]);
-      expect(help.status, command).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`^Usage: restate-invoker-role ${command}`));
+      for (const args of [
+        [command, "--help"],
+        ["help", command],
+      ]) {
+        const help = await cli(args);
+        expect(help.status, args.join(" ")).toBe(0);
+        expect(help.stdout).toMatch(new RegExp(`^Usage: restate-invoker-role ${command}`));
+      }
     }
+    expect((await cli(["whoami", "--help"])).stdout).toMatch(
+      /--aws-region <region>[\s\S]*--endpoint-url <url>[\s\S]*--profile <name>/,
+    );
   });
 
-  it("exits 2 on usage errors, naming the problem", () => {
-    const cases: [string[], RegExp][] = [
-      [[], /Commands:/],
-      [["frobnicate"], /unknown command "frobnicate"/],
-      [["trust-policy"], /either --environment-id .* or --principal-arn/],
-      [["trust-policy", "--environment-id", "env-bad"], /\[invalid_environment_id\]/],
-      [["trust-policy", "--environment-id", ENV_ID, "--region", "ap"], /\[invalid_region\]/],
-      [["trust-policy", "--environment-id", ENV_ID, "--external-id", "x1"], /Restate Cloud uses the environment id/],
-      [["trust-policy", "--bogus"], /Unknown option '--bogus'/],
-      [["invoke-policy"], /at least one --function/],
-      [["invoke-policy", "--function", "arn:aws:lambda:us-east-1:1:function:f"], /\[invalid_account_id\]/],
-      [["role", "--environment-id", ENV_ID, "--function", FN, "--format", "xml"], /--format must be one of/],
+  it("exits 2 on usage errors with one error line naming the flag", async () => {
+    const cases: [string[], string][] = [
+      [[], "[missing_command]: no command given"],
+      [["frobnicate"], '[unknown_command]: unknown command "frobnicate"'],
+      [["trust-policy"], "[missing_option]: give --environment-id (Restate Cloud) or --principal-arn (self-hosted)"],
+      [
+        ["trust-policy", "--environment-id", "env-bad"],
+        "[invalid_option]: --environment-id is not valid: environment id must be",
+      ],
+      [["trust-policy", "--environment-id", ENV_ID, "--region", "eu"], "[unknown_option]: unknown flag --region"],
+      [
+        ["trust-policy", "--environment-id", ENV_ID, "--external-id", "x1"],
+        "[conflicting_options]: --external-id is for self-hosted",
+      ],
+      [
+        ["trust-policy", "--principal-arn", "arn:aws:iam::111122223333:role/r", "--external-id", "x"],
+        "[invalid_option]: --external-id is not valid",
+      ],
+      [["trust-policy", "--enviroment-id", ENV_ID], "(did you mean --environment-id?)"],
+      [["invoke-policy"], "[missing_option]: give at least one --function"],
+      [
+        ["invoke-policy", "--function", "arn:aws:lambda:us-east-1:1:function:f"],
+        "[invalid_option]: --function is not valid: account id",
+      ],
+      [
+        ["role", "--environment-id", ENV_ID, "--function", FN, "--format", "xml"],
+        "[invalid_option]: --format must be one of json, cloudformation, yaml, terraform, cli",
+      ],
+      [
+        ["role", "--environment-id", ENV_ID, "--function", FN, "--format", "yaml", "--json"],
+        "[conflicting_options]: --json prints the IAM JSON",
+      ],
       [
         ["role", "--environment-id", ENV_ID, "--function", "arn:aws-cn:lambda:cn-north-1:111122223333:function:f"],
-        /\[partition_mismatch\].*only in the aws partition/,
+        "[invalid_option]: --function is not valid: functions are in partition aws-cn: Restate Cloud runs only in the aws partition",
       ],
-      [["role", "--environment-id", ENV_ID, "--function", FN, "--tag", "novalue"], /--tag must be key=value/],
-      [["check", "--environment-id", ENV_ID], /--policy/],
       [
-        ["check", "--policy", "-", "--environment-id", ENV_ID, "--external-id", "x1"],
-        /Restate Cloud uses the environment id/,
+        ["role", "--environment-id", ENV_ID, "--function", FN, "--tag", "novalue"],
+        "[invalid_option]: --tag must be key=value",
       ],
-      [["check", "--policy", "-", "--invoke-policy", "-"], /not both/],
-      [["whoami", "--function", FN], /--function is not an option of whoami/],
-      [["verify"], /--role-arn/],
+      [
+        ["role", "--environment-id", ENV_ID, "--function", FN, "--tag", "aws:x=1"],
+        "[invalid_option]: --tag is not valid: tag key",
+      ],
+      [
+        ["role", "--environment-id", ENV_ID, "--function", FN, "--max-session-duration", "60"],
+        "[invalid_option]: --max-session-duration must be a whole number of seconds from 3600 to 43200",
+      ],
+      [
+        ["role", "--environment-id", ENV_ID, "--function", FN, "--role-name", "a b"],
+        "[invalid_option]: --role-name is not valid",
+      ],
+      [["role", "--environment-id", ENV_ID, "--function", FN, "--path", "x"], "[invalid_option]: --path is not valid"],
+      [["check", "--environment-id", ENV_ID], "[missing_option]: give --policy <file>"],
+      [
+        ["check", "--policy", "-", "--invoke-policy", "-"],
+        "[conflicting_options]: give --policy or --invoke-policy, not both",
+      ],
+      [
+        ["check", "--policy", join(work, "missing.json"), "--environment-id", ENV_ID],
+        "[invalid_option]: --policy cannot read",
+      ],
+      [["whoami", "--function", FN], '[unknown_option]: unknown flag --function for "whoami"'],
+      [["whoami", "--region-aws", "eu-west-1"], "[unknown_option]: unknown flag --region-aws"],
+      [["whoami", "--aws-region", "Europe"], "[invalid_option]: --aws-region must be an AWS region name"],
+      [["whoami", "--endpoint-url", "ftp://x"], "[invalid_option]: --endpoint-url must be an http(s) URL"],
+      [["verify"], "[missing_option]: give --role-arn"],
+      [
+        ["verify", "--role-arn", "arn:aws:iam::111122223333:user/u"],
+        "[invalid_option]: --role-arn is not valid: must be an IAM role ARN",
+      ],
+      [
+        ["verify", "--role-arn", "arn:aws:iam::111122223333:role/r", "--external-id", "x"],
+        "[invalid_option]: --external-id is not valid",
+      ],
     ];
     for (const [args, message] of cases) {
-      const result = run(args);
+      const result = await cli(args);
       expect(result.status, args.join(" ")).toBe(2);
-      expect(result.stderr, args.join(" ")).toMatch(message);
-      expect(result.stdout).toBe("");
+      expect(result.stderr, args.join(" ")).toMatch(/^restate-invoker-role: error \[[a-z_]+\]: [^\n]*\n$/);
+      expect(result.stderr, args.join(" ")).toContain(message);
+      expect(result.stderr, args.join(" ")).not.toMatch(/maxSessionDuration|functionArns|environmentId|principalArn/);
+      if (args.includes("--json")) expect(JSON.parse(result.stdout).error.message).toContain(message.split("]: ")[1]);
+      else expect(result.stdout, args.join(" ")).toBe("");
     }
   });
 
-  it("trust-policy and invoke-policy print the generator's documents", () => {
-    const cloud = run(["trust-policy", "--environment-id", ENV_ID, "--region", "eu"]);
+  it("prints the error as JSON on stdout with --json", async () => {
+    const result = await cli(["trust-policy", "--environment-id", "env-bad", "--json"]);
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: "invalid_option", message: expect.stringMatching(/^--environment-id is not valid/) },
+    });
+  });
+
+  it("trust-policy and invoke-policy print the generator's documents", async () => {
+    const cloud = await cli(["trust-policy", "--environment-id", ENV_ID]);
     expect(cloud.status).toBe(0);
     expect(JSON.parse(cloud.stdout).Statement[0].Condition.StringEquals["sts:ExternalId"]).toBe(ENV_ID);
-    const self = run([
+    const self = await cli([
       "trust-policy",
       "--principal-arn",
       "arn:aws:iam::111122223333:role/r",
@@ -79,18 +154,16 @@ describe("restate-invoker-role CLI", () => {
       "--json",
     ]);
     expect(JSON.parse(self.stdout).Statement[0].Principal.AWS).toBe("arn:aws:iam::111122223333:role/r");
-    const invoke = run(["invoke-policy", "--function", FN, "--function", `${FN}:3`]);
+    const invoke = await cli(["invoke-policy", "--function", FN, "--function", `${FN}:3`]);
     expect(JSON.parse(invoke.stdout).Statement[0].Resource).toEqual([FN, `${FN}:*`, `${FN}:3`]);
   });
 
-  it("role prints every format exactly as the library renders it", () => {
+  it("role prints every format exactly as the library renders it", async () => {
     const spec = SPECS["cloud-eu"]!();
     const args = [
       "role",
       "--environment-id",
       ENV_ID,
-      "--region",
-      "eu",
       "--role-name",
       spec.roleName,
       "--max-session-duration",
@@ -109,19 +182,32 @@ describe("restate-invoker-role CLI", () => {
       cli: toAwsCli(spec),
     };
     for (const [format, output] of Object.entries(expected)) {
-      const result = run([...args, "--format", format]);
+      const result = await cli([...args, "--format", format]);
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout, format).toBe(output);
     }
-    expect(run([...args, "--json"]).stdout).toBe(expected.json);
+    expect((await cli([...args, "--json"])).stdout).toBe(expected.json);
   });
 
-  it("check exits 0 for a good policy and 1 with a table (or JSON) for a weak one", () => {
+  it("role refuses, naming the format, a value that format cannot carry", async () => {
+    const result = await cli([
+      "role",
+      "--principal-arn",
+      "arn:aws:iam::111122223333:role/{{resolve:ssm:x}}/r",
+      "--function",
+      FN,
+      "--format",
+      "yaml",
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/\[invalid_option\]: --format yaml cannot carry this role: .*dynamic reference/);
+  });
+
+  it("check exits 0 for a good policy and 1 with a table (or JSON) for a weak one", async () => {
     const good = join(work, "good.json");
-    writeFileSync(good, run(["trust-policy", "--environment-id", ENV_ID]).stdout);
-    const ok = run(["check", "--policy", good, "--environment-id", ENV_ID]);
-    expect(ok.status).toBe(0);
-    expect(ok.stdout).toBe("OK: no errors found\n");
+    writeFileSync(good, (await cli(["trust-policy", "--environment-id", ENV_ID])).stdout);
+    const ok = await cli(["check", "--policy", good, "--environment-id", ENV_ID]);
+    expect(ok).toMatchObject({ status: 0, stdout: "OK: no errors found\n" });
 
     const weak = join(work, "get-role.json");
     const policy = {
@@ -129,12 +215,12 @@ describe("restate-invoker-role CLI", () => {
       Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
     };
     writeFileSync(weak, JSON.stringify({ Role: { RoleName: "r", AssumeRolePolicyDocument: policy } }));
-    const table = run(["check", "--policy", weak, "--environment-id", ENV_ID]);
+    const table = await cli(["check", "--policy", weak, "--environment-id", ENV_ID]);
     expect(table.status).toBe(1);
     expect(table.stdout).toMatch(/^SEVERITY\s+CODE/);
     expect(table.stdout).toMatch(/error\s+wildcard_principal/);
     expect(table.stdout).toMatch(/FAILED: errors found\n$/);
-    const json = run(
+    const json = await cli(
       ["check", "--policy", "-", "--principal-arn", "arn:aws:iam::111122223333:role/r", "--json"],
       JSON.stringify(policy),
     );
@@ -142,28 +228,49 @@ describe("restate-invoker-role CLI", () => {
     expect(JSON.parse(json.stdout).findings.map((f: { code: string }) => f.code)).toContain("wildcard_principal");
   });
 
-  it("check --invoke-policy flags broad invoke grants", () => {
+  it("check fails a GitHub OIDC statement next to a good one (exit 1)", async () => {
+    const good = JSON.parse(
+      (await cli(["trust-policy", "--principal-arn", "arn:aws:iam::111122223333:role/r"])).stdout,
+    );
+    good.Statement.push({
+      Effect: "Allow",
+      Principal: { Federated: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+    });
+    const result = await cli(
+      ["check", "--policy", "-", "--principal-arn", "arn:aws:iam::111122223333:role/r"],
+      JSON.stringify(good),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/error\s+federated_trust/);
+  });
+
+  it("check --invoke-policy fails broad invoke grants", async () => {
     const file = join(work, "invoke.json");
     writeFileSync(
       file,
-      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:*", Resource: "*" }] }),
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "arn:aws:lambda:*:*:function:*" }],
+      }),
     );
-    const result = run(["check", "--invoke-policy", file]);
+    const result = await cli(["check", "--invoke-policy", file]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/broad_resource/);
+    expect(result.stdout).toMatch(/wildcard_function/);
     const good = join(work, "invoke-good.json");
-    writeFileSync(good, run(["invoke-policy", "--function", FN]).stdout);
-    expect(run(["check", "--invoke-policy", good]).status).toBe(0);
+    writeFileSync(good, (await cli(["invoke-policy", "--function", FN])).stdout);
+    expect((await cli(["check", "--invoke-policy", good])).status).toBe(0);
+    expect((await cli(["check", "--invoke-policy", good, "--environment-id", ENV_ID])).status).toBe(2);
   });
 
-  it("check exits 2 for unreadable or invalid input", () => {
-    expect(run(["check", "--policy", join(work, "missing.json"), "--environment-id", ENV_ID]).stderr).toMatch(
-      /cannot read/,
-    );
+  it("check exits 2 for input that is not a policy, naming the flag", async () => {
     const bad = join(work, "bad.json");
     writeFileSync(bad, "{ not json");
-    const result = run(["check", "--policy", bad, "--environment-id", ENV_ID]);
+    const result = await cli(["check", "--policy", bad, "--environment-id", ENV_ID, "--json"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/\[invalid_policy\]/);
+    expect(JSON.parse(result.stdout).error).toEqual({
+      code: "invalid_option",
+      message: "--policy is not valid: the policy is not valid JSON",
+    });
   });
 });

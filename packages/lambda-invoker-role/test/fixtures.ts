@@ -17,7 +17,7 @@ export const SPECS: Record<string, () => InvokerRoleSpec> = {
   "cloud-eu": () =>
     invokerRole({
       roleName: "restate-cloud-eu-invoker",
-      trustPolicy: restateCloudTrustPolicy({ environmentId: ENV_ID, region: "eu" }),
+      trustPolicy: restateCloudTrustPolicy({ environmentId: ENV_ID }),
       functionArns: [
         `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:greeter`,
         `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:checkout:live`,
@@ -34,6 +34,19 @@ export const SPECS: Record<string, () => InvokerRoleSpec> = {
         externalId: "restate-prod",
       }),
       functionArns: [`arn:aws:lambda:us-west-2:${ACCOUNT}:function:greeter:7`],
+    }),
+  // IAM paths may hold any printable ASCII: what HCL, YAML, JSON and shells treat specially must
+  // come through every renderer as plain data.
+  "self-hosted-odd-names": () =>
+    invokerRole({
+      roleName: "-restate+invoker=@,.",
+      path: '/team$${a}%{b}/"q"\\`x`/',
+      trustPolicy: selfHostedTrustPolicy({
+        principalArn: `arn:aws:iam::${ACCOUNT}:role/\${aws:username}%{if}'"!/restate-server`,
+        externalId: "tenant:a/b=c",
+      }),
+      functionArns: [`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:greeter:$LATEST`],
+      tags: { note: "line\u2028sep", é: "日本 yes" },
     }),
   "self-hosted-aws-cn": () =>
     invokerRole({

@@ -1,11 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { freePort, type MotoServer, startMoto } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { iamShape, invokerRole, selfHostedTrustPolicy } from "../src/index.js";
+import { invokerRole, selfHostedTrustPolicy } from "../src/index.js";
+import { iamShape } from "../src/render-iam.js";
 import { verifyAssumeRole, whoAmI } from "../src/sts.js";
 
 // moto accepts any credentials and does NOT evaluate trust policies: these tests prove the STS calls,
@@ -126,7 +129,7 @@ describe("verifyAssumeRole against moto", () => {
   it("refuses invalid input before calling AWS", async () => {
     await expect(
       verifyAssumeRole({ roleArn: "arn:aws:iam::123456789012:user/x", clientConfig: config }),
-    ).rejects.toThrow(/IAM role ARN/);
+    ).rejects.toThrow(expect.objectContaining({ code: "invalid_arn", message: expect.stringMatching(/IAM role ARN/) }));
     await expect(verifyAssumeRole({ roleArn, externalId: "x", clientConfig: config })).rejects.toThrow(
       expect.objectContaining({ code: "invalid_external_id" }),
     );
@@ -136,7 +139,7 @@ describe("verifyAssumeRole against moto", () => {
 describe("CLI whoami / verify against moto", () => {
   const run = (args: string[]) => {
     expect(existsSync(cli), "build first: npx tsup").toBe(true);
-    return spawnSync(process.execPath, [cli, ...args, "--endpoint-url", moto.endpoint, "--region-aws", moto.region], {
+    return spawnSync(process.execPath, [cli, ...args, "--endpoint-url", moto.endpoint, "--aws-region", moto.region], {
       encoding: "utf8",
       env: {
         ...process.env,
@@ -150,6 +153,50 @@ describe("CLI whoami / verify against moto", () => {
     const result = run(["whoami", "--json"]);
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ accountId: motoAccount });
+  });
+
+  it("whoami --profile takes credentials from a named profile", () => {
+    const dir = mkdtempSync(join(tmpdir(), "invoker-role-profile-"));
+    try {
+      writeFileSync(
+        join(dir, "credentials"),
+        `[restate-test]\naws_access_key_id = ${moto.credentials.accessKeyId}\naws_secret_access_key = ${moto.credentials.secretAccessKey}\n`,
+      );
+      writeFileSync(join(dir, "config"), "[profile restate-test]\nregion = us-east-1\n");
+      const env: Record<string, string | undefined> = {
+        ...process.env,
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+        AWS_CONFIG_FILE: join(dir, "config"),
+      };
+      delete env.AWS_ACCESS_KEY_ID;
+      delete env.AWS_SECRET_ACCESS_KEY;
+      delete env.AWS_PROFILE;
+      const args = [cli, "whoami", "--json", "--endpoint-url", moto.endpoint];
+      const ok = spawnSync(process.execPath, [...args, "--profile", "restate-test"], { encoding: "utf8", env });
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ accountId: motoAccount });
+      const missing = spawnSync(process.execPath, [...args, "--profile", "nope"], { encoding: "utf8", env });
+      expect(missing.status).toBe(1);
+      expect(JSON.parse(missing.stdout).error.code).toBe("sts_failed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("whoami --json prints JSON when STS cannot be reached too (exit 1, retryable)", () => {
+    const failed = spawnSync(
+      process.execPath,
+      [cli, "whoami", "--json", "--endpoint-url", "http://127.0.0.1:9", "--aws-region", "us-east-1"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b", AWS_MAX_ATTEMPTS: "1" },
+      },
+    );
+    expect(failed.status).toBe(1);
+    expect(JSON.parse(failed.stdout)).toEqual({
+      error: { code: "sts_failed", message: expect.stringMatching(/could not reach STS/), retryable: true },
+    });
+    expect(failed.stderr).toMatch(/^restate-invoker-role: error \[sts_failed\]: could not reach STS/);
   });
 
   it("verify exits 0 on success and 1 when STS cannot be reached", () => {
@@ -167,7 +214,7 @@ describe("CLI whoami / verify against moto", () => {
         "restate-prod",
         "--endpoint-url",
         "http://127.0.0.1:9",
-        "--region-aws",
+        "--aws-region",
         "us-east-1",
         "--json",
       ],

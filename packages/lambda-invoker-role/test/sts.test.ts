@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainStsError, principalOfCaller } from "../src/sts.js";
+import { explainStsError, principalOfCaller } from "../src/sts-explain.js";
 
 describe("principalOfCaller", () => {
   it("resolves sessions to roles and keeps other ARNs", () => {

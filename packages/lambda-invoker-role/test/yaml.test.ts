@@ -60,4 +60,28 @@ describe("toYaml", () => {
       { numRuns: RUNS },
     );
   });
+
+  it("escapes what YAML parsers refuse or read as line breaks, and refuses lone surrogates", () => {
+    const awkward = [
+      "\u0085",
+      "\u2028",
+      "\u2029",
+      "\u007f",
+      "\u009b[31m",
+      "\ufeff",
+      "\ufffe",
+      "\uffff",
+      "\u0000",
+      "a\tb\r\n",
+    ];
+    for (const value of awkward) {
+      const text = toYaml({ value });
+      expect(text).toMatch(/^[\x20-\x7e\n]*$/);
+      expect(parse(text)).toEqual({ value });
+      expect(parse(text, { version: "1.1" })).toEqual({ value });
+    }
+    for (const value of ["\ud800", "a\udc00b"]) {
+      expect(() => toYaml({ value })).toThrow(expect.objectContaining({ code: "unrenderable_value" }));
+    }
+  });
 });
