@@ -15,5 +15,7 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   treeshake: true,
+  // The CLI framework is private to this repository: bundled into dist/cli.js, never imported at run time.
+  noExternal: ["@restate-connect/cli-kit"],
   define: { __CLI_VERSION__: JSON.stringify(version) },
 });

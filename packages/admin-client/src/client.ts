@@ -1,4 +1,4 @@
-import { AdminClientError, AdminNotReadyError, InvalidArgumentError, InvalidResponseError } from "./errors.js";
+import { AdminClientError, AdminNotReadyError, InvalidOptionError, InvalidResponseError } from "./errors.js";
 import { type DeploymentsApi, deploymentsApi } from "./operations/deployments.js";
 import { type InvocationsApi, invocationsApi } from "./operations/invocations.js";
 import { type ServicesApi, servicesApi } from "./operations/services.js";
@@ -71,33 +71,33 @@ export interface AdminClient {
  * console.log(id, (await admin.services.list()).map((s) => s.name));
  */
 export function createAdminClient(options: AdminClientOptions): AdminClient {
-  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "expected an object");
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "expected an object");
   const baseUrl = parseBaseUrl(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new InvalidArgumentError("timeoutMs", "must be a positive number");
+    throw new InvalidOptionError("timeoutMs", "must be a positive number");
   if (
     options.token !== undefined &&
     (typeof options.token !== "string" || options.token === "" || /[\r\n]/.test(options.token))
   ) {
-    throw new InvalidArgumentError("token", "must be a non-empty string without line breaks");
+    throw new InvalidOptionError("token", "must be a non-empty string without line breaks");
   }
   const customFetch = options.fetch;
   if (customFetch !== undefined && typeof customFetch !== "function")
-    throw new InvalidArgumentError("fetch", "not a function");
+    throw new InvalidOptionError("fetch", "not a function");
   if (customFetch === undefined && typeof globalThis.fetch !== "function") {
-    throw new InvalidArgumentError("fetch", "no fetch implementation available");
+    throw new InvalidOptionError("fetch", "no fetch implementation available");
   }
   // Never call fetch as a method of another object: workerd rejects a `this` that is not the global scope.
   const fetchImpl: typeof globalThis.fetch = customFetch ?? ((input, init) => globalThis.fetch(input, init));
   if (options.adminApiVersion !== undefined && !Number.isInteger(options.adminApiVersion)) {
-    throw new InvalidArgumentError("adminApiVersion", "must be an integer");
+    throw new InvalidOptionError("adminApiVersion", "must be an integer");
   }
   let retry: ReturnType<typeof resolveRetry>;
   try {
     retry = resolveRetry(options.retry);
   } catch (error) {
-    throw new InvalidArgumentError("retry", (error as Error).message);
+    throw new InvalidOptionError("retry", (error as Error).message);
   }
   const config = {
     baseUrl,
@@ -162,7 +162,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     },
     async query<Row>(sql: string) {
       if (typeof sql !== "string" || sql.trim() === "")
-        throw new InvalidArgumentError("sql", "must be a non-empty string");
+        throw new InvalidOptionError("sql", "must be a non-empty string");
       const answer = await transport.request<{ rows?: unknown }>({
         method: "POST",
         path: "/query",

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "./errors.js";
+import { InvalidOptionError } from "./errors.js";
 
 export interface RestateCloudEnvironment {
   /** The environment id shown in the Restate Cloud UI, e.g. `env_201hy10cd3h6426jy80tb32n6en`. */
@@ -25,10 +25,10 @@ export interface RestateCloudEndpoints {
 export function restateCloudEndpoints(environment: RestateCloudEnvironment): RestateCloudEndpoints {
   const match = /^env_([0-9a-z]+)$/.exec(environment.environmentId ?? "");
   if (!match) {
-    throw new InvalidArgumentError("environmentId", "expected `env_` followed by lowercase letters and digits");
+    throw new InvalidOptionError("environmentId", "expected `env_` followed by lowercase letters and digits");
   }
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(environment.region ?? "")) {
-    throw new InvalidArgumentError("region", "expected a Restate Cloud region such as `us` or `eu`");
+    throw new InvalidOptionError("region", "expected a Restate Cloud region such as `us` or `eu`");
   }
   const host = `${match[1]}.env.${environment.region}.restate.cloud`;
   return { adminUrl: `https://${host}:9070`, ingressUrl: `https://${host}:8080` };

@@ -4,13 +4,14 @@ export type { RestateCloudEndpoints, RestateCloudEnvironment } from "./cloud.js"
 export { restateCloudEndpoints } from "./cloud.js";
 export type { AdminClientErrorCode } from "./errors.js";
 export {
+  ADMIN_CLIENT_ERROR_CODES,
   AdminApiError,
   AdminClientError,
   AdminNetworkError,
   AdminNotReadyError,
   AdminTimeoutError,
   IncompatibleServerError,
-  InvalidArgumentError,
+  InvalidOptionError,
   InvalidResponseError,
 } from "./errors.js";
 export type {

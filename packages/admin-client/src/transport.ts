@@ -3,9 +3,10 @@ import {
   type AdminClientError,
   AdminNetworkError,
   AdminTimeoutError,
-  InvalidArgumentError,
+  InvalidOptionError,
   InvalidResponseError,
 } from "./errors.js";
+import { isSecretHeader, redactSecrets } from "./redact.js";
 import { backoffDelay, parseRetryAfter, type ResolvedRetry } from "./retry.js";
 import { chooseAdminApiVersion, type ServerVersionInfo } from "./version.js";
 
@@ -56,17 +57,16 @@ export interface Transport {
   apiVersion(): Promise<number>;
 }
 
-const REDACTED = "[redacted]";
-
 /**
  * The one place that talks HTTP. The token lives only in this closure: it is put on the wire and
  * nowhere else, and any text coming back (a proxy may echo headers) is scrubbed of it.
  */
 export function createTransport(config: TransportConfig): Transport {
-  const secrets = [config.token, ...Object.entries(config.headers).map(([k, v]) => (isSecretHeader(k) ? v : undefined))]
-    .filter((s): s is string => typeof s === "string" && s.length > 0)
-    .sort((a, b) => b.length - a.length);
-  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+  const secrets = [
+    config.token,
+    ...Object.entries(config.headers).map(([k, v]) => (isSecretHeader(k) ? v : undefined)),
+  ].filter((s): s is string => typeof s === "string" && s.length > 0);
+  const redact = (text: string) => redactSecrets(text, secrets);
   const root = config.baseUrl.href.replace(/\/+$/, "");
   let negotiated: Promise<number> | undefined;
 
@@ -173,10 +173,6 @@ export function createTransport(config: TransportConfig): Transport {
   return { request, apiVersion };
 }
 
-function isSecretHeader(name: string): boolean {
-  return /^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(name) || /token|secret|key/i.test(name);
-}
-
 function parseErrorBody(text: string, statusText: string): { message: string; restateCode: string | undefined } {
   try {
     const body = JSON.parse(text) as { message?: unknown; restate_code?: unknown };
@@ -206,14 +202,14 @@ export function parseBaseUrl(baseUrl: string): URL {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new InvalidArgumentError("baseUrl", "not an absolute URL");
+    throw new InvalidOptionError("baseUrl", "not an absolute URL");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new InvalidArgumentError("baseUrl", `expected http: or https:, got ${url.protocol}`);
+    throw new InvalidOptionError("baseUrl", `expected http: or https:, got ${url.protocol}`);
   }
   if (url.username || url.password) {
-    throw new InvalidArgumentError("baseUrl", "credentials in the URL are not allowed; pass `token` instead");
+    throw new InvalidOptionError("baseUrl", "credentials in the URL are not allowed; pass `token` instead");
   }
-  if (url.search || url.hash) throw new InvalidArgumentError("baseUrl", "must not contain a query or fragment");
+  if (url.search || url.hash) throw new InvalidOptionError("baseUrl", "must not contain a query or fragment");
   return url;
 }

@@ -1,9 +1,9 @@
-import { InvalidArgumentError } from "./errors.js";
+import { InvalidOptionError } from "./errors.js";
 
 /** A path segment the caller supplies (deployment id, service name, invocation id…). */
 export function segment(name: string, value: unknown): string {
   if (typeof value !== "string" || value.trim() === "")
-    throw new InvalidArgumentError(name, "must be a non-empty string");
+    throw new InvalidOptionError(name, "must be a non-empty string");
   return encodeURIComponent(value);
 }
 
@@ -15,9 +15,9 @@ export function headerMap(
   if (headers === undefined) return undefined;
   for (const [key, value] of Object.entries(headers)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key))
-      throw new InvalidArgumentError(name, `"${key}" is not a valid header name`);
+      throw new InvalidOptionError(name, `"${key}" is not a valid header name`);
     if (typeof value !== "string" || /[\r\n\0]/.test(value)) {
-      throw new InvalidArgumentError(name, `the value of "${key}" must be a string without line breaks`);
+      throw new InvalidOptionError(name, `the value of "${key}" must be a string without line breaks`);
     }
   }
   return headers;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, restateCloudEndpoints } from "../src/index.js";
+import { InvalidOptionError, restateCloudEndpoints } from "../src/index.js";
 
 describe("restateCloudEndpoints", () => {
   it("builds the admin (9070) and ingress (8080) URLs Restate Cloud documents", () => {
@@ -16,7 +16,7 @@ describe("restateCloudEndpoints", () => {
     [{ environmentId: "env_abc", region: "" }, "region"],
     [{ environmentId: "env_abc", region: "us.evil.com" }, "region"],
   ])("rejects %j", (input, argument) => {
-    expect(() => restateCloudEndpoints(input)).toThrow(InvalidArgumentError);
+    expect(() => restateCloudEndpoints(input)).toThrow(InvalidOptionError);
     expect(() => restateCloudEndpoints(input)).toThrow(new RegExp(`invalid ${argument}`));
   });
 });

@@ -130,11 +130,11 @@ describe("Lambda deployments", () => {
     const admin = createAdminClient({ baseUrl: server.adminUrl, retry: false });
     const before = sts.requests.length + lambda.requests.length;
     await expect(admin.deployments.register({ arn: "arn:aws:lambda:us-east-1:123:function:x" })).rejects.toMatchObject({
-      code: "ERR_INVALID_ARGUMENT",
+      code: "invalid_option",
       argument: "target.arn",
     });
     await expect(admin.deployments.register({ arn, assumeRoleArn: "restate-invoker" })).rejects.toMatchObject({
-      code: "ERR_INVALID_ARGUMENT",
+      code: "invalid_option",
       argument: "target.assumeRoleArn",
     });
     expect(sts.requests.length + lambda.requests.length).toBe(before);

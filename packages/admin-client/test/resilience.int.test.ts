@@ -103,7 +103,7 @@ describe("retries and readiness", () => {
     expect(error).toBeInstanceOf(AdminTimeoutError);
     expect((error as AdminTimeoutError).attempts).toBe(3);
     const notReady = await admin.waitUntilReady({ timeoutMs: 800 }).catch((e: unknown) => e);
-    expect((notReady as AdminClientError).code).toBe("ERR_NOT_READY");
+    expect((notReady as AdminClientError).code).toBe("not_ready");
   });
 
   it("does not retry a 4xx validation error", async () => {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidOptionError } from "../errors.js";
 import type { Transport } from "../transport.js";
 import type {
   DeploymentResponse,
@@ -52,7 +52,7 @@ export interface DeploymentsApi {
 
 export function registerBody(target: DeploymentTarget, options: RegisterOptions = {}): RegisterDeploymentRequest {
   if (typeof target !== "object" || target === null)
-    throw new InvalidArgumentError("target", "expected { uri } or { arn }");
+    throw new InvalidOptionError("target", "expected { uri } or { arn }");
   const common = {
     force: options.force ?? false,
     breaking: options.breaking ?? false,
@@ -60,34 +60,34 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
     additional_headers: headerMap("headers", options.headers),
     metadata: options.metadata,
   };
-  if ("uri" in target && "arn" in target) throw new InvalidArgumentError("target", "give either uri or arn, not both");
+  if ("uri" in target && "arn" in target) throw new InvalidOptionError("target", "give either uri or arn, not both");
   if ("uri" in target) {
     let url: URL;
     try {
       url = new URL(target.uri);
     } catch {
-      throw new InvalidArgumentError("target.uri", "not an absolute URL");
+      throw new InvalidOptionError("target.uri", "not an absolute URL");
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new InvalidArgumentError("target.uri", `expected http: or https:, got ${url.protocol}`);
+      throw new InvalidOptionError("target.uri", `expected http: or https:, got ${url.protocol}`);
     }
     return { uri: target.uri, use_http_11: options.useHttp11 ?? false, ...common };
   }
   if ("arn" in target) {
     if (typeof target.arn !== "string" || !/^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(target.arn)) {
-      throw new InvalidArgumentError(
+      throw new InvalidOptionError(
         "target.arn",
         "expected arn:<partition>:lambda:<region>:<account>:function:<name>[:<version>]",
       );
     }
-    if (options.useHttp11) throw new InvalidArgumentError("useHttp11", "applies to HTTP deployments only");
+    if (options.useHttp11) throw new InvalidOptionError("useHttp11", "applies to HTTP deployments only");
     const role = target.assumeRoleArn;
     if (role !== undefined && !/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(role)) {
-      throw new InvalidArgumentError("target.assumeRoleArn", "expected arn:<partition>:iam::<account>:role/<name>");
+      throw new InvalidOptionError("target.assumeRoleArn", "expected arn:<partition>:iam::<account>:role/<name>");
     }
     return { arn: target.arn, assume_role_arn: role, ...common };
   }
-  throw new InvalidArgumentError("target", "expected { uri } or { arn }");
+  throw new InvalidOptionError("target", "expected { uri } or { arn }");
 }
 
 export function deploymentsApi(transport: Transport): DeploymentsApi {

@@ -1,0 +1,22 @@
+import type { CommandSpec } from "@restate-connect/cli-kit";
+import { deploymentsList } from "./deployments.js";
+import { health } from "./health.js";
+import { invocationCommands } from "./invocation.js";
+import { query } from "./query.js";
+import { register } from "./register.js";
+import { servicesList, servicesShow } from "./services.js";
+
+/**
+ * Every `restate-admin` command, in the order `--help` lists them. A new command is one module under
+ * `src/cli/commands/` exporting a `defineCommand({...})` (or an array of them for a group), added here.
+ * Commands build their admin client with `adminClientFor(context)` from `../context.js`.
+ */
+export const commands: readonly CommandSpec[] = [
+  register,
+  deploymentsList,
+  servicesList,
+  servicesShow,
+  ...invocationCommands,
+  query,
+  health,
+];
