@@ -9,6 +9,7 @@ export {
   AdminClientError,
   AdminNetworkError,
   AdminNotReadyError,
+  AdminRedirectError,
   AdminTimeoutError,
   IncompatibleServerError,
   InvalidOptionError,

@@ -1,10 +1,23 @@
 import { InvalidOptionError } from "./errors.js";
 
-/** A path segment the caller supplies (deployment id, service name, invocation id…). */
+/**
+ * A path segment the caller supplies (deployment id, service name, invocation id…), encoded so that it
+ * stays exactly one segment. Empty and blank values, `.` and `..` (which URL resolution would turn into
+ * a different path: `invocations.kill("..")` would become `PATCH /v4/kill`) and text that is not
+ * well-formed Unicode are refused before anything is sent.
+ */
 export function segment(name: string, value: unknown): string {
-  if (typeof value !== "string" || value.trim() === "")
+  if (typeof value !== "string" || value.trim() === "") {
     throw new InvalidOptionError(name, "must be a non-empty string");
+  }
+  if (value === "." || value === "..") throw new InvalidOptionError(name, `must not be "${value}"`);
+  if (!isWellFormed(value)) throw new InvalidOptionError(name, "must be well-formed Unicode (no lone surrogates)");
   return encodeURIComponent(value);
+}
+
+function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed is Node ≥ 20; the pattern is the same rule for older runtimes.
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
 /** Header maps sent to deployments: names must be valid HTTP tokens, values strings without line breaks. */

@@ -7,7 +7,7 @@ import type {
   RegisterDeploymentResponse,
   UpdateDeploymentRequest,
 } from "../types.js";
-import { headerMap, segment } from "../validate.js";
+import { headerMap } from "../validate.js";
 
 /** What to register: an HTTP endpoint, or a Lambda function (optionally invoked through an assumed role). */
 export type DeploymentTarget = { uri: string } | { arn: string; assumeRoleArn?: string };
@@ -94,40 +94,30 @@ export function deploymentsApi(transport: Transport): DeploymentsApi {
   return {
     async register(target, options) {
       const body = registerBody(target, options);
-      const answer = await transport.request<RegisterDeploymentResponse>({
-        method: "POST",
-        path: "/deployments",
-        body,
-        idempotent: true,
-      });
+      const answer = await transport.request("post", "/deployments", { body, idempotent: true });
       return { ...answer.body, created: answer.status === 201 };
     },
     async list() {
-      const answer = await transport.request<{ deployments: DeploymentResponse[] }>({
-        method: "GET",
-        path: "/deployments",
-        idempotent: true,
-      });
-      return answer.body.deployments;
+      return (await transport.request("get", "/deployments", { idempotent: true })).body.deployments;
     },
     async get(id) {
-      const path = `/deployments/${segment("id", id)}`;
-      return (await transport.request<DetailedDeploymentResponse>({ method: "GET", path, idempotent: true })).body;
+      const answer = await transport.request("get", "/deployments/{deployment}", {
+        path: { deployment: id },
+        idempotent: true,
+      });
+      return answer.body;
     },
     async update(id, changes) {
-      const path = `/deployments/${segment("id", id)}`;
-      const answer = await transport.request<DetailedDeploymentResponse>({
-        method: "PATCH",
-        path,
+      const answer = await transport.request("patch", "/deployments/{deployment}", {
+        path: { deployment: id },
         body: changes,
         idempotent: true,
       });
       return answer.body;
     },
     async remove(id, options) {
-      await transport.request<void>({
-        method: "DELETE",
-        path: `/deployments/${segment("id", id)}`,
+      await transport.request("delete", "/deployments/{deployment}", {
+        path: { deployment: id },
         query: { force: options?.force ?? false },
         idempotent: false,
         json: false,
