@@ -15,6 +15,7 @@ export {
   InvalidOptionError,
   InvalidResponseError,
 } from "./errors.js";
+export * from "./lifecycle/index.js";
 export type {
   components as AdminApiComponents,
   operations as AdminApiOperations,

@@ -1,0 +1,302 @@
+import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AdminClient, createAdminClient } from "../src/index.js";
+import {
+  apply,
+  executePrune,
+  PlanStaleError,
+  parseConfig,
+  plan,
+  planPrune,
+  prune,
+  RollbackRefusedError,
+  rollback,
+} from "../src/lifecycle/index.js";
+import { readUsage, usageOf } from "../src/lifecycle/status.js";
+import { awakeables, rewritten, versioned } from "./lifecycle-services.js";
+
+let server: RestateServer;
+let admin: AdminClient;
+const endpoints: ServedEndpoint[] = [];
+
+beforeAll(async () => {
+  server = await startRestate();
+  admin = createAdminClient({ baseUrl: server.adminUrl });
+});
+afterAll(async () => {
+  await Promise.all(endpoints.map((e) => e.stop()));
+  await server?.stop();
+});
+
+async function serve(...args: Parameters<typeof serveEndpoint>) {
+  const endpoint = await serveEndpoint(...args);
+  endpoints.push(endpoint);
+  return endpoint;
+}
+
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met, last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function call(service: string, handler: string): Promise<string> {
+  const response = await fetch(`${server.ingressUrl}/${service}/${handler}`, { method: "POST" });
+  expect(response.status).toBe(200);
+  return (await response.json()) as string;
+}
+
+/** Starts `wait`, returns the invocation id and its awakeable once the invocation is suspended on it. */
+async function startWaiting(service: string): Promise<{ invocation: string; awakeable: string }> {
+  const before = awakeables.length;
+  const response = await fetch(`${server.ingressUrl}/${service}/wait/send`, { method: "POST" });
+  expect(response.status).toBe(202);
+  const { invocationId } = (await response.json()) as { invocationId: string };
+  await eventually(
+    async () => awakeables.length,
+    (n) => n > before,
+  );
+  await eventually(
+    () => admin.query<{ status: string }>(`SELECT status FROM sys_invocation WHERE id = '${invocationId}'`),
+    (rows) => rows[0]?.status === "suspended",
+  );
+  return { invocation: invocationId, awakeable: awakeables[before] as string };
+}
+
+async function resolve(awakeable: string, value: string) {
+  const response = await fetch(`${server.ingressUrl}/restate/awakeables/${awakeable}/resolve`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(value),
+  });
+  expect(response.ok).toBe(true);
+}
+
+async function result(invocation: string): Promise<string | null> {
+  const rows = await eventually(
+    () =>
+      admin.query<{ status: string; completion_result: string | null }>(
+        `SELECT status, completion_result FROM sys_invocation WHERE id = '${invocation}'`,
+      ),
+    (r) => r[0]?.status === "completed",
+  );
+  return rows[0]?.completion_result ?? null;
+}
+
+async function statuses(): Promise<Map<string, string>> {
+  const deployments = await admin.deployments.list();
+  const snapshot = await readUsage(admin.query);
+  return new Map(deployments.map((d) => [d.id, usageOf(d, snapshot).status]));
+}
+
+describe("deployment status and prune", () => {
+  it("keeps a deployment with a suspended invocation, removes it once the invocation completes", async () => {
+    const v1 = await serve([versioned("Waiter", "v1")]);
+    const first = await admin.deployments.register({ uri: v1.url });
+    const waiting = await startWaiting("Waiter");
+    const v2 = await serve([versioned("Waiter", "v2")]);
+    const second = await admin.deployments.register({ uri: v2.url });
+    expect(await call("Waiter", "version")).toBe("v2");
+
+    let status = await statuses();
+    expect(status.get(first.id)).toBe("draining");
+    expect(status.get(second.id)).toBe("active");
+
+    const kept = await prune(admin, { keep: 1 });
+    expect(kept.removed).toEqual([]);
+    expect(kept.kept.find((d) => d.id === first.id)).toMatchObject({ reason: "draining", boundInvocations: 1 });
+    expect(kept.kept.find((d) => d.id === second.id)).toMatchObject({ reason: "active" });
+    expect((await admin.deployments.list()).map((d) => d.id)).toContain(first.id);
+
+    await resolve(waiting.awakeable, "approved");
+    expect(await result(waiting.invocation)).toBe("success");
+    status = await statuses();
+    expect(status.get(first.id)).toBe("drained");
+
+    // --keep 2 keeps the drained v1 as the second newest of Waiter; --keep 1 removes it.
+    const withinKeep = await prune(admin, { keep: 2, dryRun: true });
+    expect(withinKeep.kept.find((d) => d.id === first.id)?.reason).toBe("within_keep");
+    const dry = await prune(admin, { keep: 1, dryRun: true });
+    expect(dry.removed.map((d) => d.id)).toEqual([first.id]);
+    expect((await admin.deployments.list()).map((d) => d.id)).toContain(first.id);
+
+    const removed = await prune(admin, { keep: 1 });
+    expect(removed.removed.map((d) => d.id)).toEqual([first.id]);
+    expect(removed.orphaned).toEqual([]);
+    await eventually(
+      async () => (await admin.deployments.list()).map((d) => d.id),
+      (ids) => !ids.includes(first.id) && ids.includes(second.id),
+    );
+    expect(await call("Waiter", "version")).toBe("v2");
+  });
+
+  it("re-checks right before each delete: an invocation bound after the plan keeps its deployment", async () => {
+    const a = await serve([versioned("Racer", "a")]);
+    const b = await serve([versioned("Racer", "b")]);
+    const first = await admin.deployments.register({ uri: a.url });
+    const second = await admin.deployments.register({ uri: b.url });
+    const planned = await planPrune(admin, { keep: 1 });
+    expect(planned.decisions.find((d) => d.id === first.id)).toMatchObject({ action: "remove", reason: "drained" });
+
+    // Between plan and delete, another operator makes `a` latest again, an invocation starts (and is
+    // pinned) on it, and `b` is made latest once more: `a` is superseded again but no longer drained.
+    await admin.deployments.register({ uri: a.url }, { force: true });
+    expect(await call("Racer", "version")).toBe("a");
+    const waiting = await startWaiting("Racer");
+    await admin.deployments.register({ uri: b.url }, { force: true });
+    expect(await call("Racer", "version")).toBe("b");
+
+    const report = await executePrune(admin, planned);
+    expect(report.removed.map((d) => d.id)).not.toContain(first.id);
+    expect(report.kept.find((d) => d.id === first.id)).toMatchObject({
+      reason: "bound_at_recheck",
+      boundInvocations: 1,
+    });
+    expect((await admin.deployments.list()).map((d) => d.id)).toContain(first.id);
+    await resolve(waiting.awakeable, "kept");
+    expect(await result(waiting.invocation)).toBe("success");
+    const output = await admin.query<{ completion_result: string; status: string }>(
+      `SELECT status, completion_result FROM sys_invocation WHERE id = '${waiting.invocation}'`,
+    );
+    expect(output[0]?.completion_result).toBe("success");
+
+    // Made latest again between plan and delete: kept as active.
+    const again = await planPrune(admin, { keep: 1 });
+    expect(again.decisions.find((d) => d.id === first.id)?.action).toBe("remove");
+    await admin.deployments.register({ uri: a.url }, { force: true });
+    const second_report = await executePrune(admin, again);
+    expect(second_report.kept.find((d) => d.id === first.id)?.reason).toBe("active_at_recheck");
+    // Kept deployments are reported with the plan's reason.
+    expect(second_report.kept.find((d) => d.id === second.id)?.reason).toBe("active");
+    expect(second_report.removed).toEqual([]);
+  });
+});
+
+describe("rollback", () => {
+  it("makes the earlier deployment serve new invocations again and restores the service settings", async () => {
+    const one = await serve([versioned("Flip", "one")]);
+    const two = await serve([versioned("Flip", "two")]);
+    const first = await admin.deployments.register({ uri: one.url });
+    const second = await admin.deployments.register({ uri: two.url });
+    await admin.services.update("Flip", { public: true, idempotency_retention: "3h" });
+    const waiting = await startWaiting("Flip");
+    expect(await call("Flip", "version")).toBe("two");
+
+    const dry = await rollback(admin, "Flip", { dryRun: true });
+    expect(dry).toMatchObject({ from: { id: second.id }, to: { id: first.id }, services: ["Flip"], dryRun: true });
+    expect(await call("Flip", "version")).toBe("two");
+
+    const done = await rollback(admin, "Flip");
+    expect(done.to.id).toBe(first.id);
+    expect(await call("Flip", "version")).toBe("one");
+    const service = await admin.services.get("Flip");
+    expect(service.deployment_id).toBe(first.id);
+    expect(service.idempotency_retention).toMatch(/3h|3 hours|PT3H/i);
+    expect((await statuses()).get(second.id)).toBe("draining");
+    // The invocation pinned to the newer deployment still finishes there.
+    await resolve(waiting.awakeable, "done");
+    expect(await result(waiting.invocation)).toBe("success");
+    expect((await statuses()).get(second.id)).toBe("drained");
+  });
+
+  it("refuses when there is nothing to go back to, or the old address now serves other code", async () => {
+    const only = await serve([versioned("Single", "only")]);
+    await admin.deployments.register({ uri: only.url });
+    const none = await rollback(admin, "Single").catch((e: unknown) => e);
+    expect(none).toBeInstanceOf(RollbackRefusedError);
+    expect((none as RollbackRefusedError).code).toBe("rollback_refused");
+    expect((none as Error).message).toMatch(/no earlier deployment of Single/);
+
+    const old = await serve([versioned("Moved", "old")]);
+    const first = await admin.deployments.register({ uri: old.url });
+    const next = await serve([versioned("Moved", "new")]);
+    await admin.deployments.register({ uri: next.url });
+    // New code is deployed in place at the old URL.
+    await old.stop();
+    await serve([rewritten("Moved")], { port: old.port });
+    const moved = await rollback(admin, "Moved").catch((e: unknown) => e);
+    expect(moved).toBeInstanceOf(RollbackRefusedError);
+    expect((moved as Error).message).toMatch(/no longer serves what/);
+    expect((await admin.services.get("Moved")).deployment_id).not.toBe(first.id);
+    expect(await call("Moved", "version")).toBe("new");
+  });
+});
+
+describe("plan and apply", () => {
+  it("registers, configures, is idempotent, rotates a header in place and never prints it", async () => {
+    const endpoint = await serve([versioned("Planned", "p1")]);
+    const env = { PLANNED_KEY: "s3cr3t-first-value-7f1c" };
+    const document = {
+      deployments: [{ uri: endpoint.url, headers: { "x-api-key": "${PLANNED_KEY}" } }],
+      services: { Planned: { public: false, idempotencyRetention: "2h" } },
+    };
+    const first = await plan(admin, parseConfig(document, { env, source: "restate.yaml" }));
+    expect(first.changes.map((c) => c.kind)).toEqual(["register_deployment", "update_service"]);
+    expect(JSON.stringify(first)).not.toContain(env.PLANNED_KEY);
+    const applied = await apply(admin, first);
+    expect(applied.applied.map((c) => c.kind)).toEqual(["register_deployment", "update_service"]);
+    const service = await admin.services.get("Planned");
+    expect(service.public).toBe(false);
+    const deployment = (await admin.deployments.list()).find((d) => d.id === service.deployment_id);
+    expect(deployment?.additional_headers).toEqual({ "x-api-key": env.PLANNED_KEY });
+
+    const second = await plan(admin, parseConfig(document, { env, source: "restate.yaml" }));
+    expect(second.hasChanges).toBe(false);
+    expect((await apply(admin, second)).applied).toEqual([]);
+
+    const rotated = { PLANNED_KEY: "s3cr3t-second-value-09ab" };
+    const rotation = await plan(admin, parseConfig(document, { env: rotated, source: "restate.yaml" }));
+    expect(rotation.changes).toEqual([
+      {
+        kind: "update_deployment",
+        id: service.deployment_id,
+        address: deployment && "uri" in deployment ? deployment.uri : "",
+        fields: [{ field: "headers.x-api-key", from: "(redacted)", to: "(redacted)" }],
+      },
+    ]);
+    expect(JSON.stringify(rotation)).not.toMatch(/s3cr3t/);
+    await apply(admin, rotation);
+    const after = (await admin.deployments.list()).find((d) => d.id === service.deployment_id);
+    expect(after?.additional_headers).toEqual({ "x-api-key": rotated.PLANNED_KEY });
+    expect((await admin.services.get("Planned")).deployment_id).toBe(service.deployment_id);
+  });
+
+  it("stops without changing anything when a deployment was registered after the plan", async () => {
+    const mine = await serve([versioned("Contended", "mine")]);
+    const theirs = await serve([versioned("Contended", "theirs")]);
+    const base = await serve([versioned("Contended", "base")]);
+    await admin.deployments.register({ uri: base.url });
+    const planned = await plan(admin, parseConfig({ deployments: [{ uri: mine.url }] }));
+    expect(planned.changes.map((c) => c.kind)).toEqual(["register_deployment"]);
+    const other = await admin.deployments.register({ uri: theirs.url });
+
+    const stale = await apply(admin, planned).catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(PlanStaleError);
+    expect((stale as PlanStaleError).code).toBe("plan_stale");
+    expect((await admin.services.get("Contended")).deployment_id).toBe(other.id);
+    expect((await admin.deployments.list()).some((d) => "uri" in d && d.uri === new URL(mine.url).href)).toBe(false);
+  });
+
+  it("sets service settings again after a concurrent registration reset them", async () => {
+    const endpoint = await serve([versioned("Guarded", "g1")]);
+    const document = { deployments: [{ uri: endpoint.url }], services: { Guarded: { public: false } } };
+    await apply(admin, await plan(admin, parseConfig(document)));
+    expect((await admin.services.get("Guarded")).public).toBe(false);
+
+    const next = await serve([versioned("Guarded", "g2")]);
+    await admin.deployments.register({ uri: next.url });
+    // Restate 1.7 gives a newly registered revision the deployment's own settings: public is true again.
+    expect((await admin.services.get("Guarded")).public).toBe(true);
+    const again = await plan(admin, parseConfig(document));
+    expect(again.changes).toEqual([
+      { kind: "update_service", service: "Guarded", fields: [{ field: "public", from: true, to: false }] },
+    ]);
+    await apply(admin, again);
+    expect((await admin.services.get("Guarded")).public).toBe(false);
+    expect((await plan(admin, parseConfig(document))).hasChanges).toBe(false);
+  });
+});
