@@ -119,6 +119,15 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   // Health probes while waiting must not retry on their own: waitUntilReady owns the schedule.
   const probe = createTransport({ ...config, retry: resolveRetry(false) });
 
+  const query = async <Row>(sql: string): Promise<Row[]> => {
+    if (typeof sql !== "string" || sql.trim() === "") throw new InvalidOptionError("sql", "must be a non-empty string");
+    // Introspection queries only read: safe to repeat. The document types the answer as `unknown`.
+    const answer = await transport.request("post", "/query", { body: { query: sql }, idempotent: true });
+    const rows = (answer.body as { rows?: unknown } | undefined)?.rows;
+    if (!Array.isArray(rows)) throw new InvalidResponseError("POST /query", "missing `rows` array");
+    return rows as Row[];
+  };
+
   return {
     async health() {
       await transport.request("get", "/health", { idempotent: true, json: false });
@@ -148,16 +157,8 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         delay = Math.min(delay * 2, 2000);
       }
     },
-    async query<Row>(sql: string) {
-      if (typeof sql !== "string" || sql.trim() === "")
-        throw new InvalidOptionError("sql", "must be a non-empty string");
-      // Introspection queries only read: safe to repeat. The document types the answer as `unknown`.
-      const answer = await transport.request("post", "/query", { body: { query: sql }, idempotent: true });
-      const rows = (answer.body as { rows?: unknown } | undefined)?.rows;
-      if (!Array.isArray(rows)) throw new InvalidResponseError("POST /query", "missing `rows` array");
-      return rows as Row[];
-    },
-    deployments: deploymentsApi(transport),
+    query,
+    deployments: deploymentsApi(transport, query),
     services: servicesApi(transport),
     invocations: invocationsApi(transport),
     subscriptions: subscriptionsApi(transport),

@@ -21,7 +21,13 @@ export type {
   operations as AdminApiOperations,
   paths as AdminApiPaths,
 } from "./openapi.generated.js";
-export type { DeploymentsApi, DeploymentTarget, RegisterOptions, RegisterResult } from "./operations/deployments.js";
+export type {
+  DeploymentsApi,
+  DeploymentTarget,
+  ListedDeployment,
+  RegisterOptions,
+  RegisterResult,
+} from "./operations/deployments.js";
 export type { InvocationsApi } from "./operations/invocations.js";
 export type { ServicesApi, StateChange } from "./operations/services.js";
 export type { SubscriptionsApi } from "./operations/subscriptions.js";

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from "../errors.js";
+import { type DeploymentStatus, type QueryFn, readUsage, usageOf } from "../lifecycle/status.js";
 import type { Transport } from "../transport.js";
 import type {
   DeploymentResponse,
@@ -32,6 +33,15 @@ export type RegisterResult = RegisterDeploymentResponse & {
   created: boolean;
 };
 
+/** A deployment as listed, with how it is used right now (see `DeploymentStatus`). */
+export type ListedDeployment = DeploymentResponse & {
+  status: DeploymentStatus;
+  /** Services whose latest revision this deployment serves. */
+  latest_for: string[];
+  /** Invocations, not completed, pinned to this deployment or whose last attempt ran on it. */
+  bound_invocations: number;
+};
+
 export interface DeploymentsApi {
   /**
    * Registers a deployment and discovers its services. Idempotent for an unchanged deployment, so it is
@@ -42,7 +52,14 @@ export interface DeploymentsApi {
    * await admin.deployments.register({ arn: "arn:aws:lambda:eu-central-1:123456789012:function:greeter:3", assumeRoleArn });
    */
   register(target: DeploymentTarget, options?: RegisterOptions): Promise<RegisterResult>;
-  list(): Promise<DeploymentResponse[]>;
+  /**
+   * Every deployment with its status (`active`, `draining`, `drained`), the services it serves the
+   * latest revision of, and the invocations still bound to it, from the admin SQL tables.
+   *
+   * @example
+   * const drained = (await admin.deployments.list()).filter((d) => d.status === "drained");
+   */
+  list(): Promise<ListedDeployment[]>;
   get(id: string): Promise<DetailedDeploymentResponse>;
   /** Changes a deployment's address, headers or protocol in place (`PATCH /deployments/{id}`). */
   update(id: string, changes: UpdateDeploymentRequest): Promise<DetailedDeploymentResponse>;
@@ -90,7 +107,7 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
   throw new InvalidOptionError("target", "expected { uri } or { arn }");
 }
 
-export function deploymentsApi(transport: Transport): DeploymentsApi {
+export function deploymentsApi(transport: Transport, query: QueryFn): DeploymentsApi {
   return {
     async register(target, options) {
       const body = registerBody(target, options);
@@ -98,7 +115,19 @@ export function deploymentsApi(transport: Transport): DeploymentsApi {
       return { ...answer.body, created: answer.status === 201 };
     },
     async list() {
-      return (await transport.request("get", "/deployments", { idempotent: true })).body.deployments;
+      // Deployments first, usage second: a deployment registered in between can only make an older one
+      // look superseded, never make a new one look drained.
+      const deployments = (await transport.request("get", "/deployments", { idempotent: true })).body.deployments;
+      const snapshot = await readUsage(query);
+      return deployments.map((deployment) => {
+        const usage = usageOf(deployment, snapshot);
+        return {
+          ...deployment,
+          status: usage.status,
+          latest_for: usage.latestFor,
+          bound_invocations: usage.boundInvocations,
+        };
+      });
     },
     async get(id) {
       const answer = await transport.request("get", "/deployments/{deployment}", {

@@ -7,7 +7,7 @@ import { renderTable } from "../table.js";
 export const deploymentsList = defineCommand({
   name: "deployments list",
   aliases: ["deployments"],
-  summary: "List deployments",
+  summary: "List deployments with their status: active, draining or drained",
   options: {
     "show-secrets": {
       type: "boolean",
@@ -20,8 +20,8 @@ export const deploymentsList = defineCommand({
     context.print(
       () =>
         renderTable(
-          ["id", "address", "services", "created at"],
-          shown.map((d) => [d.id, addressOf(d), d.services.map((s) => s.name).join(","), d.created_at]),
+          ["id", "status", "address", "services", "created at"],
+          shown.map((d) => [d.id, d.status, addressOf(d), d.services.map((s) => s.name).join(","), d.created_at]),
         ),
       shown,
     );
