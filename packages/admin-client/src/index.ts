@@ -15,7 +15,8 @@ export {
   InvalidOptionError,
   InvalidResponseError,
 } from "./errors.js";
-export * from "./lifecycle/index.js";
+export type { DeploymentStatus } from "./lifecycle/status.js";
+export { DEPLOYMENT_STATUSES } from "./lifecycle/status.js";
 export type {
   components as AdminApiComponents,
   operations as AdminApiOperations,

@@ -2,8 +2,11 @@ import type { CommandSpec } from "@restate-connect/cli-kit";
 import { deploymentsList } from "./deployments.js";
 import { health } from "./health.js";
 import { invocationCommands } from "./invocation.js";
+import { applyCommand, planCommand } from "./plan.js";
+import { deploymentsPrune } from "./prune.js";
 import { query } from "./query.js";
 import { register } from "./register.js";
+import { deploymentsRollback } from "./rollback.js";
 import { servicesList, servicesShow } from "./services.js";
 
 /**
@@ -14,6 +17,10 @@ import { servicesList, servicesShow } from "./services.js";
 export const commands: readonly CommandSpec[] = [
   register,
   deploymentsList,
+  deploymentsPrune,
+  deploymentsRollback,
+  planCommand,
+  applyCommand,
   servicesList,
   servicesShow,
   ...invocationCommands,
