@@ -174,6 +174,55 @@ describe("deployment status and prune", () => {
     expect(second_report.kept.find((d) => d.id === second.id)?.reason).toBe("active");
     expect(second_report.removed).toEqual([]);
   });
+  it("reports an invocation bound in the instant between the last check and the delete as orphaned", async () => {
+    const a = await serve([versioned("Orphan", "a")]);
+    const b = await serve([versioned("Orphan", "b")]);
+    const first = await admin.deployments.register({ uri: a.url });
+    await admin.deployments.register({ uri: b.url });
+    const planned = await planPrune(admin, { keep: 1 });
+    // A deployment registered while prune runs is not in its plan and is never touched.
+    const c = await serve([versioned("Orphan", "c")]);
+    const third = await admin.deployments.register({ uri: c.url });
+    let waiting: { invocation: string; awakeable: string } | undefined;
+    const report = await executePrune(admin, planned, {
+      // The re-check has passed; now, before the delete, another operator binds an invocation to `a`.
+      onProgress: async ({ deployment, phase }) => {
+        if (deployment !== first.id || phase !== "removing") return;
+        await admin.deployments.register({ uri: a.url }, { force: true });
+        waiting = await startWaiting("Orphan");
+        await admin.deployments.register({ uri: c.url }, { force: true });
+      },
+    });
+    expect(report.removed.map((d) => d.id)).toEqual([first.id]);
+    expect(report.orphaned).toEqual([{ deployment: first.id, invocations: [waiting?.invocation] }]);
+    expect((await admin.deployments.list()).map((d) => d.id)).toContain(third.id);
+    // What Restate 1.7 does with it: the invocation cannot run anywhere and backs off.
+    const id = waiting?.invocation as string;
+    await resolve(waiting?.awakeable as string, "late");
+    await eventually(
+      () =>
+        admin.query<{ status: string; last_failure: string | null }>(
+          `SELECT status, last_failure FROM sys_invocation WHERE id = '${id}'`,
+        ),
+      (rows) => rows[0]?.status === "backing-off" && /not found in the registry/.test(rows[0]?.last_failure ?? ""),
+    );
+    // Paused, then resumed on the latest deployment, it completes there (the revisions replay the same
+    // journal). Resume without the pause is refused with 409.
+    await admin.invocations.pause(id);
+    await eventually(
+      () => admin.query<{ status: string }>(`SELECT status FROM sys_invocation WHERE id = '${id}'`),
+      (rows) => rows[0]?.status === "paused",
+    );
+    await admin.invocations.resume(id, { deployment: "latest" });
+    const done = await eventually(
+      () =>
+        admin.query<{ status: string; completion_result: string; pinned_deployment_id: string }>(
+          `SELECT status, completion_result, pinned_deployment_id FROM sys_invocation WHERE id = '${id}'`,
+        ),
+      (rows) => rows[0]?.status === "completed",
+    );
+    expect(done[0]).toMatchObject({ completion_result: "success", pinned_deployment_id: third.id });
+  });
 });
 
 describe("rollback", () => {

@@ -63,8 +63,11 @@ export interface PruneReport extends PrunePlan {
 export interface ExecutePruneOptions {
   /** Report what would be removed, remove nothing. Default false. */
   dryRun?: boolean;
-  /** Called before and after each removal, e.g. to print progress. */
-  onProgress?: (event: { deployment: string; phase: "rechecking" | "removing" | "removed" | "kept" }) => void;
+  /** Called (and awaited) before and after each removal, e.g. to print progress. */
+  onProgress?: (event: {
+    deployment: string;
+    phase: "rechecking" | "removing" | "removed" | "kept";
+  }) => void | Promise<void>;
 }
 
 /**
@@ -136,16 +139,16 @@ export async function executePrune(
       decisions.push(planned);
       continue;
     }
-    options.onProgress?.({ deployment: planned.id, phase: "rechecking" });
+    await options.onProgress?.({ deployment: planned.id, phase: "rechecking" });
     const now = await recheck(admin, planned);
     if (now.action === "keep") {
-      options.onProgress?.({ deployment: planned.id, phase: "kept" });
+      await options.onProgress?.({ deployment: planned.id, phase: "kept" });
       decisions.push(now);
       continue;
     }
-    options.onProgress?.({ deployment: planned.id, phase: "removing" });
+    await options.onProgress?.({ deployment: planned.id, phase: "removing" });
     await admin.deployments.remove(planned.id, { force: true });
-    options.onProgress?.({ deployment: planned.id, phase: "removed" });
+    await options.onProgress?.({ deployment: planned.id, phase: "removed" });
     decisions.push(now);
     const left = await boundInvocationIds(admin, planned.id);
     if (left.length > 0) orphaned.push({ deployment: planned.id, invocations: left });

@@ -53,6 +53,12 @@ export const deploymentsPrune = defineCommand({
         for (const o of report.orphaned) {
           lines.push(`orphaned: ${o.deployment} was removed while ${o.invocations.join(", ")} still named it`);
         }
+        if (report.orphaned.length > 0) {
+          lines.push(
+            "Restate keeps retrying them (deployment not found in the registry). If the latest deployment can replay",
+            "their journals, pause each one and resume it with deployment=latest (admin.invocations.pause/resume).",
+          );
+        }
         return lines.join("\n");
       },
       {
