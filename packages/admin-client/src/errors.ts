@@ -1,3 +1,5 @@
+import type { DiscoveryFailure } from "./discovery.js";
+
 /**
  * Every error this package throws is an `AdminClientError` with a stable `code`, so callers branch on
  * `error.code` rather than on message text. No error ever carries the bearer token: messages are built
@@ -13,6 +15,7 @@ export const ADMIN_CLIENT_ERROR_CODES = [
   "invalid_option",
   "invalid_response",
   "redirect_refused",
+  "discovery_failed",
   // Deployment lifecycle (plan/apply, prune, rollback): classes in src/lifecycle/errors.ts.
   "invalid_config",
   "missing_variable",
@@ -165,5 +168,43 @@ export class AdminRedirectError extends AdminClientError {
           ? `${operation} answered HTTP ${status} with a redirect whose target cannot be read; not followed`
           : `${operation} answered HTTP ${status} redirecting to another origin, ${targetOrigin}; not followed, so the token and secret headers stay with the admin API (use that origin as the base URL if it is trusted)`,
     );
+  }
+}
+
+/**
+ * restate-server could not discover a deployment for a reason that retrying cannot fix: the deployment
+ * answered 401, 403, 404, 415 or another non-transient status, or it speaks only HTTP/1.1 or only
+ * HTTP/2 and was asked the other way. `hint` names the likely cause; `failure` is machine-readable.
+ *
+ * @example
+ * catch (e) { if (e instanceof DiscoveryError && e.failure === "http1_only") retryWith({ useHttp11: true }); }
+ */
+export class DiscoveryError extends AdminClientError {
+  readonly code = "discovery_failed" as const;
+  override readonly name = "DiscoveryError";
+  readonly retryable = false;
+  /** HTTP status of the admin API's answer (500 in restate-server 1.7). */
+  readonly status: number;
+  /** The server's `restate_code`: META0003, or META0014 for an HTTP/1.1-only endpoint. */
+  readonly restateCode: string | undefined;
+  /** The server's own error message (the deployment's status, headers and body). */
+  readonly serverMessage: string;
+  readonly operation: string;
+  constructor(
+    cause: AdminApiError,
+    /** Which kind of failure: `unauthorized`, `forbidden`, `not_found`, `http1_only`, … */
+    readonly failure: DiscoveryFailure,
+    /** What the deployment itself answered, when it answered. */
+    readonly deploymentStatus: number | undefined,
+    /** The likely cause, in words. */
+    readonly hint: string,
+  ) {
+    super(
+      `${cause.operation}: Restate could not discover the deployment; likely cause: ${hint}. Server said: ${cause.serverMessage}`,
+    );
+    this.status = cause.status;
+    this.restateCode = cause.restateCode;
+    this.serverMessage = cause.serverMessage;
+    this.operation = cause.operation;
   }
 }

@@ -1,7 +1,9 @@
+export { CI_METADATA_VARIABLES, ciMetadata } from "./ci-metadata.js";
 export type { AdminClient, AdminClientOptions, WaitUntilReadyOptions } from "./client.js";
 export { createAdminClient } from "./client.js";
-export type { RestateCloudEndpoints, RestateCloudEnvironment } from "./cloud.js";
-export { restateCloudEndpoints } from "./cloud.js";
+export type { RestateCloudEndpoints, RestateCloudEnvironment, RestateCloudTunnel } from "./cloud.js";
+export { restateCloudEndpoints, restateCloudTunnelUrl } from "./cloud.js";
+export type { DiscoveryFailure } from "./discovery.js";
 export type { AdminClientErrorCode } from "./errors.js";
 export {
   ADMIN_CLIENT_ERROR_CODES,
@@ -11,6 +13,7 @@ export {
   AdminNotReadyError,
   AdminRedirectError,
   AdminTimeoutError,
+  DiscoveryError,
   IncompatibleServerError,
   InvalidOptionError,
   InvalidResponseError,

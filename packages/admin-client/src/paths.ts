@@ -1,3 +1,4 @@
+import type { AdminClientError } from "./errors.js";
 import type { paths } from "./openapi.generated.js";
 
 /**
@@ -56,4 +57,6 @@ export type RequestOptions<Op> = IfPresent<"path", PathParams<Op>> &
     idempotent: boolean;
     /** `false` to skip reading a JSON body (e.g. a 202 without content). Default true. */
     json?: boolean;
+    /** Turns an attempt's error into the operation's own (e.g. a discovery failure that retrying cannot fix). */
+    mapError?: (error: AdminClientError) => AdminClientError;
   };

@@ -78,6 +78,7 @@ interface Wire {
   body: string | undefined;
   idempotent: boolean;
   json: boolean;
+  mapError: ((error: AdminClientError) => AdminClientError) | undefined;
 }
 
 /**
@@ -132,6 +133,7 @@ export function createTransport(config: TransportConfig): Transport {
       body?: unknown;
       idempotent: boolean;
       json?: boolean;
+      mapError?: (error: AdminClientError) => AdminClientError;
     };
     const filled = fillPath(path, loose.path);
     const prefix = UNVERSIONED.has(path) ? "" : `/v${await apiVersion()}`;
@@ -146,6 +148,7 @@ export function createTransport(config: TransportConfig): Transport {
       body: loose.body === undefined ? undefined : JSON.stringify(loose.body),
       idempotent: loose.idempotent,
       json: loose.json !== false,
+      mapError: loose.mapError,
     };
     return (await send(wire)) as Answer<ResponseBody<OperationOf<P, M>>>;
   }
@@ -162,7 +165,7 @@ export function createTransport(config: TransportConfig): Transport {
       try {
         return await attemptOnce(wire, node, operation, attempt);
       } catch (caught) {
-        const error = caught as AdminClientError;
+        const error = wire.mapError ? wire.mapError(caught as AdminClientError) : (caught as AdminClientError);
         if (!wire.idempotent || !error.retryable || attempt >= maxAttempts) throw error;
         // A connection error, timeout or 5xx may be this node alone: the next attempt goes to the next node.
         if (roots.length > 1 && nodeUnavailable(error)) active = (node + 1) % roots.length;

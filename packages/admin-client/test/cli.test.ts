@@ -59,6 +59,8 @@ describe("restate-admin command line", () => {
     [["register", "ftp://a.test"], "invalid_option"],
     [["health", "--timeout", "0s"], "invalid_option"],
     [["health", "--url", "localhost:9070"], "invalid_option"],
+    [["health", "--url", "http://a.test,ftp://b.test"], "invalid_option"],
+    [["health", "--url", "http://a.test", "--url", "http://a.test"], "invalid_option"],
   ])("%j is a usage error (exit 2) with one error line", async (argv, code) => {
     const c = capture(DEAD);
     expect(await run(argv, c.io)).toBe(2);
@@ -80,6 +82,24 @@ describe("restate-admin command line", () => {
       await run(argv, c.io);
       expect(c.err.at(-1), argv.join(" ")).toContain(flag);
     }
+  });
+
+  it("takes several admin URLs from --url (repeated, comma-separated) or RESTATE_ADMIN_URL", async () => {
+    const flags = capture(DEAD);
+    expect(
+      await run(["health", "--url", "http://127.0.0.1:9,http://127.0.0.1:7", "--url", "http://127.0.0.1:11"], flags.io),
+    ).toBe(1);
+    const tried = flags.err.filter((line) => line.startsWith("… attempt"));
+    expect(tried[0]).toMatch(/^… attempt 1 failed at http:\/\/127\.0\.0\.1:9: .*; trying http:\/\/127\.0\.0\.1:7$/);
+    expect(tried[1]).toMatch(/^… attempt 2 failed at http:\/\/127\.0\.0\.1:7: .*; trying http:\/\/127\.0\.0\.1:11$/);
+    const env = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9, http://127.0.0.1:7" });
+    expect(await run(["health", "--timeout", "1s"], env.io)).toBe(1);
+    expect(env.err.find((line) => line.startsWith("… attempt 1"))).toContain("trying http://127.0.0.1:7");
+    const bad = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9,nope" });
+    expect(await run(["health"], bad.io)).toBe(2);
+    expect(bad.err.at(-1)).toBe(
+      'restate-admin: error [invalid_option]: RESTATE_ADMIN_URL "nope" is not valid: not an absolute URL',
+    );
   });
 
   it("prints a JSON error on stdout with --json, snake_case code and retryable, never the token", async () => {

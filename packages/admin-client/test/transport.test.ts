@@ -45,11 +45,11 @@ describe("requests", () => {
   it("uses the highest common admin API version as path prefix and leaves /health unversioned", async () => {
     const { fetch, calls } = scripted([{ status: 200, body: { deployments: [] } }, { status: 200 }]);
     const admin = createAdminClient({ baseUrl: "http://admin.test:9070/", fetch });
-    await admin.deployments.list();
+    await admin.deployments.get("dp_1");
     await admin.health();
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
       "GET http://admin.test:9070/version",
-      "GET http://admin.test:9070/v4/deployments",
+      "GET http://admin.test:9070/v4/deployments/dp_1",
       "GET http://admin.test:9070/health",
     ]);
   });

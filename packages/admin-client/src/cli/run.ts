@@ -1,5 +1,5 @@
 import { type CliIo, type CliSpec, type ErrorReport, EXIT, runCli } from "@restate-connect/cli-kit";
-import { AdminApiError, AdminClientError } from "../errors.js";
+import { AdminApiError, AdminClientError, DiscoveryError } from "../errors.js";
 import { commands } from "./commands/index.js";
 import { GLOBAL_OPTIONS } from "./context.js";
 
@@ -36,6 +36,17 @@ function describeError(error: unknown): ErrorReport | undefined {
     ...(error.code === "invalid_option" ? { exitCode: EXIT.usage } : {}),
     ...(error instanceof AdminApiError
       ? { details: { status: error.status, restate_code: error.restateCode ?? null } }
+      : {}),
+    ...(error instanceof DiscoveryError
+      ? {
+          details: {
+            status: error.status,
+            restate_code: error.restateCode ?? null,
+            failure: error.failure,
+            deployment_status: error.deploymentStatus ?? null,
+            hint: error.hint,
+          },
+        }
       : {}),
   };
 }

@@ -1,3 +1,5 @@
+import { ciMetadata } from "../ci-metadata.js";
+import { discoveryErrors } from "../discovery.js";
 import { InvalidOptionError } from "../errors.js";
 import { type DeploymentStatus, type QueryFn, readUsage, usageOf } from "../lifecycle/status.js";
 import type { Transport } from "../transport.js";
@@ -24,8 +26,21 @@ export interface RegisterOptions {
   headers?: Record<string, string>;
   /** Discover over HTTP/1.1 instead of HTTP/2 (HTTP targets only; request-response mode). */
   useHttp11?: boolean;
-  /** Deployment metadata stored by Restate. */
+  /** Deployment metadata stored by Restate (shown in the UI and `deployments.get`). Wins over `ciEnvironment`. */
   metadata?: Record<string, string>;
+  /**
+   * Fill metadata from these CI variables (e.g. `process.env`) as the Restate CLI does:
+   * `GITHUB_REPOSITORY` → `github.repository`, `GITHUB_RUN_ID` → `github.actions.run.id`,
+   * `GITHUB_SHA` → `git.commit.sha`. Keys given in `metadata` win.
+   */
+  ciEnvironment?: Readonly<Record<string, string | undefined>>;
+  /**
+   * HTTP targets only: Restate mints a Google-signed ID token for every request to the deployment and
+   * sends it as `X-Serverless-Authorization: Bearer …` (Cloud Run), from its own Google credentials.
+   * `audience` defaults to the deployment URL's origin; `impersonateServiceAccount` mints for that
+   * service account instead of the ambient identity. Admin API v4 (restate-server ≥ 1.7).
+   */
+  googleIdToken?: true | { audience?: string; impersonateServiceAccount?: string };
 }
 
 export type RegisterResult = RegisterDeploymentResponse & {
@@ -61,7 +76,15 @@ export interface DeploymentsApi {
    */
   list(): Promise<ListedDeployment[]>;
   get(id: string): Promise<DetailedDeploymentResponse>;
-  /** Changes a deployment's address, headers or protocol in place (`PATCH /deployments/{id}`). */
+  /**
+   * Changes a deployment in place (`PATCH /deployments/{id}`), keeping its id, services and metadata:
+   * rotate its `additional_headers` (they replace all previous ones) or its `assume_role_arn`, move
+   * its `uri`/`arn`. restate-server contacts the deployment again with the new settings before it
+   * accepts the change; schemas are only re-registered with `overwrite: true`.
+   *
+   * @example
+   * await admin.deployments.update(id, { additional_headers: { "x-vercel-protection-bypass": newSecret } });
+   */
   update(id: string, changes: UpdateDeploymentRequest): Promise<DetailedDeploymentResponse>;
   /** Removes a deployment. Without `force` the server refuses while it still serves services. */
   remove(id: string, options?: { force?: boolean }): Promise<void>;
@@ -75,7 +98,7 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
     breaking: options.breaking ?? false,
     dry_run: options.dryRun ?? false,
     additional_headers: headerMap("headers", options.headers),
-    metadata: options.metadata,
+    metadata: metadataOf(options),
   };
   if ("uri" in target && "arn" in target) throw new InvalidOptionError("target", "give either uri or arn, not both");
   if ("uri" in target) {
@@ -88,7 +111,8 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new InvalidOptionError("target.uri", `expected http: or https:, got ${url.protocol}`);
     }
-    return { uri: target.uri, use_http_11: options.useHttp11 ?? false, ...common };
+    const auth = googleIdTokenAuth(options.googleIdToken);
+    return { uri: target.uri, use_http_11: options.useHttp11 ?? false, ...common, ...(auth ? { auth } : {}) };
   }
   if ("arn" in target) {
     if (typeof target.arn !== "string" || !/^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(target.arn)) {
@@ -98,6 +122,9 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
       );
     }
     if (options.useHttp11) throw new InvalidOptionError("useHttp11", "applies to HTTP deployments only");
+    if (options.googleIdToken) {
+      throw new InvalidOptionError("googleIdToken", "applies to HTTP deployments only (Lambda uses assumeRoleArn)");
+    }
     const role = target.assumeRoleArn;
     if (role !== undefined && !/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(role)) {
       throw new InvalidOptionError("target.assumeRoleArn", "expected arn:<partition>:iam::<account>:role/<name>");
@@ -107,11 +134,56 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
   throw new InvalidOptionError("target", "expected { uri } or { arn }");
 }
 
+function updateBody(changes: UpdateDeploymentRequest): UpdateDeploymentRequest {
+  if (typeof changes !== "object" || changes === null) throw new InvalidOptionError("changes", "expected an object");
+  headerMap("changes.additional_headers", changes.additional_headers ?? undefined);
+  const role = "assume_role_arn" in changes ? changes.assume_role_arn : undefined;
+  if (role !== undefined && role !== null && !/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(role)) {
+    throw new InvalidOptionError("changes.assume_role_arn", "expected arn:<partition>:iam::<account>:role/<name>");
+  }
+  if ("uri" in changes && "arn" in changes && changes.uri != null && changes.arn != null) {
+    throw new InvalidOptionError("changes", "give either uri or arn, not both");
+  }
+  return changes;
+}
+
+function metadataOf(options: RegisterOptions): Record<string, string> | undefined {
+  const fromCi = options.ciEnvironment === undefined ? {} : ciMetadata(options.ciEnvironment);
+  for (const [key, value] of Object.entries(options.metadata ?? {})) {
+    if (typeof value !== "string") throw new InvalidOptionError("metadata", `the value of "${key}" must be a string`);
+  }
+  const merged = { ...fromCi, ...options.metadata };
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+type HttpAuth = NonNullable<Extract<RegisterDeploymentRequest, { uri: string }>["auth"]>;
+
+function googleIdTokenAuth(choice: RegisterOptions["googleIdToken"]): HttpAuth | undefined {
+  if (choice === undefined || (choice as unknown) === false) return undefined;
+  const { audience, impersonateServiceAccount } = choice === true ? {} : choice;
+  if (audience !== undefined && !/^[^\s]+$/.test(audience)) {
+    throw new InvalidOptionError("googleIdToken.audience", "must be a non-empty string without spaces");
+  }
+  if (impersonateServiceAccount !== undefined && !/^[^@\s]+@[^@\s]+$/.test(impersonateServiceAccount)) {
+    throw new InvalidOptionError("googleIdToken.impersonateServiceAccount", "expected a service account email");
+  }
+  return {
+    GoogleIdToken: {
+      ...(audience === undefined ? {} : { audience }),
+      ...(impersonateServiceAccount === undefined ? {} : { impersonate_service_account: impersonateServiceAccount }),
+    },
+  };
+}
+
 export function deploymentsApi(transport: Transport, query: QueryFn): DeploymentsApi {
   return {
     async register(target, options) {
       const body = registerBody(target, options);
-      const answer = await transport.request("post", "/deployments", { body, idempotent: true });
+      const answer = await transport.request("post", "/deployments", {
+        body,
+        idempotent: true,
+        mapError: discoveryErrors,
+      });
       return { ...answer.body, created: answer.status === 201 };
     },
     async list() {
@@ -139,8 +211,10 @@ export function deploymentsApi(transport: Transport, query: QueryFn): Deployment
     async update(id, changes) {
       const answer = await transport.request("patch", "/deployments/{deployment}", {
         path: { deployment: id },
-        body: changes,
+        body: updateBody(changes),
         idempotent: true,
+        // A changed address or `overwrite` makes the server discover the deployment again.
+        mapError: discoveryErrors,
       });
       return answer.body;
     },

@@ -1,5 +1,5 @@
 import { defineCommand } from "@restate-connect/cli-kit";
-import { adminClientFor, adminUrlOf } from "../context.js";
+import { adminClientFor } from "../context.js";
 
 export const health = defineCommand({
   name: "health",
@@ -9,10 +9,12 @@ export const health = defineCommand({
     await admin.health();
     const version = await admin.version();
     const api = await admin.apiVersion();
-    context.print(() => `ok: restate-server ${version.version} at ${adminUrlOf(context)} (admin API v${api})`, {
+    const answeredBy = admin.activeBaseUrl;
+    context.print(() => `ok: restate-server ${version.version} at ${answeredBy} (admin API v${api})`, {
       healthy: true,
       version: version.version,
       admin_api_version: api,
+      admin_url: answeredBy,
     });
     return undefined;
   },

@@ -1,5 +1,5 @@
 import type { CommandSpec } from "@restate-connect/cli-kit";
-import { deploymentsList } from "./deployments.js";
+import { deploymentsList, deploymentsUpdate } from "./deployments.js";
 import { health } from "./health.js";
 import { invocationCommands } from "./invocation.js";
 import { applyCommand, planCommand } from "./plan.js";
@@ -17,6 +17,7 @@ import { servicesList, servicesShow } from "./services.js";
 export const commands: readonly CommandSpec[] = [
   register,
   deploymentsList,
+  deploymentsUpdate,
   deploymentsPrune,
   deploymentsRollback,
   planCommand,

@@ -1,7 +1,8 @@
-import { CliUsageError, defineCommand, invalidFlag, parseFlag } from "@restate-connect/cli-kit";
+import { CliUsageError, type CommandContext, defineCommand, invalidFlag, parseFlag } from "@restate-connect/cli-kit";
+import { restateCloudEnvironmentOf, restateCloudTunnelUrl } from "../../cloud.js";
 import { InvalidOptionError } from "../../errors.js";
-import { type DeploymentTarget, registerBody } from "../../operations/deployments.js";
-import { adminClientFor, adminUrlOf } from "../context.js";
+import { type DeploymentTarget, type RegisterOptions, registerBody } from "../../operations/deployments.js";
+import { adminClientFor, adminUrlOf, adminUrlsOf } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { headerPairs } from "../headers.js";
 import { renderTable } from "../table.js";
@@ -23,6 +24,31 @@ export const register = defineCommand({
       description: "Header Restate sends to the deployment",
     },
     "http1.1": { type: "boolean", description: "Discover over HTTP/1.1 (request-response mode)" },
+    metadata: {
+      type: "string",
+      multiple: true,
+      value: "<name=value>",
+      description: "Deployment metadata; overrides what is read from CI",
+    },
+    "no-ci-metadata": {
+      type: "boolean",
+      description: "Do not fill github.repository, github.actions.run.id, git.commit.sha from GITHUB_* variables",
+    },
+    "tunnel-name": {
+      type: "string",
+      value: "<name>",
+      description: "Register <url> as reached through this Restate Cloud tunnel (needs a Restate Cloud --url)",
+    },
+    "gcp-id-token": {
+      type: "boolean",
+      description: "Restate sends a Google ID token (X-Serverless-Authorization) to the deployment, e.g. Cloud Run",
+    },
+    "gcp-audience": { type: "string", value: "<aud>", description: "Audience of that token (implies --gcp-id-token)" },
+    "gcp-impersonate-service-account": {
+      type: "string",
+      value: "<email>",
+      description: "Mint the token for this service account (implies --gcp-id-token)",
+    },
     "wait-ready": {
       type: "string",
       value: "<duration>",
@@ -44,17 +70,32 @@ export const register = defineCommand({
             if (ms === undefined) throw new RangeError(`"${waitReady}" is not a duration (e.g. 60s)`);
             return ms;
           });
+    const tunnelName = context.flags.string("tunnel-name");
+    if (isArn && tunnelName !== undefined) throw invalidFlag("tunnel-name", "applies to HTTP deployments only");
     const target: DeploymentTarget = isArn
       ? role === undefined
         ? { arn: address }
         : { arn: address, assumeRoleArn: role }
-      : { uri: address };
-    const options = {
+      : { uri: tunnelName === undefined ? address : tunnelUrl(context, tunnelName, address) };
+    const audience = context.flags.string("gcp-audience");
+    const impersonate = context.flags.string("gcp-impersonate-service-account");
+    const googleIdToken =
+      context.flags.boolean("gcp-id-token") || audience !== undefined || impersonate !== undefined
+        ? {
+            ...(audience === undefined ? {} : { audience }),
+            ...(impersonate === undefined ? {} : { impersonateServiceAccount: impersonate }),
+          }
+        : undefined;
+    if (isArn && googleIdToken) throw invalidFlag("gcp-id-token", "applies to HTTP deployments only");
+    const options: RegisterOptions = {
       force: context.flags.boolean("force"),
       breaking: context.flags.boolean("breaking"),
       dryRun: context.flags.boolean("dry-run"),
       headers: headerPairs("header", context.flags.strings("header")),
       useHttp11: context.flags.boolean("http1.1"),
+      metadata: headerPairs("metadata", context.flags.strings("metadata")),
+      ...(context.flags.boolean("no-ci-metadata") ? {} : { ciEnvironment: context.io.env }),
+      ...(googleIdToken ? { googleIdToken } : {}),
     };
     checkBeforeSending(() => registerBody(target, options));
 
@@ -82,7 +123,23 @@ export const register = defineCommand({
   },
 });
 
+/** The tunnel URL for `address`, with the environment taken from the Restate Cloud admin URL. */
+function tunnelUrl(context: CommandContext, tunnelName: string, address: string): string {
+  const environment = restateCloudEnvironmentOf(adminUrlsOf(context)[0] as string);
+  if (!environment) {
+    throw invalidFlag(
+      "tunnel-name",
+      "needs a Restate Cloud admin URL (--url or RESTATE_ADMIN_URL https://<id>.env.<region>.restate.cloud:9070)",
+    );
+  }
+  return parseFlag("tunnel-name", () => restateCloudTunnelUrl({ ...environment, tunnelName }, address));
+}
+
 const FLAG_OF_OPTION: Record<string, string> = {
+  metadata: "metadata",
+  googleIdToken: "gcp-id-token",
+  "googleIdToken.audience": "gcp-audience",
+  "googleIdToken.impersonateServiceAccount": "gcp-impersonate-service-account",
   headers: "header",
   "target.assumeRoleArn": "assume-role-arn",
   useHttp11: "http1.1",
