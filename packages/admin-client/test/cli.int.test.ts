@@ -138,6 +138,17 @@ describe("restate-admin CLI", () => {
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
 
+  it("fails over to the next --url when the first admin API is down, and says which node answered", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const health = await run(["health", "--url", `${dead},${server.adminUrl}`]);
+    expect(health.code).toBe(0);
+    expect(health.stdout).toContain(`ok: restate-server 1.7.12 at ${server.adminUrl} (admin API v4)`);
+    expect(health.stderr).toMatch(new RegExp(`attempt 1 failed at ${dead}: .*; trying ${server.adminUrl}`));
+    const services = await run(["services", "--json"], { RESTATE_ADMIN_URL: `${dead}, ${server.adminUrl}` });
+    expect(services.code).toBe(0);
+    expect(JSON.parse(services.stdout)).toBeInstanceOf(Array);
+  });
+
   it("reports invocation actions", async () => {
     await run(["register", v1.url, "--force"]);
     const send = await fetch(`${server.ingressUrl}/Greeter/slow/send`, { method: "POST" });
