@@ -193,7 +193,8 @@ describe("deployment status and prune", () => {
         await admin.deployments.register({ uri: c.url }, { force: true });
       },
     });
-    expect(report.removed.map((d) => d.id)).toEqual([first.id]);
+    // (Drained deployments of earlier tests go too.)
+    expect(report.removed.map((d) => d.id)).toContain(first.id);
     expect(report.orphaned).toEqual([{ deployment: first.id, invocations: [waiting?.invocation] }]);
     expect((await admin.deployments.list()).map((d) => d.id)).toContain(third.id);
     // What Restate 1.7 does with it: the invocation cannot run anywhere and backs off.
@@ -241,6 +242,8 @@ describe("rollback", () => {
 
     const done = await rollback(admin, "Flip");
     expect(done.to.id).toBe(first.id);
+    // Re-registration reset the retention to the deployment's default; rollback set it back.
+    expect(done.restoredSettings.find((r) => r.service === "Flip")?.settings).toContain("idempotency_retention");
     expect(await call("Flip", "version")).toBe("one");
     const service = await admin.services.get("Flip");
     expect(service.deployment_id).toBe(first.id);
@@ -272,6 +275,19 @@ describe("rollback", () => {
     expect((moved as Error).message).toMatch(/no longer serves what/);
     expect((await admin.services.get("Moved")).deployment_id).not.toBe(first.id);
     expect(await call("Moved", "version")).toBe("new");
+  });
+  it("refuses when the earlier deployment also hosts a service that another deployment serves", async () => {
+    const both = await serve([versioned("PairA", "1"), versioned("PairB", "1")]);
+    const onlyA = await serve([versioned("PairA", "2")]);
+    const onlyB = await serve([versioned("PairB", "2")]);
+    const first = await admin.deployments.register({ uri: both.url });
+    await admin.deployments.register({ uri: onlyA.url });
+    const bServer = await admin.deployments.register({ uri: onlyB.url });
+    const refused = await rollback(admin, "PairA").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RollbackRefusedError);
+    expect((refused as Error).message).toContain(`also hosts PairB, which is served by ${bServer.id}`);
+    expect((await admin.services.get("PairA")).deployment_id).not.toBe(first.id);
+    expect((await admin.services.get("PairB")).deployment_id).toBe(bServer.id);
   });
 });
 
@@ -347,5 +363,34 @@ describe("plan and apply", () => {
     await apply(admin, again);
     expect((await admin.services.get("Guarded")).public).toBe(false);
     expect((await plan(admin, parseConfig(document))).hasChanges).toBe(false);
+  });
+
+  it("creates subscriptions once, and keeps an HTTP/1.1 deployment unchanged on the next plan", async () => {
+    // A Kafka cluster is configuration only: Restate stores it without connecting.
+    const cluster = await fetch(`${server.adminUrl}/kafka-clusters`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "events", properties: { "bootstrap.servers": "127.0.0.1:9" } }),
+    });
+    expect(cluster.ok, await cluster.clone().text()).toBe(true);
+    const endpoint = await serve([versioned("Subscribed", "s1")], { http1: true });
+    const document = {
+      deployments: [{ uri: endpoint.url, useHttp11: true }],
+      subscriptions: [{ source: "kafka://events/orders", sink: "service://Subscribed/version" }],
+    };
+    const first = await plan(admin, parseConfig(document));
+    expect(first.changes.map((c) => c.kind)).toEqual(["register_deployment", "create_subscription"]);
+    await apply(admin, first);
+    const subscriptions = await admin.subscriptions.list({ sink: "service://Subscribed/version" });
+    expect(subscriptions.map((s) => s.source)).toEqual(["kafka://events/orders"]);
+    const second = await plan(admin, parseConfig(document));
+    expect(second.changes).toEqual([]);
+    expect((await apply(admin, second)).applied).toEqual([]);
+    expect(await admin.subscriptions.list({ sink: "service://Subscribed/version" })).toHaveLength(1);
+    // Switching the registered deployment to HTTP/2 is an in-place update, planned as such.
+    const switched = await plan(admin, parseConfig({ deployments: [{ uri: endpoint.url, useHttp11: false }] }));
+    expect(switched.changes).toMatchObject([
+      { kind: "update_deployment", fields: [{ field: "useHttp11", from: true, to: false }] },
+    ]);
   });
 });
