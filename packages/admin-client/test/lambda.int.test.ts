@@ -131,11 +131,11 @@ describe("Lambda deployments", () => {
     const before = sts.requests.length + lambda.requests.length;
     await expect(admin.deployments.register({ arn: "arn:aws:lambda:us-east-1:123:function:x" })).rejects.toMatchObject({
       code: "invalid_option",
-      argument: "target.arn",
+      option: "target.arn",
     });
     await expect(admin.deployments.register({ arn, assumeRoleArn: "restate-invoker" })).rejects.toMatchObject({
       code: "invalid_option",
-      argument: "target.assumeRoleArn",
+      option: "target.assumeRoleArn",
     });
     expect(sts.requests.length + lambda.requests.length).toBe(before);
   });
