@@ -166,9 +166,10 @@ export function createTransport(config: TransportConfig): Transport {
         return await attemptOnce(wire, node, operation, attempt);
       } catch (caught) {
         const error = wire.mapError ? wire.mapError(caught as AdminClientError) : (caught as AdminClientError);
+        // A connection error, timeout or 5xx may be this node alone: the next attempt (or the next call,
+        // e.g. waitUntilReady's next probe) goes to the next node.
+        if (roots.length > 1 && nodeUnavailable(error) && active === node) active = (node + 1) % roots.length;
         if (!wire.idempotent || !error.retryable || attempt >= maxAttempts) throw error;
-        // A connection error, timeout or 5xx may be this node alone: the next attempt goes to the next node.
-        if (roots.length > 1 && nodeUnavailable(error)) active = (node + 1) % roots.length;
         sinceCycleStart++;
         // Trying another node of the cluster needs no pause; a full round over all of them does.
         const firstRound = active !== node && sinceCycleStart < roots.length;

@@ -20,6 +20,7 @@ function cluster(nodes: Record<string, Node>) {
       throw Object.assign(new TypeError("fetch failed"), { cause: new Error(`connect ECONNREFUSED ${url.host}`) });
     }
     if (state !== "up") return Response.json({ message: "node unavailable" }, { status: state });
+    if (url.pathname === "/health") return new Response(null, { status: 200 });
     if (url.pathname === "/version") {
       return Response.json({ version: "1.7.12", min_admin_api_version: 2, max_admin_api_version: 4, features: {} });
     }
@@ -110,6 +111,14 @@ describe("several admin base URLs", () => {
     // No pause while trying the other nodes of a round (the pause before a new round is a jittered backoff).
     expect([0, 1, 3, 4].map((i) => events[i]?.delayMs)).toEqual([0, 0, 0, 0]);
     expect(events.map((e) => e.nextBaseUrl)).toEqual([urls[1], urls[2], urls[0], urls[1], urls[2]]);
+  });
+
+  it("waitUntilReady probes the next node after one is down", async () => {
+    const { fetch, reached } = cluster({ "n1.test:9070": "down", "n2.test:9070": "up" });
+    const admin = createAdminClient({ baseUrl: urls.slice(0, 2), fetch, retry: fast });
+    await admin.waitUntilReady({ timeoutMs: 5000 });
+    expect(reached[0]).toBe("GET n1.test:9070/health");
+    expect(reached).toContain("GET n2.test:9070/health");
   });
 
   it("never repeats a non-idempotent operation on another node", async () => {
