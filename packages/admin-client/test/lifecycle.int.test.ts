@@ -393,4 +393,19 @@ describe("plan and apply", () => {
       { kind: "update_deployment", fields: [{ field: "useHttp11", from: true, to: false }] },
     ]);
   });
+
+  it("hides a value read from the environment wherever it appears, e.g. a token in the URL's query", async () => {
+    const endpoint = await serve([versioned("Queried", "q1")]);
+    const env = { BYPASS: "bypass-token-in-query-8c2e" };
+    const document = { deployments: [{ uri: `${endpoint.url}/?x-bypass=\${BYPASS}` }] };
+    const planned = await plan(admin, parseConfig(document, { env }));
+    expect(planned.changes).toMatchObject([
+      { kind: "register_deployment", address: `${endpoint.url}/?x-bypass=(redacted)` },
+    ]);
+    expect(JSON.stringify(planned)).not.toContain(env.BYPASS);
+    const applied = await apply(admin, planned);
+    expect(JSON.stringify(applied)).not.toContain(env.BYPASS);
+    expect(await call("Queried", "version")).toBe("q1");
+    expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
+  });
 });

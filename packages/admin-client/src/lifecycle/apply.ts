@@ -1,6 +1,7 @@
 import type { AdminClient } from "../client.js";
 import { InvalidOptionError } from "../errors.js";
 import { deploymentAddress, deploymentKey } from "./address.js";
+import { redactorOf } from "./config.js";
 import { PlanStaleError } from "./errors.js";
 import {
   deploymentChanges,
@@ -44,6 +45,7 @@ export async function apply(admin: AdminClient, plan: Plan, options: ApplyOption
   const internals = planInternals.get(plan);
   if (internals === undefined) throw new InvalidOptionError("plan", "not a plan returned by plan()");
   const { config } = internals;
+  const hide = redactorOf(config);
   const applied: PlannedChange[] = [];
   const alreadyDone: PlannedChange[] = [];
   const planned = plan.changes;
@@ -97,7 +99,7 @@ export async function apply(admin: AdminClient, plan: Plan, options: ApplyOption
     const change: PlannedChange = {
       kind: "update_deployment",
       id: existing.id,
-      address: deploymentAddress(existing),
+      address: hide(deploymentAddress(existing)),
       fields,
     };
     options.onChange?.(change);
@@ -120,9 +122,9 @@ export async function apply(admin: AdminClient, plan: Plan, options: ApplyOption
       if (existing.some((s) => s.source === wanted.source && s.sink === wanted.sink)) continue;
       const change: PlannedChange = {
         kind: "create_subscription",
-        source: wanted.source,
-        sink: wanted.sink,
-        options: wanted.options ?? {},
+        source: hide(wanted.source),
+        sink: hide(wanted.sink),
+        options: Object.fromEntries(Object.entries(wanted.options ?? {}).map(([k, v]) => [k, hide(v)])),
       };
       options.onChange?.(change);
       await admin.subscriptions.create({ source: wanted.source, sink: wanted.sink, options: wanted.options });

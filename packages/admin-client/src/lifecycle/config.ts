@@ -88,14 +88,20 @@ const SERVICE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function parseConfig(document: unknown, options: ParseConfigOptions = {}): RestateConfig {
   const source = options.source ?? "config";
   const env = options.env ?? {};
+  const fromEnv = new Set<string>();
   const fail = (field: string, problem: string): never => {
     throw new ConfigError("invalid_config", source, field, problem);
   };
   const text = (value: unknown, field: string): string => {
     if (typeof value !== "string") return fail(field, `expected a string, got ${kind(value)}`);
-    return substitute(value, env, (name) => {
-      throw new ConfigError("missing_variable", source, field, `environment variable ${name} is not set or empty`);
-    });
+    return substitute(
+      value,
+      env,
+      (name) => {
+        throw new ConfigError("missing_variable", source, field, `environment variable ${name} is not set or empty`);
+      },
+      fromEnv,
+    );
   };
   const object = (value: unknown, field: string, allowed: readonly string[] | undefined): Record<string, unknown> => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -207,10 +213,21 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
 
   const config: RestateConfig = { deployments, services, subscriptions };
   sources.set(config, source);
+  substituted.set(config, fromEnv);
   return config;
 }
 
 const sources = new WeakMap<RestateConfig, string>();
+const substituted = new WeakMap<RestateConfig, ReadonlySet<string>>();
+
+/**
+ * Replaces every value read from the environment with `(redacted)`: a secret may sit in a URL's query
+ * (e.g. a platform bypass token), not only in a header, and plans, warnings and errors must not show it.
+ */
+export function redactorOf(config: RestateConfig): (text: string) => string {
+  const values = [...(substituted.get(config) ?? [])].filter((v) => v.length >= 3).sort((a, b) => b.length - a.length);
+  return (text) => values.reduce((out, value) => out.split(value).join("(redacted)"), text);
+}
 
 /** The file a configuration was read from, for error messages (`config` when built in code). */
 export function sourceOf(config: RestateConfig): string {
@@ -222,12 +239,14 @@ export function substitute(
   value: string,
   env: Readonly<Record<string, string | undefined>>,
   missing: (name: string) => never,
+  used?: Set<string>,
 ): string {
   return value.replace(/\$(\$?)\{([^}]*)\}/g, (match, escaped: string, name: string) => {
     if (escaped === "$") return match.slice(1);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return missing(name === "" ? "(empty name)" : JSON.stringify(name));
     const found = Object.hasOwn(env, name) ? env[name] : undefined;
     if (found === undefined || found === "") return missing(name);
+    used?.add(found);
     return found;
   });
 }

@@ -3,7 +3,7 @@ import { AdminApiError } from "../errors.js";
 import type { DeploymentTarget, RegisterOptions } from "../operations/deployments.js";
 import type { DeploymentResponse, ModifyServiceRequest, ServiceMetadata, UpdateDeploymentRequest } from "../types.js";
 import { deploymentAddress, deploymentKey } from "./address.js";
-import { type DeploymentConfig, type RestateConfig, type ServiceConfig, sourceOf } from "./config.js";
+import { type DeploymentConfig, type RestateConfig, redactorOf, type ServiceConfig, sourceOf } from "./config.js";
 import { parseRestateDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 
@@ -73,6 +73,7 @@ const SERVICE_FIELDS: Record<keyof ServiceConfig, keyof ModifyServiceRequest & k
 export async function plan(admin: AdminClient, config: RestateConfig): Promise<Plan> {
   const changes: PlannedChange[] = [];
   const warnings: string[] = [];
+  const hide = redactorOf(config);
   const internals: PlanInternals = { config, registrations: [] };
   const [deployments, liveServices] = await Promise.all([admin.deployments.list(), admin.services.list()]);
   const byKey = indexByKey(deployments);
@@ -92,7 +93,7 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
             "invalid_config",
             sourceOf(config),
             `deployments[${index}]`,
-            `Restate refused ${addressOf(deployment)}: ${error.serverMessage}`,
+            hide(`Restate refused ${addressOf(deployment)}: ${error.serverMessage}`),
           );
         });
       const revisions = new Map<string, number | null>();
@@ -103,7 +104,7 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
       internals.registrations.push({ deployment, key, revisions });
       changes.push({
         kind: "register_deployment",
-        address: addressOf(deployment),
+        address: hide(addressOf(deployment)),
         services: discovered.services.map((s) => ({ name: s.name, type: s.ty, revision: s.revision })),
         headers: Object.keys(deployment.headers ?? {}),
       });
@@ -111,12 +112,14 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
     }
     const fields = deploymentChanges(existing, deployment);
     if (fields.length > 0) {
-      changes.push({ kind: "update_deployment", id: existing.id, address: deploymentAddress(existing), fields });
+      changes.push({ kind: "update_deployment", id: existing.id, address: hide(deploymentAddress(existing)), fields });
     }
     for (const [name, value] of Object.entries(deployment.metadata ?? {})) {
       if (existing.metadata?.[name] !== value) {
         warnings.push(
-          `${existing.id} (${deploymentAddress(existing)}): metadata.${name} differs; Restate 1.7 keeps the metadata given at registration`,
+          hide(
+            `${existing.id} (${deploymentAddress(existing)}): metadata.${name} differs; Restate 1.7 keeps the metadata given at registration`,
+          ),
         );
       }
     }
@@ -143,16 +146,18 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
       if (!found) {
         changes.push({
           kind: "create_subscription",
-          source: wanted.source,
-          sink: wanted.sink,
-          options: wanted.options ?? {},
+          source: hide(wanted.source),
+          sink: hide(wanted.sink),
+          options: Object.fromEntries(Object.entries(wanted.options ?? {}).map(([k, v]) => [k, hide(v)])),
         });
         continue;
       }
       for (const [option, value] of Object.entries(wanted.options ?? {})) {
         if (found.options[option] !== value) {
           warnings.push(
-            `subscription ${found.id} (${wanted.source} → ${wanted.sink}): option ${option} differs; Restate cannot change a subscription, remove and re-create it`,
+            hide(
+              `subscription ${found.id} (${wanted.source} → ${wanted.sink}): option ${option} differs; Restate cannot change a subscription, remove and re-create it`,
+            ),
           );
         }
       }
