@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/run.js";
-import { versioned } from "./lifecycle-services.js";
+import { awakeables, versioned } from "./lifecycle-services.js";
 
 const SECRET = "cli-secret-header-value-3b9d";
 let server: RestateServer;
@@ -131,7 +131,7 @@ describe("restate-admin plan / apply", () => {
 });
 
 describe("restate-admin deployments prune / rollback", () => {
-  it("prunes drained deployments with a JSON report, and rolls back", async () => {
+  it("rolls back, shows the old deployment draining while an invocation is pinned to it, prunes it once drained", async () => {
     const one = await serve(versioned("CliFlip", "one"));
     const two = await serve(versioned("CliFlip", "two"));
     expect((await cli(["register", one.url])).code).toBe(0);
@@ -144,15 +144,42 @@ describe("restate-admin deployments prune / rollback", () => {
     expect(report.removed).toHaveLength(1);
     expect(report.removed[0]?.reason).toBe("drained");
 
+    // An invocation suspended on an awakeable stays pinned to `two` while `one` takes over.
+    const before = awakeables.length;
+    const sent = await fetch(`${server.ingressUrl}/CliFlip/wait/send`, { method: "POST" });
+    expect(sent.status).toBe(202);
+    while (awakeables.length === before) await new Promise((r) => setTimeout(r, 100));
     const rolled = await cli(["deployments", "rollback", "CliFlip", "--json"]);
     expect(rolled.code).toBe(0);
-    expect(JSON.parse(rolled.stdout)).toMatchObject({ service: "CliFlip", to: { id: report.removed[0]?.id } });
+    const rollback = JSON.parse(rolled.stdout) as { from: { id: string }; to: { id: string } };
+    expect(rollback).toMatchObject({ service: "CliFlip", to: { id: report.removed[0]?.id } });
     const call = await fetch(`${server.ingressUrl}/CliFlip/version`, { method: "POST" });
     expect(await call.json()).toBe("one");
 
+    const listed = JSON.parse((await cli(["deployments", "--json"])).stdout) as {
+      id: string;
+      status: string;
+      bound_invocations: number;
+    }[];
+    expect(listed.find((d) => d.id === rollback.from.id)).toMatchObject({ status: "draining", bound_invocations: 1 });
+    const keeps = await cli(["deployments", "prune", "--json"]);
+    expect(JSON.parse(keeps.stdout).kept).toContainEqual(
+      expect.objectContaining({ id: rollback.from.id, status: "draining", reason: "draining" }),
+    );
+    const resolved = await fetch(`${server.ingressUrl}/restate/awakeables/${awakeables[before]}/resolve`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify("done"),
+    });
+    expect(resolved.ok).toBe(true);
+    for (let i = 0; i < 100; i++) {
+      const now = JSON.parse((await cli(["deployments", "--json"])).stdout) as { id: string; status: string }[];
+      if (now.find((d) => d.id === rollback.from.id)?.status === "drained") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const pruned = await cli(["deployments", "prune"]);
     expect(pruned.code).toBe(0);
-    expect(pruned.stdout).toMatch(/removed\s+drained\s+drained/);
+    expect(pruned.stdout).toMatch(new RegExp(`${rollback.from.id}\\s+removed\\s+drained\\s+drained`));
     const refused = await cli(["deployments", "rollback", "CliFlip", "--json"]);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).error.code).toBe("rollback_refused");
