@@ -1,4 +1,5 @@
 import { AdminApiError, type AdminClientError, DiscoveryError } from "./errors.js";
+import { isSecretHeader, redactSecrets } from "./redact.js";
 
 /**
  * Why restate-server could not discover a deployment, when retrying cannot help. restate-server 1.7
@@ -62,10 +63,32 @@ export function classifyDiscoveryError(
   return { failure, deploymentStatus };
 }
 
-/** For requests that make restate-server discover a deployment: a failure retrying cannot fix fails at once. */
-export function discoveryErrors(error: AdminClientError): AdminClientError {
-  if (!(error instanceof AdminApiError)) return error;
-  const classified = classifyDiscoveryError(error);
-  if (!classified) return error;
-  return new DiscoveryError(error, classified.failure, classified.deploymentStatus, HINTS[classified.failure]);
+/**
+ * The error mapping for requests that make restate-server discover a deployment. The server's message
+ * quotes what the deployment answered (status, headers, body), and a deployment or a proxy in front of
+ * it may echo the request's headers: the values of the secret-looking headers Restate was asked to send
+ * are removed from it. Then a failure that retrying cannot fix fails at once as a `DiscoveryError`.
+ */
+export function discoveryErrors(
+  deploymentHeaders: Readonly<Record<string, string>> | null | undefined,
+): (error: AdminClientError) => AdminClientError {
+  const secrets = Object.entries(deploymentHeaders ?? {})
+    .filter(([name]) => isSecretHeader(name))
+    .map(([, value]) => value);
+  return (error) => {
+    if (!(error instanceof AdminApiError)) return error;
+    const cleaned =
+      secrets.length === 0
+        ? error
+        : new AdminApiError(
+            error.status,
+            error.restateCode,
+            redactSecrets(error.serverMessage, secrets),
+            error.operation,
+            error.retryAfterMs,
+          );
+    const classified = classifyDiscoveryError(cleaned);
+    if (!classified) return cleaned;
+    return new DiscoveryError(cleaned, classified.failure, classified.deploymentStatus, HINTS[classified.failure]);
+  };
 }

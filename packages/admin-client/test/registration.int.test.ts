@@ -119,6 +119,30 @@ describe("a discovery that cannot succeed fails at once, naming the likely cause
     expect(endpoint.requests()).toBeGreaterThan(retries.length);
   });
 
+  it("never carries the secret headers Restate sends, even when the deployment echoes them back", async () => {
+    const secret = "bypass-secret-5f2a9c71";
+    const listener = await listenOnLoopback(
+      createServer((request, response) => {
+        response
+          .writeHead(401, { "x-echo": String(request.headers["x-vercel-protection-bypass"]) })
+          .end(`denied: x-vercel-protection-bypass=${request.headers["x-vercel-protection-bypass"]}`);
+      }),
+    );
+    closers.push(() => listener.close());
+    const { client } = recordingClient();
+    const error = (await client.deployments
+      .register(
+        { uri: listener.url },
+        { useHttp11: true, headers: { "x-vercel-protection-bypass": secret, "x-tenant": "acme" } },
+      )
+      .catch((e: unknown) => e)) as DiscoveryError;
+    expect(error).toMatchObject({ code: "discovery_failed", failure: "unauthorized" });
+    expect(error.serverMessage).toContain("[redacted]");
+    for (const text of [error.message, error.serverMessage, JSON.stringify(error), String(error.stack)]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
   it("the CLI prints the hint and the machine-readable failure", async () => {
     const endpoint = await answering(404);
     const out: string[] = [];

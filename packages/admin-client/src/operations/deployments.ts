@@ -182,7 +182,7 @@ export function deploymentsApi(transport: Transport, query: QueryFn): Deployment
       const answer = await transport.request("post", "/deployments", {
         body,
         idempotent: true,
-        mapError: discoveryErrors,
+        mapError: discoveryErrors(body.additional_headers),
       });
       return { ...answer.body, created: answer.status === 201 };
     },
@@ -214,7 +214,7 @@ export function deploymentsApi(transport: Transport, query: QueryFn): Deployment
         body: updateBody(changes),
         idempotent: true,
         // A changed address or `overwrite` makes the server discover the deployment again.
-        mapError: discoveryErrors,
+        mapError: discoveryErrors(changes.additional_headers),
       });
       return answer.body;
     },
