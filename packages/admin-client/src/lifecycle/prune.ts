@@ -1,8 +1,9 @@
 import type { AdminClient } from "../client.js";
 import { InvalidOptionError } from "../errors.js";
+import type { ListedDeployment } from "../operations/deployments.js";
 import type { DeploymentResponse } from "../types.js";
 import { deploymentAddress, sqlString } from "./address.js";
-import { type DeploymentStatus, readUsage, usageOf } from "./status.js";
+import type { DeploymentStatus, DeploymentUsage } from "./status.js";
 
 /** Why a deployment is kept or removed. */
 export const PRUNE_REASONS = [
@@ -80,13 +81,12 @@ export interface ExecutePruneOptions {
 export async function planPrune(admin: AdminClient, options: PruneOptions = {}): Promise<PrunePlan> {
   const keep = options.keep ?? 1;
   if (!Number.isInteger(keep) || keep < 0) throw new InvalidOptionError("keep", "must be an integer ≥ 0");
-  // Deployments first, then usage: a deployment registered in between is newer than the snapshot
-  // and can only make an older deployment look superseded, never a new one look drained.
+  // list() reads the deployments first, then their usage: a deployment registered in between can only
+  // make an older one look superseded, never a new one look drained.
   const deployments = await admin.deployments.list();
-  const snapshot = await readUsage(admin.query);
   const newest = newestPerService(deployments, keep);
   const decisions = deployments.map((deployment): PruneDecision => {
-    const usage = usageOf(deployment, snapshot);
+    const usage = usageFromList(deployment);
     const base = {
       id: deployment.id,
       address: deploymentAddress(deployment),
@@ -176,13 +176,17 @@ export async function prune(
   return executePrune(admin, await planPrune(admin, options), options);
 }
 
+/**
+ * A fresh look at one deployment. Within `list()`, bound invocations are read before the latest
+ * deployments: a superseded deployment only gets new invocations by becoming latest again, so reading
+ * `sys_service` last catches one that was made latest (and given invocations) meanwhile.
+ */
 async function recheck(admin: AdminClient, planned: PruneDecision): Promise<PruneDecision> {
-  const snapshot = await readUsage(admin.query);
   const current = (await admin.deployments.list()).find((d) => d.id === planned.id);
   if (current === undefined) {
     return { ...planned, action: "keep", reason: "already_removed", detail: "no longer registered" };
   }
-  const usage = usageOf(current, snapshot);
+  const usage = usageFromList(current);
   const base = { ...planned, status: usage.status, boundInvocations: usage.boundInvocations };
   if (usage.status === "active") {
     return {
@@ -227,4 +231,12 @@ function newestPerService(deployments: readonly DeploymentResponse[], keep: numb
     newest.set(name, new Set(list.slice(0, keep).map((d) => d.id)));
   }
   return newest;
+}
+
+function usageFromList(deployment: ListedDeployment): DeploymentUsage {
+  return {
+    status: deployment.status,
+    latestFor: deployment.latest_for,
+    boundInvocations: deployment.bound_invocations,
+  };
 }
