@@ -75,17 +75,17 @@ describe("retries and readiness", () => {
         if (event.attempt === 1) void doomed.stop().then(() => forwarder.close());
       },
     });
-    expect(Array.isArray(await admin.deployments.list())).toBe(true);
+    expect(Array.isArray(await admin.services.list())).toBe(true);
 
     // The path to the server starts failing (a load balancer dropping connections)…
     forwarder.mode = "reset";
     forwarder.dropConnections();
-    const error = await admin.deployments.list().catch((e: unknown) => e);
+    const error = await admin.services.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdminNetworkError);
     const networkError = error as AdminNetworkError;
     expect(networkError.attempts).toBe(retries.length + 1);
     expect(networkError.attempts).toBeGreaterThan(2);
-    expect(networkError.message).toMatch(/^GET \/v4\/deployments failed: /);
+    expect(networkError.message).toMatch(/^GET \/v4\/services failed: /);
     // …and the last attempts met a closed port: the server was really gone.
     expect(networkError.message).toMatch(/ECONNREFUSED/);
   });
