@@ -60,6 +60,17 @@ describe("restate-admin command line", () => {
     [["health", "--timeout", "0s"], "invalid_option"],
     [["health", "--url", "localhost:9070"], "invalid_option"],
     [["health", "--url", "http://a.test,ftp://b.test"], "invalid_option"],
+    [["register", "http://localhost:9080", "--tunnel-name", "laptop"], "invalid_option"],
+    [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--tunnel-name", "laptop"], "invalid_option"],
+    [["register", "http://a.test", "--metadata", "novalue"], "invalid_option"],
+    [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--gcp-id-token"], "invalid_option"],
+    [["register", "http://a.test", "--gcp-impersonate-service-account", "not-an-email"], "invalid_option"],
+    [["deployments", "update", "dp_1"], "missing_option"],
+    [["deployments", "update", "dp_1", "--header", "a=1", "--clear-headers"], "conflicting_options"],
+    [
+      ["deployments", "update", "dp_1", "--assume-role-arn", "arn:aws:iam::123456789012:role/r", "--uri", "http://a"],
+      "conflicting_options",
+    ],
     [["health", "--url", "http://a.test", "--url", "http://a.test"], "invalid_option"],
   ])("%j is a usage error (exit 2) with one error line", async (argv, code) => {
     const c = capture(DEAD);
@@ -76,6 +87,12 @@ describe("restate-admin command line", () => {
       [["health", "--url", "ftp://a"], "--url"],
       [["register", "ftp://a.test"], "<url|arn>"],
       [["services", "--jsn"], "did you mean --json"],
+      [
+        ["register", "http://localhost:9080", "--tunnel-name", "laptop"],
+        "--tunnel-name needs a Restate Cloud admin URL",
+      ],
+      [["register", "http://a.test", "--gcp-audience", "a b"], "--gcp-audience"],
+      [["register", "http://a.test", "--metadata", "x"], "--metadata"],
     ];
     for (const [argv, flag] of cases) {
       const c = capture(DEAD);
