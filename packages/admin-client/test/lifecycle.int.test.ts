@@ -343,6 +343,21 @@ describe("plan and apply", () => {
     expect((await admin.deployments.list()).some((d) => "uri" in d && d.uri === new URL(mine.url).href)).toBe(false);
   });
 
+  it("lets two pipelines apply the same configuration at once: the second finds it done", async () => {
+    const endpoint = await serve([versioned("Twice", "t1")]);
+    const base = await serve([versioned("Twice", "t0")]);
+    await admin.deployments.register({ uri: base.url });
+    const document = { deployments: [{ uri: endpoint.url }], services: { Twice: { public: false } } };
+    const ours = await plan(admin, parseConfig(document));
+    const theirs = await plan(admin, parseConfig(document));
+    const first = await apply(admin, theirs);
+    expect(first.applied.map((c) => c.kind)).toEqual(["register_deployment", "update_service"]);
+    const second = await apply(admin, ours);
+    expect(second.applied).toEqual([]);
+    expect(second.alreadyDone.map((c) => c.kind)).toEqual(["register_deployment", "update_service"]);
+    expect((await admin.services.get("Twice")).public).toBe(false);
+  });
+
   it("sets service settings again after a concurrent registration reset them", async () => {
     const endpoint = await serve([versioned("Guarded", "g1")]);
     const document = { deployments: [{ uri: endpoint.url }], services: { Guarded: { public: false } } };

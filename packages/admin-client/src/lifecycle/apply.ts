@@ -55,17 +55,25 @@ export async function apply(admin: AdminClient, plan: Plan, options: ApplyOption
   for (const registration of internals.registrations) {
     for (const [name, revision] of registration.revisions) if (!expected.has(name)) expected.set(name, revision);
   }
+  const ours = new Set(internals.registrations.map((r) => r.key));
   const checkRevisions = async (names: Iterable<string>) => {
     const live = new Map((await admin.services.list()).map((s) => [s.name, s]));
+    let byId: Map<string, string> | undefined;
     for (const name of names) {
       const revision = expected.get(name) ?? null;
       const now = live.get(name);
-      if ((now?.revision ?? null) !== revision) {
-        throw new PlanStaleError(
-          `${name} changed since the plan (revision ${revision ?? "none"} → ${now?.revision ?? "none"}, now served by ${now?.deployment_id ?? "nothing"}): ` +
-            "registering would supersede that deployment; plan again",
-        );
+      if ((now?.revision ?? null) === revision) continue;
+      // Another apply of the same configuration registered one of our deployments: not a conflict.
+      byId ??= new Map((await admin.deployments.list()).map((d) => [d.id, deploymentKey(d)]));
+      const servedBy = now === undefined ? undefined : byId.get(now.deployment_id);
+      if (now !== undefined && servedBy !== undefined && ours.has(servedBy)) {
+        expected.set(name, now.revision);
+        continue;
       }
+      throw new PlanStaleError(
+        `${name} changed since the plan (revision ${revision ?? "none"} → ${now?.revision ?? "none"}, now served by ${now?.deployment_id ?? "nothing"}): ` +
+          "registering would supersede that deployment; plan again",
+      );
     }
   };
   await checkRevisions(expected.keys());
