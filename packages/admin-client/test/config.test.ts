@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfigFile } from "../src/cli/config-file.js";
 import { parseRestateDuration } from "../src/lifecycle/duration.js";
 import { ConfigError, parseConfig } from "../src/lifecycle/index.js";
 
@@ -151,5 +155,46 @@ describe("parseRestateDuration", () => {
         expect(parseRestateDuration(`${h}h ${m}m ${s}s`)).toBe(parseRestateDuration(`PT${h}H${m}M${s}S`));
       }),
     );
+  });
+});
+
+describe("loadConfigFile", () => {
+  const dir = mkdtempSync(join(tmpdir(), "restate-config-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const refusal = async (path: string) => {
+    const error = await loadConfigFile(path, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  };
+
+  it("refuses an alias bomb, unknown tags, duplicate keys and a missing file, naming the file", async () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(10)
+          .fill(`*${"abcdefghij"[i - 1]}`)
+          .join(", ")}]`,
+      );
+    const bomb = await refusal(write("bomb.yaml", `${levels.join("\n")}\n`));
+    expect(bomb.message).toMatch(/^.*bomb\.yaml: not usable YAML/);
+    const tagged = await refusal(write("tag.yaml", "services: !!js/function 'function () {}'\n"));
+    expect(tagged.file).toMatch(/tag\.yaml$/);
+    const duplicate = await refusal(write("dup.yaml", "services: {}\nservices: {}\n"));
+    expect(duplicate.message).toMatch(/dup\.yaml: not valid YAML at line 2, column 1: duplicate_key/);
+    const missing = await refusal(join(dir, "nope.yaml"));
+    expect(missing.message).toMatch(/nope\.yaml: cannot read the file \(ENOENT\)/);
+    const json = await refusal(write("bad.json", "{ services: {} }"));
+    expect(json.message).toMatch(/bad\.json: not valid JSON/);
+  });
+
+  it("never echoes the offending text of a YAML error", async () => {
+    const secret = "hunter2-literal-secret";
+    const error = await refusal(write("leak.yaml", `deployments:\n  - uri: [${secret}\n`));
+    expect(error.message).not.toContain(secret);
   });
 });
