@@ -93,6 +93,8 @@ describe("restate-admin command line", () => {
       ],
       [["register", "http://a.test", "--gcp-audience", "a b"], "--gcp-audience"],
       [["register", "http://a.test", "--metadata", "x"], "--metadata"],
+      [["deployments", "update", "dp_1", "--header", "bad name=x"], "--header is not valid"],
+      [["deployments", "update", "dp_1", "--assume-role-arn", "role"], "--assume-role-arn"],
     ];
     for (const [argv, flag] of cases) {
       const c = capture(DEAD);

@@ -1,6 +1,7 @@
 import { CliUsageError, defineCommand, parseFlag } from "@restate-connect/cli-kit";
 import { redactHeaderValues } from "../../redact.js";
 import type { DeploymentResponse, UpdateDeploymentRequest } from "../../types.js";
+import { headerMap } from "../../validate.js";
 import { adminClientFor } from "../context.js";
 import { headerPairs } from "../headers.js";
 import { renderTable } from "../table.js";
@@ -101,6 +102,7 @@ export const deploymentsUpdate = defineCommand({
         "nothing to change: give --header, --clear-headers, --assume-role-arn, --uri, --http1.1 or --overwrite",
       );
     }
+    if (headers) parseFlag("header", () => headerMap("header", headers));
     if (role !== undefined) parseFlag("assume-role-arn", () => checkRole(role));
     if (uri !== undefined) parseFlag("uri", () => new URL(uri));
     const updated = await adminClientFor(context).deployments.update(id, changes);
