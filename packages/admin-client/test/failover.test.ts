@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   AdminApiError,
@@ -134,4 +135,34 @@ describe("several admin base URLs", () => {
       expect(() => createAdminClient({ baseUrl: baseUrl as string[] })).toThrow(InvalidOptionError);
     },
   );
+});
+
+describe("fail-over, for any cluster", () => {
+  it("reaches the first healthy node in order within one round, or fails with every node tried", async () => {
+    const state = fc.constantFrom<Node>("down", 503, "up");
+    await fc.assert(
+      fc.asyncProperty(fc.array(state, { minLength: 1, maxLength: 5 }), async (states) => {
+        const hosts = states.map((_, i) => `n${i + 1}.test:9070`);
+        const { fetch, reached } = cluster(Object.fromEntries(hosts.map((h, i) => [h, states[i] as Node])));
+        const admin = createAdminClient({
+          baseUrl: hosts.map((h) => `http://${h}`),
+          fetch,
+          retry: { maxAttempts: 2, initialDelayMs: 0, maxDelayMs: 0, budgetMs: 5000 },
+          adminApiVersion: 4,
+        });
+        const firstUp = states.indexOf("up");
+        const result = await admin.services.list().catch((e: unknown) => e);
+        const tried = reached.map((r) => r.split("/")[0]?.replace("GET ", ""));
+        if (firstUp === -1) {
+          expect(result).toBeInstanceOf(Error);
+          expect(new Set(tried)).toEqual(new Set(hosts));
+        } else {
+          expect(result).toEqual([{ name: `S@${hosts[firstUp]}` }]);
+          expect(tried).toEqual(hosts.slice(0, firstUp + 1));
+          expect(admin.activeBaseUrl).toBe(`http://${hosts[firstUp]}`);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
