@@ -15,8 +15,9 @@ export const spec: CliSpec = {
   globalOptions: GLOBAL_OPTIONS,
   footer: [
     "Environment:",
-    "  RESTATE_ADMIN_URL   admin API URL (default http://localhost:9070)",
+    "  RESTATE_ADMIN_URL   admin API URL, or every node's, comma-separated (default http://localhost:9070)",
     "  RESTATE_AUTH_TOKEN  bearer token (a Restate Cloud API key, or what your proxy expects)",
+    "  GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_SHA  recorded as deployment metadata by register",
   ].join("\n"),
   describeError,
 };
