@@ -256,6 +256,32 @@ describe("deployments update", () => {
   });
 });
 
+describe("deployments update with a key the deployment refuses", () => {
+  it("fails at once as unauthorized and leaves the deployment as it was", async () => {
+    const endpoint = await serve([greeterV1], {
+      wrap: (handler) => (request, response) => {
+        if (request.headers["x-api-key"] !== "right-key-7") {
+          response.writeHead(401).end("unknown api key");
+          return;
+        }
+        handler(request, response);
+      },
+    });
+    const registered = await admin.deployments.register(
+      { uri: endpoint.url },
+      { force: true, headers: { "x-api-key": "right-key-7" } },
+    );
+    const { client, retries } = recordingClient();
+    const error = (await client.deployments
+      .update(registered.id, { additional_headers: { "x-api-key": "wrong-key-8" } })
+      .catch((e: unknown) => e)) as DiscoveryError;
+    expect(error).toMatchObject({ code: "discovery_failed", failure: "unauthorized", deploymentStatus: 401 });
+    expect(error.message).not.toContain("wrong-key-8");
+    expect(retries).toEqual([]);
+    expect((await admin.deployments.get(registered.id)).additional_headers).toEqual({ "x-api-key": "right-key-7" });
+  });
+});
+
 describe("Google ID-token auth (admin API v4)", () => {
   it("is sent as the server's GoogleIdToken auth: restate-server tries to mint the token for that audience", async () => {
     const endpoint = await serve([greeterV1]);
