@@ -35,3 +35,27 @@ export function rewritten(name: string) {
     },
   });
 }
+
+/** Opened by the test: until then `UnpinnedService.start` runs without touching its journal. */
+export const gates = new Map<string, () => void>();
+
+/**
+ * A handler whose first attempt runs for as long as the test wants before its first journal entry —
+ * the time during which Restate has not pinned the invocation to a deployment yet — then sleeps,
+ * suspended.
+ */
+export function slowStarter(name: string, version: string) {
+  return restate.service({
+    name,
+    // Suspends during the sleep: waking up needs the deployment the invocation is pinned to.
+    options: { inactivityTimeout: 1500 },
+    handlers: {
+      start: async (ctx: restate.Context) => {
+        // Only the first attempt waits: after the suspension the handler replays from the top.
+        if (!gates.has(name)) await new Promise<void>((open) => gates.set(name, open));
+        await ctx.sleep(2500);
+        return version;
+      },
+    },
+  });
+}

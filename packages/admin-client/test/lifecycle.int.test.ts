@@ -12,7 +12,7 @@ import {
   RollbackRefusedError,
   rollback,
 } from "../src/lifecycle/index.js";
-import { awakeables, rewritten, versioned } from "./lifecycle-services.js";
+import { awakeables, gates, rewritten, slowStarter, versioned } from "./lifecycle-services.js";
 
 let server: RestateServer;
 let admin: AdminClient;
@@ -220,6 +220,48 @@ describe("deployment status and prune", () => {
       (rows) => rows[0]?.status === "completed",
     );
     expect(done[0]).toMatchObject({ completion_result: "success", pinned_deployment_id: third.id });
+  });
+  it("counts a running first attempt that is not pinned yet, which the CLI's and operator's query miss", async () => {
+    const cliQuery = (id: string) =>
+      admin.query<{ inv_count: number }>(
+        `SELECT COUNT(1) AS inv_count FROM sys_invocation_status WHERE pinned_deployment_id = '${id}' AND status != 'completed'`,
+      );
+    const begin = async (service: string) => {
+      const response = await fetch(`${server.ingressUrl}/${service}/start/send`, { method: "POST" });
+      const { invocationId } = (await response.json()) as { invocationId: string };
+      await eventually(
+        async () => gates.has(service),
+        (open) => open,
+      );
+      return invocationId;
+    };
+
+    const one = await admin.deployments.register({ uri: (await serve([slowStarter("Unpinned", "1")])).url });
+    const started = await begin("Unpinned");
+    await admin.deployments.register({ uri: (await serve([slowStarter("Unpinned", "2")])).url });
+    expect((await cliQuery(one.id))[0]?.inv_count).toBe(0);
+    expect((await statuses()).get(one.id)).toBe("draining");
+    const kept = await prune(admin, { keep: 1 });
+    expect(kept.kept.find((d) => d.id === one.id)?.reason).toBe("draining");
+    gates.get("Unpinned")?.();
+    expect(await result(started)).toBe("success");
+
+    // What the narrower condition allows: removing the deployment while that attempt runs. Once the
+    // attempt writes its first journal entry it is pinned to a deployment that no longer exists.
+    const other = await admin.deployments.register({ uri: (await serve([slowStarter("Unpinned2", "1")])).url });
+    const lost = await begin("Unpinned2");
+    await admin.deployments.register({ uri: (await serve([slowStarter("Unpinned2", "2")])).url });
+    expect((await cliQuery(other.id))[0]?.inv_count).toBe(0);
+    await admin.deployments.remove(other.id, { force: true });
+    gates.get("Unpinned2")?.();
+    await eventually(
+      () =>
+        admin.query<{ status: string; last_failure: string | null }>(
+          `SELECT status, last_failure FROM sys_invocation WHERE id = '${lost}'`,
+        ),
+      (rows) => rows[0]?.status === "backing-off" && /not found in the registry/.test(rows[0]?.last_failure ?? ""),
+    );
+    await admin.invocations.kill(lost);
   });
 });
 
