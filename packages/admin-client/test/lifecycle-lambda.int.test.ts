@@ -3,7 +3,7 @@ import { type LoopbackListener, listenOnLoopback, type RestateServer, startResta
 import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient } from "../src/index.js";
-import { apply, parseConfig, plan } from "../src/lifecycle/index.js";
+import { apply, parseConfig, plan, rollback } from "../src/lifecycle/index.js";
 import { versioned } from "./lifecycle-services.js";
 
 const ROLES = ["arn:aws:iam::123456789012:role/invoker-a", "arn:aws:iam::123456789012:role/invoker-b"];
@@ -108,5 +108,23 @@ describe("plan / apply with a Lambda deployment", () => {
     expect(metadata.warnings).toEqual([
       `${service.deployment_id} (${ARN}): metadata.git.commit.sha differs; Restate 1.7 keeps the metadata given at registration`,
     ]);
+  });
+
+  it("rolls back to the previous Lambda version", async () => {
+    const admin = createAdminClient({ baseUrl: server.adminUrl });
+    const previous = "arn:aws:lambda:us-east-1:123456789012:function:planned:4";
+    const next = "arn:aws:lambda:us-east-1:123456789012:function:planned:5";
+    const four = await admin.deployments.register({ arn: previous, assumeRoleArn: ROLES[0] as string });
+    const five = await admin.deployments.register({ arn: next, assumeRoleArn: ROLES[0] as string });
+    expect((await admin.services.get("LambdaPlanned")).deployment_id).toBe(five.id);
+    await admin.services.update("LambdaPlanned", { public: false });
+    const result = await rollback(admin, "LambdaPlanned");
+    // Re-registering made it public again (the deployment's default); rollback set it back.
+    expect(result.restoredSettings).toContainEqual({ service: "LambdaPlanned", settings: ["public"] });
+    expect((await admin.services.get("LambdaPlanned")).public).toBe(false);
+    expect(result).toMatchObject({ from: { id: five.id, address: next }, to: { id: four.id, address: previous } });
+    expect((await admin.services.get("LambdaPlanned")).deployment_id).toBe(four.id);
+    // The same deployment, not a new one, with its role kept.
+    expect(await admin.deployments.get(four.id)).toMatchObject({ arn: previous, assume_role_arn: ROLES[0] });
   });
 });
