@@ -53,9 +53,12 @@ export const applyCommand = defineCommand({
     const result = await apply(admin, planned, { onChange: (c) => context.progress(`… ${describe(c)}`) });
     context.print(
       () =>
-        result.applied.length === 0
-          ? "No changes: the server matches the configuration."
-          : [`Applied ${result.applied.length} change(s):`, ...result.applied.flatMap(renderChange)].join("\n"),
+        [
+          ...(result.applied.length === 0
+            ? ["No changes: the server matches the configuration."]
+            : [`Applied ${result.applied.length} change(s):`, ...result.applied.flatMap(renderChange)]),
+          ...(planned.warnings.length > 0 ? ["Warnings:", ...planned.warnings.map((w) => `  ! ${w}`)] : []),
+        ].join("\n"),
       { applied: result.applied, already_done: result.alreadyDone, warnings: planned.warnings },
     );
     return undefined;
