@@ -261,7 +261,10 @@ describe("deployments update with a key the deployment refuses", () => {
     const endpoint = await serve([greeterV1], {
       wrap: (handler) => (request, response) => {
         if (request.headers["x-api-key"] !== "right-key-7") {
-          response.writeHead(401).end("unknown api key");
+          // HTTP/2 and HTTP/1.1 responses both have writeHead/end, with signatures TypeScript cannot unite.
+          (response as unknown as { writeHead(status: number): { end(body: string): void } })
+            .writeHead(401)
+            .end("unknown api key");
           return;
         }
         handler(request, response);
