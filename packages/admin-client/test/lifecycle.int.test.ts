@@ -328,6 +328,35 @@ describe("rollback", () => {
     expect((await admin.services.get("PairA")).deployment_id).not.toBe(first.id);
     expect((await admin.services.get("PairB")).deployment_id).toBe(bServer.id);
   });
+  it("refuses, changing nothing, when a deployment is registered while it runs", async () => {
+    let armed = false;
+    let theirs = "";
+    const next = await serve([versioned("Raced", "next")]);
+    const old = await serve([versioned("Raced", "old")], {
+      // The rollback's discovery of the old address is the moment another pipeline registers.
+      wrap: (handler) => (request, response) => {
+        if (armed && request.url?.includes("discover")) {
+          armed = false;
+          void admin.deployments.register({ uri: next.url }, { force: true }).then((r) => {
+            theirs = r.id;
+            handler(request, response);
+          });
+          return;
+        }
+        handler(request, response);
+      },
+    });
+    const first = await admin.deployments.register({ uri: old.url });
+    const middle = await serve([versioned("Raced", "middle")]);
+    await admin.deployments.register({ uri: middle.url });
+    armed = true;
+    const refused = await rollback(admin, "Raced").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RollbackRefusedError);
+    expect((refused as Error).message).toMatch(/changed while the rollback was being checked/);
+    expect((await admin.services.get("Raced")).deployment_id).toBe(theirs);
+    expect((await admin.services.get("Raced")).deployment_id).not.toBe(first.id);
+    expect(await call("Raced", "version")).toBe("next");
+  });
 });
 
 describe("plan and apply", () => {

@@ -132,6 +132,18 @@ export async function rollback(
   };
   if (result.dryRun) return result;
 
+  // Right before the forced registration: if any affected service moved since we looked (another
+  // deployment was registered meanwhile), forcing ours would silently supersede it.
+  const now = new Map((await admin.services.list()).map((s) => [s.name, s]));
+  for (const [name, old] of before) {
+    const current = now.get(name);
+    if (old !== undefined && (current?.revision !== old.revision || current.deployment_id !== old.deployment_id)) {
+      throw new RollbackRefusedError(
+        `${name} changed while the rollback was being checked (now revision ${current?.revision ?? "none"} on ${current?.deployment_id ?? "nothing"}); nothing was changed, run the rollback again if it is still wanted`,
+      );
+    }
+  }
+
   await admin.deployments.register(
     "uri" in detail ? { uri: detail.uri } : { arn: detail.arn, assumeRoleArn: detail.assume_role_arn ?? undefined },
     {
