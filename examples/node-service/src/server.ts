@@ -7,11 +7,9 @@
  * `startup_failed` and `stopped`.
  */
 import { createServer, type ServerHttp2Session } from "node:http2";
-import { withIdentity } from "@restate-connect/identity/node";
-import { createEndpointHandler } from "@restatedev/restate-sdk";
 import { createCodec } from "./codec.ts";
 import { serviceConfigFromEnv } from "./config.ts";
-import { services } from "./services.ts";
+import { createServiceHandler } from "./handler.ts";
 
 function event(fields: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
@@ -21,15 +19,9 @@ async function main(): Promise<void> {
   const config = serviceConfigFromEnv(process.env);
   const codec = await createCodec(config.encryption);
 
-  const sdkHandler = createEndpointHandler({
-    services,
-    journalValueCodecProvider: async () => codec,
-    // The identity adapter below decides and reports; the SDK checks the same keys again (defence in
-    // depth, and it then does not warn that it accepts unsigned requests).
+  const handler = createServiceHandler({
     identityKeys: config.identityKeys,
-  });
-  const handler = withIdentity(sdkHandler, {
-    keys: config.identityKeys,
+    codec,
     onReject: (rejection, request) =>
       event({ event: "identity_rejected", code: rejection.code, message: rejection.message, path: request.url }),
   });

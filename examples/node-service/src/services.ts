@@ -1,5 +1,5 @@
 import * as restate from "@restatedev/restate-sdk";
-import { chargeCard } from "./card-processor.ts";
+import { type Charge, type ChargeRequest, chargeCard } from "./card-processor.ts";
 
 /** What a customer tells us once; the card number is the sensitive part Restate must never see in clear. */
 export interface CustomerProfile {
@@ -50,40 +50,53 @@ export const customer = restate.object({
   },
 });
 
+/** The card processor the payment workflow charges through (inside `ctx.run`). */
+export type ChargeCard = (request: ChargeRequest) => Promise<Charge>;
+
 /**
  * Workflow keyed by payment id: reads the customer's profile (a call to the object), waits for the
- * customer's approval (a durable promise), then charges the card exactly once (`ctx.run`).
+ * customer's approval (a durable promise), then charges the card exactly once (`ctx.run`) through
+ * `charge` (the stand-in processor unless another is given).
  */
-export const payment = restate.workflow({
-  name: "payment",
-  handlers: {
-    run: async (ctx: restate.WorkflowContext, request: CheckoutRequest): Promise<Receipt> => {
-      validateCheckout(request);
-      const profile = await ctx.objectClient(customer, request.customerId).profile();
-      ctx.set("status", "awaiting approval");
-      const approval = await ctx.promise<Approval>("approval");
-      const charge = await ctx.run("charge card", () =>
-        chargeCard({ cardNumber: profile.cardNumber, amountCents: request.amountCents, idempotencyKey: ctx.key }),
-      );
-      ctx.set("status", "paid");
-      return {
-        paymentId: ctx.key,
-        chargeId: charge.chargeId,
-        customer: profile.name,
-        cardLast4: profile.cardNumber.slice(-4),
-        amountCents: request.amountCents,
-        description: request.description,
-        approvedBy: approval.approvedBy,
-      };
+export function createPaymentWorkflow(charge: ChargeCard = chargeCard) {
+  return restate.workflow({
+    name: "payment",
+    handlers: {
+      run: async (ctx: restate.WorkflowContext, request: CheckoutRequest): Promise<Receipt> => {
+        validateCheckout(request);
+        const profile = await ctx.objectClient(customer, request.customerId).profile();
+        ctx.set("status", "awaiting approval");
+        const approval = await ctx.promise<Approval>("approval");
+        const charged = await ctx.run("charge card", () =>
+          charge({ cardNumber: profile.cardNumber, amountCents: request.amountCents, idempotencyKey: ctx.key }),
+        );
+        ctx.set("status", "paid");
+        return {
+          paymentId: ctx.key,
+          chargeId: charged.chargeId,
+          customer: profile.name,
+          cardLast4: profile.cardNumber.slice(-4),
+          amountCents: request.amountCents,
+          description: request.description,
+          approvedBy: approval.approvedBy,
+        };
+      },
+      approve: async (ctx: restate.WorkflowSharedContext, approval: Approval): Promise<void> => {
+        await ctx.promise<Approval>("approval").resolve(approval);
+      },
+      status: async (ctx: restate.WorkflowSharedContext): Promise<string> => {
+        return (await ctx.get<string>("status")) ?? "not started";
+      },
     },
-    approve: async (ctx: restate.WorkflowSharedContext, approval: Approval): Promise<void> => {
-      await ctx.promise<Approval>("approval").resolve(approval);
-    },
-    status: async (ctx: restate.WorkflowSharedContext): Promise<string> => {
-      return (await ctx.get<string>("status")) ?? "not started";
-    },
-  },
-});
+  });
+}
+
+export const payment = createPaymentWorkflow();
+
+/** Every service of this example; `charge` replaces the card processor (e.g. to count charges). */
+export function createServices(charge: ChargeCard = chargeCard) {
+  return [customer, createPaymentWorkflow(charge)];
+}
 
 export const services = [customer, payment];
 

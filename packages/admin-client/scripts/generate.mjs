@@ -1,6 +1,6 @@
 // Refreshes openapi.json and src/openapi.generated.ts from the pinned restate-server.
 // Usage: npm run generate -w @restate-connect/admin-client
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -101,4 +101,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(join(packageDir, "openapi.json"), stable);
   writeFileSync(join(packageDir, "src", "openapi.generated.ts"), await renderTypes(JSON.parse(stable)));
   console.log(`wrote openapi.json (${document.info?.version ?? "?"}) and src/openapi.generated.ts`);
+  // Every request is typed by path and method from the generated `paths`: a shape the new document
+  // changed fails this type check, at the call that depends on it.
+  const tsc = createRequire(join(packageDir, "package.json")).resolve("typescript/bin/tsc");
+  const check = spawnSync(process.execPath, [tsc, "--noEmit", "-p", packageDir], { stdio: "inherit" });
+  if (check.status !== 0) {
+    console.error("the client no longer compiles against the new document: fix the calls tsc names above");
+    process.exitCode = 1;
+  } else {
+    console.log("the client compiles against the new document");
+  }
 }

@@ -1,4 +1,4 @@
-import { AdminClientError, AdminNotReadyError, InvalidArgumentError, InvalidResponseError } from "./errors.js";
+import { AdminClientError, AdminNotReadyError, InvalidOptionError, InvalidResponseError } from "./errors.js";
 import { type DeploymentsApi, deploymentsApi } from "./operations/deployments.js";
 import { type InvocationsApi, invocationsApi } from "./operations/invocations.js";
 import { type ServicesApi, servicesApi } from "./operations/services.js";
@@ -8,8 +8,12 @@ import { createTransport, parseBaseUrl, type RetryEvent } from "./transport.js";
 import type { VersionInformation } from "./types.js";
 
 export interface AdminClientOptions {
-  /** Admin API root, e.g. `http://localhost:9070` or `restateCloudEndpoints(…).adminUrl`. */
-  baseUrl: string;
+  /**
+   * Admin API root, e.g. `http://localhost:9070` or `restateCloudEndpoints(…).adminUrl`; or the admin
+   * APIs of several nodes of one cluster, tried in order: after a connection error, a timeout or a 5xx
+   * the next attempt goes to the next node, within the same retry budget.
+   */
+  baseUrl: string | readonly string[];
   /** Bearer token (a Restate Cloud API key, or what your proxy expects). Never logged or put in errors. */
   token?: string;
   /** Extra headers on every request. */
@@ -22,7 +26,7 @@ export interface AdminClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Use this admin API version instead of negotiating it via `GET /version`. */
   adminApiVersion?: number;
-  /** Called before each retry, e.g. to print progress. */
+  /** Called before each retry (with the node that failed and the next one), e.g. to print progress. */
   onRetry?: (event: RetryEvent) => void;
 }
 
@@ -58,6 +62,8 @@ export interface AdminClient {
   readonly services: ServicesApi;
   readonly invocations: InvocationsApi;
   readonly subscriptions: SubscriptionsApi;
+  /** The admin base URL that answered last (with several nodes: the one requests go to first). */
+  readonly activeBaseUrl: string;
 }
 
 /**
@@ -71,36 +77,36 @@ export interface AdminClient {
  * console.log(id, (await admin.services.list()).map((s) => s.name));
  */
 export function createAdminClient(options: AdminClientOptions): AdminClient {
-  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "expected an object");
-  const baseUrl = parseBaseUrl(options.baseUrl);
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "expected an object");
+  const baseUrls = parseBaseUrls(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new InvalidArgumentError("timeoutMs", "must be a positive number");
+    throw new InvalidOptionError("timeoutMs", "must be a positive number");
   if (
     options.token !== undefined &&
     (typeof options.token !== "string" || options.token === "" || /[\r\n]/.test(options.token))
   ) {
-    throw new InvalidArgumentError("token", "must be a non-empty string without line breaks");
+    throw new InvalidOptionError("token", "must be a non-empty string without line breaks");
   }
   const customFetch = options.fetch;
   if (customFetch !== undefined && typeof customFetch !== "function")
-    throw new InvalidArgumentError("fetch", "not a function");
+    throw new InvalidOptionError("fetch", "not a function");
   if (customFetch === undefined && typeof globalThis.fetch !== "function") {
-    throw new InvalidArgumentError("fetch", "no fetch implementation available");
+    throw new InvalidOptionError("fetch", "no fetch implementation available");
   }
   // Never call fetch as a method of another object: workerd rejects a `this` that is not the global scope.
   const fetchImpl: typeof globalThis.fetch = customFetch ?? ((input, init) => globalThis.fetch(input, init));
   if (options.adminApiVersion !== undefined && !Number.isInteger(options.adminApiVersion)) {
-    throw new InvalidArgumentError("adminApiVersion", "must be an integer");
+    throw new InvalidOptionError("adminApiVersion", "must be an integer");
   }
   let retry: ReturnType<typeof resolveRetry>;
   try {
     retry = resolveRetry(options.retry);
   } catch (error) {
-    throw new InvalidArgumentError("retry", (error as Error).message);
+    throw new InvalidOptionError("retry", (error as Error).message);
   }
   const config = {
-    baseUrl,
+    baseUrls,
     token: options.token,
     headers: { ...options.headers },
     timeoutMs,
@@ -113,24 +119,21 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   // Health probes while waiting must not retry on their own: waitUntilReady owns the schedule.
   const probe = createTransport({ ...config, retry: resolveRetry(false) });
 
+  const query = async <Row>(sql: string): Promise<Row[]> => {
+    if (typeof sql !== "string" || sql.trim() === "") throw new InvalidOptionError("sql", "must be a non-empty string");
+    // Introspection queries only read: safe to repeat. The document types the answer as `unknown`.
+    const answer = await transport.request("post", "/query", { body: { query: sql }, idempotent: true });
+    const rows = (answer.body as { rows?: unknown } | undefined)?.rows;
+    if (!Array.isArray(rows)) throw new InvalidResponseError("POST /query", "missing `rows` array");
+    return rows as Row[];
+  };
+
   return {
     async health() {
-      await transport.request<void>({
-        method: "GET",
-        path: "/health",
-        versioned: false,
-        idempotent: true,
-        json: false,
-      });
+      await transport.request("get", "/health", { idempotent: true, json: false });
     },
     async version() {
-      const answer = await transport.request<VersionInformation>({
-        method: "GET",
-        path: "/version",
-        versioned: false,
-        idempotent: true,
-      });
-      return answer.body;
+      return (await transport.request("get", "/version", { idempotent: true })).body;
     },
     apiVersion: () => transport.apiVersion(),
     async waitUntilReady(waitOptions = {}) {
@@ -140,13 +143,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       for (;;) {
         let problem: string;
         try {
-          await probe.request<void>({
-            method: "GET",
-            path: "/health",
-            versioned: false,
-            idempotent: true,
-            json: false,
-          });
+          await probe.request("get", "/health", { idempotent: true, json: false });
           await transport.apiVersion();
           return;
         } catch (error) {
@@ -160,22 +157,25 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         delay = Math.min(delay * 2, 2000);
       }
     },
-    async query<Row>(sql: string) {
-      if (typeof sql !== "string" || sql.trim() === "")
-        throw new InvalidArgumentError("sql", "must be a non-empty string");
-      const answer = await transport.request<{ rows?: unknown }>({
-        method: "POST",
-        path: "/query",
-        body: { query: sql },
-        // Introspection queries only read.
-        idempotent: true,
-      });
-      if (!Array.isArray(answer.body?.rows)) throw new InvalidResponseError("POST /query", "missing `rows` array");
-      return answer.body.rows as Row[];
-    },
-    deployments: deploymentsApi(transport),
+    query,
+    deployments: deploymentsApi(transport, query),
     services: servicesApi(transport),
     invocations: invocationsApi(transport),
     subscriptions: subscriptionsApi(transport),
+    get activeBaseUrl() {
+      return transport.activeBaseUrl();
+    },
   };
+}
+
+function parseBaseUrls(baseUrl: string | readonly string[]): URL[] {
+  if (typeof baseUrl === "string") return [parseBaseUrl(baseUrl)];
+  if (!Array.isArray(baseUrl) || baseUrl.length === 0) {
+    throw new InvalidOptionError("baseUrl", "expected a URL or a non-empty array of URLs");
+  }
+  const urls = baseUrl.map((url) => parseBaseUrl(url));
+  if (new Set(urls.map((url) => url.href)).size !== urls.length) {
+    throw new InvalidOptionError("baseUrl", "lists the same URL twice");
+  }
+  return urls;
 }

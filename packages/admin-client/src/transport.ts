@@ -2,12 +2,16 @@ import {
   AdminApiError,
   type AdminClientError,
   AdminNetworkError,
+  AdminRedirectError,
   AdminTimeoutError,
-  InvalidArgumentError,
+  InvalidOptionError,
   InvalidResponseError,
 } from "./errors.js";
+import type { HttpMethod, OperationOf, PathsWithMethod, RequestOptions, ResponseBody } from "./paths.js";
+import { isSecretHeader, redactSecrets } from "./redact.js";
 import { backoffDelay, parseRetryAfter, type ResolvedRetry } from "./retry.js";
-import { chooseAdminApiVersion, type ServerVersionInfo } from "./version.js";
+import { segment } from "./validate.js";
+import { chooseAdminApiVersion } from "./version.js";
 
 /** Reported before each retry; the CLI turns these into progress lines. Never contains the token. */
 export interface RetryEvent {
@@ -16,10 +20,15 @@ export interface RetryEvent {
   attempt: number;
   delayMs: number;
   error: AdminClientError;
+  /** The admin API base URL that failed. */
+  baseUrl: string;
+  /** The base URL the next attempt goes to (another node after a connection error or 5xx). */
+  nextBaseUrl: string;
 }
 
 export interface TransportConfig {
-  baseUrl: URL;
+  /** One admin API per node; the first is tried first. */
+  baseUrls: readonly URL[];
   token: string | undefined;
   headers: Readonly<Record<string, string>>;
   timeoutMs: number;
@@ -30,44 +39,61 @@ export interface TransportConfig {
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
-export interface RequestSpec {
-  method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
-  /** Path below the admin API root, e.g. `/deployments`. */
-  path: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  /** Safe to repeat: retried on connection errors, timeouts, 429 and 5xx. */
-  idempotent: boolean;
-  /** `false` for `/health` and `/version`, which live outside the versioned prefix. Default true. */
-  versioned?: boolean;
-  /** `false` to skip reading a JSON body (e.g. 202 Accepted). Default true. */
-  json?: boolean;
-}
-
 export interface Answer<T> {
   status: number;
   body: T;
   headers: Headers;
+  /** The admin API base URL (node) that answered. */
+  baseUrl: string;
 }
 
 export interface Transport {
-  request<T>(spec: RequestSpec): Promise<Answer<T>>;
+  /**
+   * One admin API operation, typed by its path literal and method from the generated `paths`.
+   *
+   * @example
+   * const { body } = await transport.request("get", "/deployments/{deployment}", { path: { deployment: id }, idempotent: true });
+   */
+  request<M extends HttpMethod, P extends PathsWithMethod<M>>(
+    method: M,
+    path: P,
+    options: RequestOptions<OperationOf<P, M>>,
+  ): Promise<Answer<ResponseBody<OperationOf<P, M>>>>;
   /** The negotiated admin API version (negotiating on first use). */
   apiVersion(): Promise<number>;
+  /** The base URL the next request goes to first: the node that answered last. */
+  activeBaseUrl(): string;
 }
 
-const REDACTED = "[redacted]";
+/** Paths served outside the versioned `/v<N>` prefix. */
+const UNVERSIONED: ReadonlySet<string> = new Set(["/health", "/version"]);
+const MAX_REDIRECTS = 5;
+/** How much of a non-JSON error body ends up in a message (after redaction). */
+const MAX_ERROR_TEXT = 300;
+
+interface Wire {
+  method: string;
+  /** Path below the base URL, with the version prefix and query. */
+  target: string;
+  body: string | undefined;
+  idempotent: boolean;
+  json: boolean;
+  mapError: ((error: AdminClientError) => AdminClientError) | undefined;
+}
 
 /**
  * The one place that talks HTTP. The token lives only in this closure: it is put on the wire and
- * nowhere else, and any text coming back (a proxy may echo headers) is scrubbed of it.
+ * nowhere else, and any text coming back (a proxy may echo headers) is scrubbed of it before it is cut.
  */
 export function createTransport(config: TransportConfig): Transport {
-  const secrets = [config.token, ...Object.entries(config.headers).map(([k, v]) => (isSecretHeader(k) ? v : undefined))]
-    .filter((s): s is string => typeof s === "string" && s.length > 0)
-    .sort((a, b) => b.length - a.length);
-  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
-  const root = config.baseUrl.href.replace(/\/+$/, "");
+  if (config.baseUrls.length === 0) throw new InvalidOptionError("baseUrl", "give at least one URL");
+  const secrets = [
+    config.token,
+    ...Object.entries(config.headers).map(([k, v]) => (isSecretHeader(k) ? v : undefined)),
+  ].filter((s): s is string => typeof s === "string" && s.length > 0);
+  const redact = (text: string) => redactSecrets(text, secrets);
+  const roots = config.baseUrls.map((url) => url.href.replace(/\/+$/, ""));
+  let active = 0;
   let negotiated: Promise<number> | undefined;
 
   function apiVersion(): Promise<number> {
@@ -80,8 +106,8 @@ export function createTransport(config: TransportConfig): Transport {
   }
 
   async function negotiate(): Promise<number> {
-    const answer = await request<unknown>({ method: "GET", path: "/version", versioned: false, idempotent: true });
-    const info = answer.body as Partial<ServerVersionInfo> | null;
+    const answer = await request("get", "/version", { idempotent: true });
+    const info = answer.body as Partial<typeof answer.body> | null;
     if (
       typeof info?.min_admin_api_version !== "number" ||
       typeof info.max_admin_api_version !== "number" ||
@@ -89,35 +115,85 @@ export function createTransport(config: TransportConfig): Transport {
     ) {
       throw new InvalidResponseError("GET /version", "missing min_admin_api_version/max_admin_api_version");
     }
-    return chooseAdminApiVersion(info as ServerVersionInfo);
+    return chooseAdminApiVersion({
+      version: info.version,
+      min_admin_api_version: info.min_admin_api_version,
+      max_admin_api_version: info.max_admin_api_version,
+    });
   }
 
-  async function request<T>(spec: RequestSpec): Promise<Answer<T>> {
-    const prefix = spec.versioned === false ? "" : `/v${await apiVersion()}`;
-    const url = new URL(`${root}${prefix}${spec.path}`);
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
+  async function request<M extends HttpMethod, P extends PathsWithMethod<M>>(
+    method: M,
+    path: P,
+    options: RequestOptions<OperationOf<P, M>>,
+  ): Promise<Answer<ResponseBody<OperationOf<P, M>>>> {
+    const loose = options as {
+      path?: Record<string, unknown>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+      idempotent: boolean;
+      json?: boolean;
+      mapError?: (error: AdminClientError) => AdminClientError;
+    };
+    const filled = fillPath(path, loose.path);
+    const prefix = UNVERSIONED.has(path) ? "" : `/v${await apiVersion()}`;
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(loose.query ?? {})) {
+      if (value !== undefined && value !== null) search.set(key, queryValue(value));
     }
-    const operation = `${spec.method} ${url.pathname}${url.search}`;
+    const query = search.size > 0 ? `?${search}` : "";
+    const wire: Wire = {
+      method: method.toUpperCase(),
+      target: `${prefix}${filled}${query}`,
+      body: loose.body === undefined ? undefined : JSON.stringify(loose.body),
+      idempotent: loose.idempotent,
+      json: loose.json !== false,
+      mapError: loose.mapError,
+    };
+    return (await send(wire)) as Answer<ResponseBody<OperationOf<P, M>>>;
+  }
+
+  async function send(wire: Wire): Promise<Answer<unknown>> {
+    const operation = `${wire.method} ${wire.target}`;
     const started = Date.now();
+    // Every node gets a chance within the budget, even with fewer attempts configured.
+    const maxAttempts =
+      config.retry.maxAttempts > 1 ? Math.max(config.retry.maxAttempts, roots.length) : config.retry.maxAttempts;
+    let sinceCycleStart = 0;
     for (let attempt = 1; ; attempt++) {
+      const node = active;
       try {
-        return await attemptOnce<T>(spec, url, operation, attempt);
+        return await attemptOnce(wire, node, operation, attempt);
       } catch (caught) {
-        const error = caught as AdminClientError;
-        if (!spec.idempotent || !error.retryable || attempt >= config.retry.maxAttempts) throw error;
+        const error = wire.mapError ? wire.mapError(caught as AdminClientError) : (caught as AdminClientError);
+        // A connection error, timeout or 5xx may be this node alone: the next attempt (or the next call,
+        // e.g. waitUntilReady's next probe) goes to the next node.
+        if (roots.length > 1 && nodeUnavailable(error) && active === node) active = (node + 1) % roots.length;
+        if (!wire.idempotent || !error.retryable || attempt >= maxAttempts) throw error;
+        sinceCycleStart++;
+        // Trying another node of the cluster needs no pause; a full round over all of them does.
+        const firstRound = active !== node && sinceCycleStart < roots.length;
+        if (!firstRound) sinceCycleStart = 0;
         const retryAfter = error instanceof AdminApiError ? error.retryAfterMs : undefined;
-        const delayMs = backoffDelay(attempt, config.retry, retryAfter);
+        const delayMs = firstRound ? 0 : backoffDelay(attempt, config.retry, retryAfter);
         if (Date.now() - started + delayMs > config.retry.budgetMs) throw error;
-        config.onRetry?.({ operation, attempt, delayMs, error });
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        config.onRetry?.({
+          operation,
+          attempt,
+          delayMs,
+          error,
+          baseUrl: roots[node] as string,
+          nextBaseUrl: roots[active] as string,
+        });
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
   }
 
-  async function attemptOnce<T>(spec: RequestSpec, url: URL, operation: string, attempt: number): Promise<Answer<T>> {
+  async function attemptOnce(wire: Wire, node: number, operation: string, attempt: number): Promise<Answer<unknown>> {
+    const root = roots[node] as string;
     const headers: Record<string, string> = { accept: "application/json", ...config.headers };
-    if (spec.body !== undefined) headers["content-type"] = "application/json";
+    if (wire.body !== undefined) headers["content-type"] = "application/json";
     if (config.token !== undefined) headers.authorization = `Bearer ${config.token}`;
     const controller = new AbortController();
     let timedOut = false;
@@ -126,18 +202,34 @@ export function createTransport(config: TransportConfig): Transport {
       controller.abort();
     }, config.timeoutMs);
     try {
+      let url = new URL(`${root}${wire.target}`);
+      let method = wire.method;
+      let body = wire.body;
       let response: Response;
-      try {
-        const fetchFunction = config.fetch;
-        response = await fetchFunction(url, {
-          method: spec.method,
-          headers,
-          body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-          signal: controller.signal,
-        });
-      } catch (error) {
-        if (timedOut) throw new AdminTimeoutError(operation, config.timeoutMs, attempt);
-        throw new AdminNetworkError(operation, redact(describeNetworkError(error)), attempt);
+      for (let hops = 0; ; hops++) {
+        try {
+          const fetchFunction = config.fetch;
+          // Redirects are followed here, not by fetch: only within the same origin, so the token and
+          // secret headers never reach another host.
+          response = await fetchFunction(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
+        } catch (error) {
+          if (timedOut) throw new AdminTimeoutError(operation, config.timeoutMs, attempt);
+          throw new AdminNetworkError(operation, redact(describeNetworkError(error)), attempt);
+        }
+        const next = redirectTarget(response, url);
+        if (next === undefined) break;
+        await response.body?.cancel().catch(() => undefined);
+        if (next === null || next.origin !== url.origin) {
+          throw new AdminRedirectError(operation, response.status, next === null ? null : next.origin);
+        }
+        if (hops + 1 >= MAX_REDIRECTS) throw new AdminRedirectError(operation, response.status, next.origin, true);
+        // As fetch does: 303 (and 301/302 after a POST) become a GET without a body; 307/308 keep both.
+        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+          method = "GET";
+          body = undefined;
+          delete headers["content-type"];
+        }
+        url = next;
       }
       let text: string;
       try {
@@ -147,21 +239,16 @@ export function createTransport(config: TransportConfig): Transport {
         throw new AdminNetworkError(operation, redact(describeNetworkError(error)), attempt);
       }
       if (!response.ok) {
-        const { message, restateCode } = parseErrorBody(text, response.statusText);
+        const { message, restateCode } = parseErrorBody(text, response.statusText, redact);
         const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-        throw new AdminApiError(
-          response.status,
-          restateCode && redact(restateCode),
-          redact(message),
-          operation,
-          retryAfter,
-        );
+        throw new AdminApiError(response.status, restateCode, message, operation, retryAfter);
       }
-      if (spec.json === false || text.trim() === "") {
-        return { status: response.status, body: undefined as T, headers: response.headers };
+      active = node;
+      if (!wire.json || text.trim() === "") {
+        return { status: response.status, body: undefined, headers: response.headers, baseUrl: root };
       }
       try {
-        return { status: response.status, body: JSON.parse(text) as T, headers: response.headers };
+        return { status: response.status, body: JSON.parse(text), headers: response.headers, baseUrl: root };
       } catch {
         throw new InvalidResponseError(operation, "not JSON");
       }
@@ -170,27 +257,68 @@ export function createTransport(config: TransportConfig): Transport {
     }
   }
 
-  return { request, apiVersion };
+  return { request, apiVersion, activeBaseUrl: () => roots[active] as string };
 }
 
-function isSecretHeader(name: string): boolean {
-  return /^(authorization|proxy-authorization|cookie|x-api-key)$/i.test(name) || /token|secret|key/i.test(name);
+/** Whether the failure says nothing about the request, only that this node could not serve it. */
+function nodeUnavailable(error: AdminClientError): boolean {
+  if (error instanceof AdminApiError) return error.status >= 500;
+  return error instanceof AdminNetworkError || error instanceof AdminTimeoutError;
 }
 
-function parseErrorBody(text: string, statusText: string): { message: string; restateCode: string | undefined } {
+/**
+ * Where a 3xx answer points: `undefined` for an answer that is not a redirect, `null` for a redirect
+ * whose target cannot be read (a browser's opaque redirect, a missing or malformed `Location`).
+ */
+function redirectTarget(response: Response, from: URL): URL | null | undefined {
+  if (response.type === "opaqueredirect") return null;
+  if (![301, 302, 303, 307, 308].includes(response.status)) return undefined;
+  const location = response.headers.get("location");
+  if (location === null) return null;
+  try {
+    return new URL(location, from);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One query parameter's text. The document describes some parameters as Rust enums (`"Latest"` or
+ * `{ Id: "dp_…" }`); on the wire an untagged variant is its inner value.
+ */
+function queryValue(value: unknown): string {
+  if (typeof value === "object" && value !== null) {
+    const inner = Object.values(value);
+    if (inner.length === 1 && typeof inner[0] === "string") return inner[0];
+  }
+  return String(value);
+}
+
+/** Fills `{name}` placeholders with validated, encoded path segments. */
+function fillPath(template: string, params: Record<string, unknown> | undefined): string {
+  return template.replace(/\{([a-z_]+)\}/g, (_, name: string) => segment(name, params?.[name]));
+}
+
+/** The server's error text: its JSON `message`, or the raw body; secrets are removed before it is cut. */
+export function parseErrorBody(
+  text: string,
+  statusText: string,
+  redact: (text: string) => string,
+): { message: string; restateCode: string | undefined } {
   try {
     const body = JSON.parse(text) as { message?: unknown; restate_code?: unknown };
     if (typeof body.message === "string") {
       return {
-        message: body.message,
-        restateCode: typeof body.restate_code === "string" ? body.restate_code : undefined,
+        message: redact(body.message),
+        restateCode: typeof body.restate_code === "string" ? redact(body.restate_code) : undefined,
       };
     }
   } catch {
     // not JSON: a proxy or load balancer answered
   }
-  const trimmed = text.trim().slice(0, 300);
-  return { message: trimmed || statusText || "no message", restateCode: undefined };
+  const cleaned = redact(text).trim();
+  const cut = cleaned.length > MAX_ERROR_TEXT ? `${cleaned.slice(0, MAX_ERROR_TEXT)}…` : cleaned;
+  return { message: cut || statusText || "no message", restateCode: undefined };
 }
 
 function describeNetworkError(error: unknown): string {
@@ -200,20 +328,20 @@ function describeNetworkError(error: unknown): string {
   return String(error);
 }
 
-/** Validates and normalises the admin base URL. */
+/** Validates and normalises one admin base URL. */
 export function parseBaseUrl(baseUrl: string): URL {
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new InvalidArgumentError("baseUrl", "not an absolute URL");
+    throw new InvalidOptionError("baseUrl", "not an absolute URL");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new InvalidArgumentError("baseUrl", `expected http: or https:, got ${url.protocol}`);
+    throw new InvalidOptionError("baseUrl", `expected http: or https:, got ${url.protocol}`);
   }
   if (url.username || url.password) {
-    throw new InvalidArgumentError("baseUrl", "credentials in the URL are not allowed; pass `token` instead");
+    throw new InvalidOptionError("baseUrl", "credentials in the URL are not allowed; pass `token` instead");
   }
-  if (url.search || url.hash) throw new InvalidArgumentError("baseUrl", "must not contain a query or fragment");
+  if (url.search || url.hash) throw new InvalidOptionError("baseUrl", "must not contain a query or fragment");
   return url;
 }

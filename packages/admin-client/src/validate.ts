@@ -1,10 +1,23 @@
-import { InvalidArgumentError } from "./errors.js";
+import { InvalidOptionError } from "./errors.js";
 
-/** A path segment the caller supplies (deployment id, service name, invocation id…). */
+/**
+ * A path segment the caller supplies (deployment id, service name, invocation id…), encoded so that it
+ * stays exactly one segment. Empty and blank values, `.` and `..` (which URL resolution would turn into
+ * a different path: `invocations.kill("..")` would become `PATCH /v4/kill`) and text that is not
+ * well-formed Unicode are refused before anything is sent.
+ */
 export function segment(name: string, value: unknown): string {
-  if (typeof value !== "string" || value.trim() === "")
-    throw new InvalidArgumentError(name, "must be a non-empty string");
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new InvalidOptionError(name, "must be a non-empty string");
+  }
+  if (value === "." || value === "..") throw new InvalidOptionError(name, `must not be "${value}"`);
+  if (!isWellFormed(value)) throw new InvalidOptionError(name, "must be well-formed Unicode (no lone surrogates)");
   return encodeURIComponent(value);
+}
+
+function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed is Node ≥ 20; the pattern is the same rule for older runtimes.
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
 /** Header maps sent to deployments: names must be valid HTTP tokens, values strings without line breaks. */
@@ -15,9 +28,9 @@ export function headerMap(
   if (headers === undefined) return undefined;
   for (const [key, value] of Object.entries(headers)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key))
-      throw new InvalidArgumentError(name, `"${key}" is not a valid header name`);
+      throw new InvalidOptionError(name, `"${key}" is not a valid header name`);
     if (typeof value !== "string" || /[\r\n\0]/.test(value)) {
-      throw new InvalidArgumentError(name, `the value of "${key}" must be a string without line breaks`);
+      throw new InvalidOptionError(name, `the value of "${key}" must be a string without line breaks`);
     }
   }
   return headers;

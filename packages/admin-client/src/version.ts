@@ -1,4 +1,5 @@
 import { IncompatibleServerError } from "./errors.js";
+import type { VersionInformation } from "./types.js";
 
 /**
  * The admin API versions this client speaks. restate-server serves each supported version under a
@@ -10,12 +11,8 @@ import { IncompatibleServerError } from "./errors.js";
  */
 export const CLIENT_ADMIN_API_VERSIONS: readonly [number, number] = [3, 4];
 
-/** What `GET /version` reports. */
-export interface ServerVersionInfo {
-  version: string;
-  min_admin_api_version: number;
-  max_admin_api_version: number;
-}
+/** The part of `GET /version`'s answer that decides the admin API version. */
+export type ServerVersionInfo = Pick<VersionInformation, "version" | "min_admin_api_version" | "max_admin_api_version">;
 
 /**
  * Picks the highest admin API version in both ranges.

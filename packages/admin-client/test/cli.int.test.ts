@@ -67,7 +67,11 @@ describe("restate-admin CLI", () => {
 
     const deployments = await run(["deployments", "--json"]);
     const listed = JSON.parse(deployments.stdout) as { id: string; additional_headers: Record<string, string> }[];
-    expect(listed.find((d) => d.id === result.id)?.additional_headers).toEqual({ "x-platform-key": "abc" });
+    expect(listed.find((d) => d.id === result.id)?.additional_headers).toEqual({ "x-platform-key": "[redacted]" });
+    expect(deployments.stdout).not.toContain("abc");
+    const revealed = await run(["deployments", "list", "--json", "--show-secrets"]);
+    const shown = JSON.parse(revealed.stdout) as { id: string; additional_headers: Record<string, string> }[];
+    expect(shown.find((d) => d.id === result.id)?.additional_headers).toEqual({ "x-platform-key": "abc" });
   });
 
   it("prints human tables by default", async () => {
@@ -90,7 +94,7 @@ describe("restate-admin CLI", () => {
     const conflict = await run(["register", v2.url, "--json"]);
     expect(conflict.code).toBe(1);
     expect(JSON.parse(conflict.stdout)).toMatchObject({
-      error: { code: "ERR_ADMIN_API", status: 409, restate_code: "META0006" },
+      error: { code: "api_error", retryable: false, status: 409, restate_code: "META0006" },
     });
     expect(conflict.stderr).toContain("META0006");
 
@@ -115,7 +119,7 @@ describe("restate-admin CLI", () => {
     ]) {
       const result = await run(args);
       expect(result.code, args.join(" ")).toBe(2);
-      expect(result.stderr).toMatch(/^error: /);
+      expect(result.stderr).toMatch(/^restate-admin: error \[[a-z_]+\]: /m);
     }
     expect((await run(["register", "ftp://example.com"])).code).toBe(2);
   });
@@ -128,8 +132,21 @@ describe("restate-admin CLI", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/still waiting for http:\/\/127\.0\.0\.1:\d+/);
-    expect(result.stderr).toMatch(/error: the Restate admin API was not ready within 1500 ms/);
+    expect(result.stderr).toMatch(
+      /restate-admin: error \[not_ready\]: the Restate admin API was not ready within 1500 ms/,
+    );
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
+  });
+
+  it("fails over to the next --url when the first admin API is down, and says which node answered", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const health = await run(["health", "--url", `${dead},${server.adminUrl}`]);
+    expect(health.code).toBe(0);
+    expect(health.stdout).toContain(`ok: restate-server 1.7.12 at ${server.adminUrl} (admin API v4)`);
+    expect(health.stderr).toMatch(new RegExp(`attempt 1 failed at ${dead}: .*; trying ${server.adminUrl}`));
+    const services = await run(["services", "--json"], { RESTATE_ADMIN_URL: `${dead}, ${server.adminUrl}` });
+    expect(services.code).toBe(0);
+    expect(JSON.parse(services.stdout)).toBeInstanceOf(Array);
   });
 
   it("reports invocation actions", async () => {

@@ -1,98 +1,143 @@
 import { describe, expect, it } from "vitest";
-import { parseCommandLine, UsageError } from "../src/cli/args.js";
 import { parseDuration } from "../src/cli/duration.js";
+import { run } from "../src/cli/run.js";
 import { renderTable } from "../src/cli/table.js";
 
-describe("parseCommandLine", () => {
-  it("reads the Restate CLI's environment variables, flags win", () => {
-    const env = { RESTATE_ADMIN_URL: "http://env:9070", RESTATE_AUTH_TOKEN: "t" };
-    expect(parseCommandLine(["services"], env).options).toEqual({
-      url: "http://env:9070",
-      token: "t",
-      json: false,
-      timeoutMs: 30_000,
-    });
-    expect(
-      parseCommandLine(["services", "--url", "http://flag:9070", "--json", "--timeout", "5s"], env).options,
-    ).toMatchObject({
-      url: "http://flag:9070",
-      json: true,
-      timeoutMs: 5000,
-    });
-    expect(parseCommandLine(["health"], {}).options).toMatchObject({ url: "http://localhost:9070", token: undefined });
+function capture(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), env }, out, err };
+}
+
+/** An admin URL where nothing listens: commands that get past parsing fail with exit 1, never hang. */
+const DEAD = { RESTATE_ADMIN_URL: "http://127.0.0.1:9", RESTATE_AUTH_TOKEN: "tok-cli-unit-5ae1" };
+
+describe("restate-admin command line", () => {
+  it("lists every command in --help and prints the version", async () => {
+    const help = capture();
+    expect(await run(["--help"], help.io)).toBe(0);
+    for (const command of [
+      "register <url|arn>",
+      "deployments list",
+      "services list",
+      "services show <name>",
+      "invocation kill <id>",
+      'query "<sql>"',
+      "health",
+    ]) {
+      expect(help.out[0]).toContain(command);
+    }
+    expect(help.out[0]).toContain("RESTATE_AUTH_TOKEN");
+    const version = capture();
+    expect(await run(["--version"], version.io)).toBe(0);
+    expect(version.out).toEqual(["0.0.0-dev"]);
   });
 
-  it("parses register with all its options", () => {
-    const { command } = parseCommandLine(
-      [
-        "register",
-        "https://svc.example.com",
-        "--force",
-        "--breaking",
-        "--dry-run",
-        "--header",
-        "a=1",
-        "--header",
-        "b=x=y",
-        "--http1.1",
-        "--wait-ready",
-        "60s",
-      ],
-      {},
-    );
-    expect(command).toEqual({
-      kind: "register",
-      target: { uri: "https://svc.example.com" },
-      force: true,
-      breaking: true,
-      dryRun: true,
-      headers: { a: "1", b: "x=y" },
-      useHttp11: true,
-      waitReadyMs: 60_000,
-    });
-    const lambda = parseCommandLine(
-      [
-        "register",
-        "arn:aws:lambda:eu-central-1:123456789012:function:f:1",
-        "--assume-role-arn",
-        "arn:aws:iam::123456789012:role/r",
-      ],
-      {},
-    ).command;
-    expect(lambda).toMatchObject({
-      target: {
-        arn: "arn:aws:lambda:eu-central-1:123456789012:function:f:1",
-        assumeRoleArn: "arn:aws:iam::123456789012:role/r",
-      },
-    });
-  });
-
-  it("parses the other commands", () => {
-    expect(parseCommandLine(["invocation", "kill", "inv_1"], {}).command).toEqual({
-      kind: "invocation",
-      action: "kill",
-      id: "inv_1",
-    });
-    expect(parseCommandLine(["query", "SELECT 1"], {}).command).toEqual({ kind: "query", sql: "SELECT 1" });
-    expect(parseCommandLine(["service", "Greeter"], {}).command).toEqual({ kind: "service", name: "Greeter" });
-    expect(parseCommandLine(["--help"], {}).command).toEqual({ kind: "help" });
+  it("documents aliases: deployments is deployments list, service is services show", async () => {
+    const c = capture();
+    expect(await run(["deployments", "--help"], c.io)).toBe(0);
+    expect(c.out[0]).toContain("Usage: restate-admin deployments list");
+    expect(c.out[0]).toContain("--show-secrets");
+    const s = capture();
+    expect(await run(["help", "service"], s.io)).toBe(0);
+    expect(s.out[0]).toContain("Usage: restate-admin services show <name>");
   });
 
   it.each([
-    [[]],
-    [["nope"]],
-    [["services", "extra"]],
-    [["register"]],
-    [["register", "http://a", "--header", "novalue"]],
-    [["register", "http://a", "--assume-role-arn", "arn:aws:iam::1:role/r"]],
-    [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--http1.1"]],
-    [["register", "http://a", "--wait-ready", "later"]],
-    [["deployments", "--force"]],
-    [["invocation", "pause", "inv_1"]],
-    [["health", "--timeout", "0s"]],
-    [["health", "--unknown-flag"]],
-  ])("rejects %j as a usage error", (argv) => {
-    expect(() => parseCommandLine(argv, {})).toThrow(UsageError);
+    [[], "missing_command"],
+    [["frobnicate"], "unknown_command"],
+    [["register"], "missing_argument"],
+    [["services", "extra"], "unexpected_argument"],
+    [["invocation", "stop", "inv_1"], "unknown_command"],
+    [["services", "--force"], "unknown_option"],
+    [["register", "http://a.test", "--header", "novalue"], "invalid_option"],
+    [["register", "http://a.test", "--header", "bad name=x"], "invalid_option"],
+    [["register", "http://a.test", "--assume-role-arn", "arn:aws:iam::1:role/r"], "invalid_option"],
+    [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--http1.1"], "invalid_option"],
+    [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--assume-role-arn", "x"], "invalid_option"],
+    [["register", "http://a.test", "--wait-ready", "later"], "invalid_option"],
+    [["register", "ftp://a.test"], "invalid_option"],
+    [["health", "--timeout", "0s"], "invalid_option"],
+    [["health", "--url", "localhost:9070"], "invalid_option"],
+    [["health", "--url", "http://a.test,ftp://b.test"], "invalid_option"],
+    [["register", "http://localhost:9080", "--tunnel-name", "laptop"], "invalid_option"],
+    [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--tunnel-name", "laptop"], "invalid_option"],
+    [["register", "http://a.test", "--metadata", "novalue"], "invalid_option"],
+    [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--gcp-id-token"], "invalid_option"],
+    [["register", "http://a.test", "--gcp-impersonate-service-account", "not-an-email"], "invalid_option"],
+    [["deployments", "update", "dp_1"], "missing_option"],
+    [["deployments", "update", "dp_1", "--header", "a=1", "--clear-headers"], "conflicting_options"],
+    [
+      ["deployments", "update", "dp_1", "--assume-role-arn", "arn:aws:iam::123456789012:role/r", "--uri", "http://a"],
+      "conflicting_options",
+    ],
+    [["health", "--url", "http://a.test", "--url", "http://a.test"], "invalid_option"],
+  ])("%j is a usage error (exit 2) with one error line", async (argv, code) => {
+    const c = capture(DEAD);
+    expect(await run(argv, c.io)).toBe(2);
+    expect(c.err.at(-1)).toMatch(new RegExp(`^restate-admin: error \\[${code}\\]: `));
+  });
+
+  it("names the flag at fault", async () => {
+    const cases: [string[], string][] = [
+      [["register", "http://a.test", "--header", "novalue"], "--header"],
+      [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--assume-role-arn", "x"], "--assume-role-arn"],
+      [["register", "http://a.test", "--wait-ready", "later"], "--wait-ready"],
+      [["health", "--timeout", "soon"], "--timeout"],
+      [["health", "--url", "ftp://a"], "--url"],
+      [["register", "ftp://a.test"], "<url|arn>"],
+      [["services", "--jsn"], "did you mean --json"],
+      [
+        ["register", "http://localhost:9080", "--tunnel-name", "laptop"],
+        "--tunnel-name needs a Restate Cloud admin URL",
+      ],
+      [["register", "http://a.test", "--gcp-audience", "a b"], "--gcp-audience"],
+      [["register", "http://a.test", "--metadata", "x"], "--metadata"],
+      [["deployments", "update", "dp_1", "--header", "bad name=x"], "--header is not valid"],
+      [["deployments", "update", "dp_1", "--assume-role-arn", "role"], "--assume-role-arn"],
+    ];
+    for (const [argv, flag] of cases) {
+      const c = capture(DEAD);
+      await run(argv, c.io);
+      expect(c.err.at(-1), argv.join(" ")).toContain(flag);
+    }
+  });
+
+  it("takes several admin URLs from --url (repeated, comma-separated) or RESTATE_ADMIN_URL", async () => {
+    const flags = capture(DEAD);
+    expect(
+      await run(["health", "--url", "http://127.0.0.1:9,http://127.0.0.1:7", "--url", "http://127.0.0.1:11"], flags.io),
+    ).toBe(1);
+    const tried = flags.err.filter((line) => line.startsWith("… attempt"));
+    expect(tried[0]).toMatch(/^… attempt 1 failed at http:\/\/127\.0\.0\.1:9: .*; trying http:\/\/127\.0\.0\.1:7$/);
+    expect(tried[1]).toMatch(/^… attempt 2 failed at http:\/\/127\.0\.0\.1:7: .*; trying http:\/\/127\.0\.0\.1:11$/);
+    const env = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9, http://127.0.0.1:7" });
+    expect(await run(["health", "--timeout", "1s"], env.io)).toBe(1);
+    expect(env.err.find((line) => line.startsWith("… attempt 1"))).toContain("trying http://127.0.0.1:7");
+    const bad = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9,nope" });
+    expect(await run(["health"], bad.io)).toBe(2);
+    expect(bad.err.at(-1)).toBe(
+      'restate-admin: error [invalid_option]: RESTATE_ADMIN_URL "nope" is not valid: not an absolute URL',
+    );
+  });
+
+  it("prints a JSON error on stdout with --json, snake_case code and retryable, never the token", async () => {
+    const c = capture(DEAD);
+    expect(await run(["services", "--json", "--timeout", "2s"], c.io)).toBe(1);
+    const { error } = JSON.parse(c.out.join("\n")) as { error: { code: string; retryable: boolean } };
+    expect(error).toMatchObject({ code: "network_error", retryable: true });
+    expect(c.err.at(-1)).toMatch(/^restate-admin: error \[network_error\]: GET \/version failed/);
+    expect([...c.out, ...c.err].join("\n")).not.toContain(DEAD.RESTATE_AUTH_TOKEN);
+    expect(c.err.some((line) => /^… attempt 1 failed: .*retrying in \d+ ms$/.test(line))).toBe(true);
+  });
+
+  it("warns when the token is on argv and still uses it", async () => {
+    const c = capture({ RESTATE_ADMIN_URL: DEAD.RESTATE_ADMIN_URL });
+    await run(["health", "--token", "tok-on-argv-77", "--timeout", "1s"], c.io);
+    expect(c.err[0]).toBe(
+      "restate-admin: warning: --token on the command line is visible in process lists and shell history; prefer RESTATE_AUTH_TOKEN",
+    );
+    expect(c.err.join("\n")).not.toContain("tok-on-argv-77");
   });
 });
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import { freePort, type RestateServer, startRestate } from "@restate-connect/testkit";
 import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../src/cli/run.js";
 import { AdminApiError, createAdminClient } from "../src/index.js";
 import { greeterV1 } from "./services.js";
 
@@ -43,6 +44,7 @@ let lambda: Awaited<ReturnType<typeof recorder>>;
 let server: RestateServer;
 
 const ROLE = "arn:aws:iam::123456789012:role/restate-invoker";
+const ROTATED_ROLE = "arn:aws:iam::123456789012:role/restate-invoker-2";
 const ASSUMED_KEY_ID = "ASIATESTASSUMEDROLE01";
 const lambdaHandler = createEndpointHandler({ services: [greeterV1] }) as (
   event: unknown,
@@ -53,7 +55,7 @@ beforeAll(async () => {
   // A stand-in for STS: grants the role only to callers that ask for exactly ROLE.
   sts = await recorder((request) => {
     const role = new URLSearchParams(request.body).get("RoleArn");
-    if (role !== ROLE) {
+    if (role !== ROLE && role !== ROTATED_ROLE) {
       return {
         status: 403,
         type: "text/xml",
@@ -126,16 +128,38 @@ describe("Lambda deployments", () => {
     expect((error as AdminApiError).serverMessage).toContain(`cannot assume ${other}`);
   });
 
+  it("rotates the assume-role ARN in place with `restate-admin deployments update`", async () => {
+    const admin = createAdminClient({ baseUrl: server.adminUrl, retry: false });
+    const registered = await admin.deployments.register({ arn, assumeRoleArn: ROLE }, { force: true });
+    const before = sts.requests.length;
+    const out: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: () => undefined,
+      env: { RESTATE_ADMIN_URL: server.adminUrl },
+    };
+    expect(await run(["deployments", "update", registered.id, "--assume-role-arn", ROTATED_ROLE, "--json"], io)).toBe(
+      0,
+    );
+    expect(JSON.parse(out.join("\n"))).toMatchObject({ id: registered.id, assume_role_arn: ROTATED_ROLE });
+    // restate-server assumed the new role to reach the function before it accepted the change.
+    const asked = sts.requests.slice(before).map((r) => new URLSearchParams(r.body).get("RoleArn"));
+    expect(asked).toContain(ROTATED_ROLE);
+    const detail = (await admin.deployments.get(registered.id)) as { assume_role_arn?: string | null };
+    expect(detail.assume_role_arn).toBe(ROTATED_ROLE);
+    expect((await admin.deployments.get(registered.id)).services.map((s) => s.name)).toEqual(["Greeter"]);
+  });
+
   it("rejects malformed ARNs before sending anything", async () => {
     const admin = createAdminClient({ baseUrl: server.adminUrl, retry: false });
     const before = sts.requests.length + lambda.requests.length;
     await expect(admin.deployments.register({ arn: "arn:aws:lambda:us-east-1:123:function:x" })).rejects.toMatchObject({
-      code: "ERR_INVALID_ARGUMENT",
-      argument: "target.arn",
+      code: "invalid_option",
+      option: "target.arn",
     });
     await expect(admin.deployments.register({ arn, assumeRoleArn: "restate-invoker" })).rejects.toMatchObject({
-      code: "ERR_INVALID_ARGUMENT",
-      argument: "target.assumeRoleArn",
+      code: "invalid_option",
+      option: "target.assumeRoleArn",
     });
     expect(sts.requests.length + lambda.requests.length).toBe(before);
   });

@@ -75,17 +75,17 @@ describe("retries and readiness", () => {
         if (event.attempt === 1) void doomed.stop().then(() => forwarder.close());
       },
     });
-    expect(Array.isArray(await admin.deployments.list())).toBe(true);
+    expect(Array.isArray(await admin.services.list())).toBe(true);
 
     // The path to the server starts failing (a load balancer dropping connections)…
     forwarder.mode = "reset";
     forwarder.dropConnections();
-    const error = await admin.deployments.list().catch((e: unknown) => e);
+    const error = await admin.services.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdminNetworkError);
     const networkError = error as AdminNetworkError;
     expect(networkError.attempts).toBe(retries.length + 1);
     expect(networkError.attempts).toBeGreaterThan(2);
-    expect(networkError.message).toMatch(/^GET \/v4\/deployments failed: /);
+    expect(networkError.message).toMatch(/^GET \/v4\/services failed: /);
     // …and the last attempts met a closed port: the server was really gone.
     expect(networkError.message).toMatch(/ECONNREFUSED/);
   });
@@ -103,7 +103,7 @@ describe("retries and readiness", () => {
     expect(error).toBeInstanceOf(AdminTimeoutError);
     expect((error as AdminTimeoutError).attempts).toBe(3);
     const notReady = await admin.waitUntilReady({ timeoutMs: 800 }).catch((e: unknown) => e);
-    expect((notReady as AdminClientError).code).toBe("ERR_NOT_READY");
+    expect((notReady as AdminClientError).code).toBe("not_ready");
   });
 
   it("does not retry a 4xx validation error", async () => {

@@ -48,7 +48,7 @@ describe("the library runs unchanged on", () => {
       version: "1.7.12",
       api: 4,
       services: ["Greeter"],
-      missing: { status: 404, code: "ERR_ADMIN_API" },
+      missing: { status: 404, code: "api_error" },
     });
   });
 });
@@ -115,7 +115,7 @@ const mainWorker :Workerd.Worker = (
       version: "1.7.12",
       api: 4,
       services: ["Greeter"],
-      missing: { status: 404, code: "ERR_ADMIN_API" },
+      missing: { status: 404, code: "api_error" },
     });
   });
 });

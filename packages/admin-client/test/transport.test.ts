@@ -5,7 +5,7 @@ import {
   AdminNetworkError,
   createAdminClient,
   IncompatibleServerError,
-  InvalidArgumentError,
+  InvalidOptionError,
   InvalidResponseError,
   type RetryEvent,
 } from "../src/index.js";
@@ -45,11 +45,11 @@ describe("requests", () => {
   it("uses the highest common admin API version as path prefix and leaves /health unversioned", async () => {
     const { fetch, calls } = scripted([{ status: 200, body: { deployments: [] } }, { status: 200 }]);
     const admin = createAdminClient({ baseUrl: "http://admin.test:9070/", fetch });
-    await admin.deployments.list();
+    await admin.deployments.get("dp_1");
     await admin.health();
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
       "GET http://admin.test:9070/version",
-      "GET http://admin.test:9070/v4/deployments",
+      "GET http://admin.test:9070/v4/deployments/dp_1",
       "GET http://admin.test:9070/health",
     ]);
   });
@@ -96,7 +96,7 @@ describe("requests", () => {
       .services.get("Nope")
       .catch((e: unknown) => e)) as AdminApiError;
     expect(error).toBeInstanceOf(AdminApiError);
-    expect(error).toMatchObject({ status: 404, restateCode: "META0004", retryable: false, code: "ERR_ADMIN_API" });
+    expect(error).toMatchObject({ status: 404, restateCode: "META0004", retryable: false, code: "api_error" });
     expect(error.message).toBe("GET /v4/services/Nope failed with HTTP 404 META0004: [META0004] service not found");
   });
 
@@ -239,26 +239,26 @@ describe("options", () => {
     [{ baseUrl: "http://a.test", token: "a\nb" }, "token"],
     [{ baseUrl: "http://a.test", retry: { maxAttempts: 0 } }, "retry"],
   ])("rejects %j", (options, argument) => {
-    expect(() => createAdminClient(options)).toThrow(InvalidArgumentError);
+    expect(() => createAdminClient(options)).toThrow(InvalidOptionError);
     try {
       createAdminClient(options);
     } catch (error) {
-      expect((error as InvalidArgumentError).argument).toBe(argument);
+      expect((error as InvalidOptionError).option).toBe(argument);
     }
   });
 
   it("validates operation arguments before any request", async () => {
     const { fetch, calls } = scripted([]);
     const admin = createAdminClient({ baseUrl: "http://a.test", fetch, adminApiVersion: 4 });
-    await expect(admin.services.get("")).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(admin.query("  ")).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(admin.deployments.register({ uri: "not a url" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(admin.services.get("")).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(admin.query("  ")).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(admin.deployments.register({ uri: "not a url" })).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(
       admin.deployments.register({ uri: "http://s.test" }, { headers: { "bad header": "x" } }),
-    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    ).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(
       admin.deployments.register({ arn: "arn:aws:lambda:us-east-1:123456789012:function:f" }, { useHttp11: true }),
-    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    ).rejects.toBeInstanceOf(InvalidOptionError);
     expect(calls).toEqual([]);
   });
 });

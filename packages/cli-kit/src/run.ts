@@ -19,17 +19,13 @@ export async function runCli(spec: CliSpec, argv: readonly string[], io: CliIo):
     const report = reportOf(spec, error);
     if (json) io.stdout(JSON.stringify({ error: errorJson(report) }, null, 2));
     io.stderr(`${spec.name}: error [${report.code}]: ${report.message}`);
-    return report.exitCode ?? EXIT.failed;
+    const { command } = findCommand(argv, spec.commands, everyOptionOf(spec));
+    return command?.failureExitCode?.(argv) ?? report.exitCode ?? EXIT.failed;
   }
 }
 
 async function dispatch(spec: CliSpec, argv: readonly string[], io: CliIo, json: boolean): Promise<number> {
-  const everyOption: OptionsSpec = Object.assign(
-    {},
-    ...spec.commands.map((c) => c.options ?? {}),
-    spec.globalOptions ?? {},
-    BUILT_IN_OPTIONS,
-  );
+  const everyOption = everyOptionOf(spec);
   const { command, words } = findCommand(argv, spec.commands, everyOption);
 
   if (!command) {
@@ -74,6 +70,10 @@ async function dispatch(spec: CliSpec, argv: readonly string[], io: CliIo, json:
     warn: (text) => io.stderr(`${spec.name}: warning: ${text}`),
   };
   return (await command.run(context)) ?? EXIT.ok;
+}
+
+function everyOptionOf(spec: CliSpec): OptionsSpec {
+  return Object.assign({}, ...spec.commands.map((c) => c.options ?? {}), spec.globalOptions ?? {}, BUILT_IN_OPTIONS);
 }
 
 function help(spec: CliSpec, argv: readonly string[], io: CliIo, everyOption: OptionsSpec): number {

@@ -58,6 +58,12 @@ export interface CommandSpec {
   options?: OptionsSpec;
   /** Paragraphs shown by `<command> --help` after the summary. */
   details?: string;
+  /**
+   * The exit code of every failure of this command, usage errors included, instead of 1 / 2. For
+   * conventions where 2 means something else, e.g. Terraform's `plan -detailed-exitcode` (0 no changes,
+   * 2 changes, 1 any failure). Gets the raw argv; return undefined for the usual codes.
+   */
+  failureExitCode?(argv: readonly string[]): 1 | 2 | undefined;
   /** Returns the exit code (default 0). Throw `CliUsageError` for bad input (exit 2), anything else fails (exit 1). */
   run(context: CommandContext): Promise<number | undefined> | number | undefined;
 }

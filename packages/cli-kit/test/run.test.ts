@@ -190,4 +190,32 @@ describe("runCli", () => {
     expect(c.err[0]).toMatch(/error \[internal_error\]: flag --nope is not declared/);
     expect(new CliUsageError("invalid_option", "m").retryable).toBe(false);
   });
+
+  it("lets a command map every failure, usage errors included, to one exit code", async () => {
+    const detailed: CliSpec = {
+      ...spec,
+      commands: [
+        {
+          name: "plan",
+          summary: "Terraform-style exit codes",
+          options: { "detailed-exitcode": { type: "boolean", description: "0 same, 2 changes, 1 failure" } },
+          failureExitCode: (argv) => (argv.includes("--detailed-exitcode") ? 1 : undefined),
+          run: () => {
+            throw Object.assign(new Error("server down"), { code: "network_error" });
+          },
+        },
+      ],
+    };
+    const cases: [string[], number][] = [
+      [["plan", "--detailed-exitcode", "--nope"], 1],
+      [["plan", "--nope"], 2],
+      [["plan", "--detailed-exitcode"], 1],
+      [["plan"], 1],
+    ];
+    for (const [argv, code] of cases) {
+      const c = capture();
+      expect(await runCli(detailed, argv, c.io), argv.join(" ")).toBe(code);
+      expect(c.err).toHaveLength(1);
+    }
+  });
 });

@@ -1,3 +1,12 @@
+export type {
+  ClusterStatus,
+  PartitionReplica,
+  RestartNodeOptions,
+  RestateCluster,
+  RestateClusterNode,
+  StartRestateClusterOptions,
+} from "./cluster.ts";
+export { startRestateCluster } from "./cluster.ts";
 export type { NodeRequestListener, RegisterOptions, ServedEndpoint, ServeEndpointOptions } from "./endpoint.ts";
 export { RegistrationError, register, serveEndpoint } from "./endpoint.ts";
 export type { LoopbackListener } from "./listen.ts";
@@ -10,5 +19,6 @@ export { isAlive, spawnManaged } from "./processes.ts";
 export { PythonEnvironmentError, pythonTool, repoRoot } from "./python.ts";
 export type { RestateServer, StartRestateOptions } from "./restate.ts";
 export { RESTATE_SERVER_VERSION, restateServerBinary, startRestate } from "./restate.ts";
+export { ClusterQueryError, clusterSql, restatectlBinary } from "./restatectl.ts";
 export type { WaitForOptions } from "./wait.ts";
 export { sleep, WaitTimeoutError, waitFor } from "./wait.ts";

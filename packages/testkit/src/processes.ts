@@ -13,6 +13,8 @@ export interface ManagedProcess {
   logs(): string;
   /** Resolves when the whole process group is gone. Safe to call more than once. */
   stop(): Promise<void>;
+  /** SIGKILL to the whole group at once, no grace period (a crash, as a test wants it). Resolves when it is gone. */
+  kill(): Promise<void>;
   readonly exited: Promise<number | null>;
 }
 
@@ -82,11 +84,11 @@ export function spawnManaged(command: string, args: string[], options: SpawnMana
   });
 
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  const end = (graceMs: number) => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        killGroup(pid, "SIGTERM");
-        const timer = setTimeout(() => killGroup(pid, "SIGKILL"), options.gracefulStopMs ?? 3000);
+        killGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL");
+        const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
         await exited;
         clearTimeout(timer);
       }
@@ -100,7 +102,12 @@ export function spawnManaged(command: string, args: string[], options: SpawnMana
   return {
     pid,
     logs: () => output.slice(-limit),
-    stop,
+    stop: () => end(options.gracefulStopMs ?? 3000),
+    kill: () => {
+      // Also cuts short a stop() that is still waiting out its grace period.
+      if (child.exitCode === null && child.signalCode === null) killGroup(pid, "SIGKILL");
+      return end(0);
+    },
     exited,
   };
 }

@@ -1,6 +1,5 @@
 import type { Transport } from "../transport.js";
 import type { RestartAsNewInvocationResponse } from "../types.js";
-import { segment } from "../validate.js";
 
 export interface InvocationsApi {
   /** Asks the invocation to stop gracefully (it can run compensations). */
@@ -18,12 +17,20 @@ export interface InvocationsApi {
   restartAsNew(id: string, options?: { from?: number; deployment?: string }): Promise<RestartAsNewInvocationResponse>;
 }
 
+type Action = "cancel" | "kill" | "purge" | "purge-journal" | "pause";
+
+/** What `resume`/`restartAsNew` accept for `deployment`, as the server's query parameter. */
+function deploymentChoice(deployment: string | undefined) {
+  if (deployment === undefined) return undefined;
+  if (deployment === "latest" || deployment === "Latest") return "Latest" as const;
+  if (deployment === "keep" || deployment === "Keep") return "Keep" as const;
+  return { Id: deployment };
+}
+
 export function invocationsApi(transport: Transport): InvocationsApi {
-  const act = async (id: string, action: string, query?: Record<string, string | number | undefined>) => {
-    await transport.request<void>({
-      method: "PATCH",
-      path: `/invocations/${segment("invocation id", id)}/${action}`,
-      query,
+  const act = async (id: string, action: Action) => {
+    await transport.request("patch", `/invocations/{invocation_id}/${action}`, {
+      path: { invocation_id: id },
       idempotent: true,
       json: false,
     });
@@ -34,12 +41,18 @@ export function invocationsApi(transport: Transport): InvocationsApi {
     purge: (id) => act(id, "purge"),
     purgeJournal: (id) => act(id, "purge-journal"),
     pause: (id) => act(id, "pause"),
-    resume: (id, options) => act(id, "resume", { deployment: options?.deployment }),
+    async resume(id, options) {
+      await transport.request("patch", "/invocations/{invocation_id}/resume", {
+        path: { invocation_id: id },
+        query: { deployment: deploymentChoice(options?.deployment) },
+        idempotent: true,
+        json: false,
+      });
+    },
     async restartAsNew(id, options) {
-      const answer = await transport.request<RestartAsNewInvocationResponse>({
-        method: "PATCH",
-        path: `/invocations/${segment("invocation id", id)}/restart-as-new`,
-        query: { from: options?.from, deployment: options?.deployment },
+      const answer = await transport.request("patch", "/invocations/{invocation_id}/restart-as-new", {
+        path: { invocation_id: id },
+        query: { from: options?.from, deployment: deploymentChoice(options?.deployment) },
         // Each successful call starts another invocation: never repeated automatically.
         idempotent: false,
       });

@@ -1,6 +1,5 @@
 import type { Transport } from "../transport.js";
 import type { HandlerMetadata, ModifyServiceRequest, ServiceMetadata } from "../types.js";
-import { segment } from "../validate.js";
 
 export interface ServicesApi {
   list(): Promise<ServiceMetadata[]>;
@@ -39,33 +38,49 @@ export interface StateChange {
 }
 
 export function servicesApi(transport: Transport): ServicesApi {
-  const get = async <T>(path: string) => (await transport.request<T>({ method: "GET", path, idempotent: true })).body;
   return {
     async list() {
-      return (await get<{ services: ServiceMetadata[] }>("/services")).services;
+      return (await transport.request("get", "/services", { idempotent: true })).body.services;
     },
-    get: async (name) => get<ServiceMetadata>(`/services/${segment("name", name)}`),
+    async get(name) {
+      return (await transport.request("get", "/services/{service}", { path: { service: name }, idempotent: true }))
+        .body;
+    },
     async update(name, changes) {
-      const answer = await transport.request<ServiceMetadata>({
-        method: "PATCH",
-        path: `/services/${segment("name", name)}`,
+      const answer = await transport.request("patch", "/services/{service}", {
+        path: { service: name },
         body: changes,
         idempotent: true,
       });
       return answer.body;
     },
     async handlers(name) {
-      return (await get<{ handlers: HandlerMetadata[] }>(`/services/${segment("name", name)}/handlers`)).handlers;
+      const answer = await transport.request("get", "/services/{service}/handlers", {
+        path: { service: name },
+        idempotent: true,
+      });
+      return answer.body.handlers;
     },
-    handler: async (name, handler) =>
-      get<HandlerMetadata>(`/services/${segment("name", name)}/handlers/${segment("handler", handler)}`),
-    openapi: async (name) => get<Record<string, unknown>>(`/services/${segment("name", name)}/openapi`),
+    async handler(name, handler) {
+      const answer = await transport.request("get", "/services/{service}/handlers/{handler}", {
+        path: { service: name, handler },
+        idempotent: true,
+      });
+      return answer.body;
+    },
+    async openapi(name) {
+      const answer = await transport.request("get", "/services/{service}/openapi", {
+        path: { service: name },
+        idempotent: true,
+      });
+      // The admin API documents this body as `unknown`: an OpenAPI 3.1 document.
+      return answer.body as Record<string, unknown>;
+    },
     async modifyState(name, change) {
       const newState: Record<string, number[]> = {};
       for (const [key, value] of Object.entries(change.newState)) newState[key] = Array.from(value);
-      await transport.request<void>({
-        method: "POST",
-        path: `/services/${segment("name", name)}/state`,
+      await transport.request("post", "/services/{service}/state", {
+        path: { service: name },
         body: {
           object_key: change.objectKey,
           new_state: newState,

@@ -1,6 +1,5 @@
 import type { Transport } from "../transport.js";
 import type { CreateSubscriptionRequest, SubscriptionResponse } from "../types.js";
-import { segment } from "../validate.js";
 
 export interface SubscriptionsApi {
   list(filter?: { sink?: string; source?: string }): Promise<SubscriptionResponse[]>;
@@ -16,30 +15,29 @@ export interface SubscriptionsApi {
 export function subscriptionsApi(transport: Transport): SubscriptionsApi {
   return {
     async list(filter) {
-      const answer = await transport.request<{ subscriptions: SubscriptionResponse[] }>({
-        method: "GET",
-        path: "/subscriptions",
+      const answer = await transport.request("get", "/subscriptions", {
         query: { sink: filter?.sink, source: filter?.source },
         idempotent: true,
       });
       return answer.body.subscriptions;
     },
     async get(id) {
-      const path = `/subscriptions/${segment("id", id)}`;
-      return (await transport.request<SubscriptionResponse>({ method: "GET", path, idempotent: true })).body;
-    },
-    async create(subscription) {
-      const answer = await transport.request<SubscriptionResponse>({
-        method: "POST",
-        path: "/subscriptions",
-        body: subscription,
-        idempotent: false,
+      const answer = await transport.request("get", "/subscriptions/{subscription}", {
+        path: { subscription: id },
+        idempotent: true,
       });
       return answer.body;
     },
+    async create(subscription) {
+      const answer = await transport.request("post", "/subscriptions", { body: subscription, idempotent: false });
+      return answer.body;
+    },
     async remove(id) {
-      const path = `/subscriptions/${segment("id", id)}`;
-      await transport.request<void>({ method: "DELETE", path, idempotent: false, json: false });
+      await transport.request("delete", "/subscriptions/{subscription}", {
+        path: { subscription: id },
+        idempotent: false,
+        json: false,
+      });
     },
   };
 }

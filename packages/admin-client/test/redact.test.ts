@@ -1,0 +1,74 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type AdminApiError, createAdminClient } from "../src/index.js";
+import { isSecretHeader, redactHeaderValues } from "../src/redact.js";
+
+// Secrets are drawn from upper-case letters and digits, everything else from lower-case letters and
+// spaces: any character of a secret that survives in the server's text is visible as [A-Z0-9].
+const secret = fc.string({
+  unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+  minLength: 8,
+  maxLength: 40,
+});
+const filler = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz "), minLength: min, maxLength: max });
+
+describe("error text from the server", () => {
+  it("never keeps any prefix of the token or of a secret header, wherever the cut falls", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        secret,
+        secret,
+        filler(240, 320),
+        filler(0, 80),
+        fc.boolean(),
+        fc.constantFrom(401, 403, 502),
+        async (token, apiKey, before, after, json, status) => {
+          fc.pre(!token.includes(apiKey) && !apiKey.includes(token));
+          const echoed = `${before}${token}${after} x-api-key ${apiKey} ${after}`;
+          const fetch: typeof globalThis.fetch = async () =>
+            new Response(json ? JSON.stringify({ message: echoed }) : echoed, { status });
+          const admin = createAdminClient({
+            baseUrl: "http://a.test",
+            fetch,
+            token,
+            headers: { "x-api-key": apiKey },
+            retry: false,
+            adminApiVersion: 4,
+          });
+          const error = (await admin.services.list().catch((e: unknown) => e)) as AdminApiError;
+          expect(error.code).toBe("api_error");
+          expect(error.serverMessage).not.toMatch(/[A-Z0-9]/);
+          expect(error.message).not.toContain(token.slice(0, 8));
+          expect(error.message).not.toContain(apiKey.slice(0, 8));
+          if (!json) expect(error.serverMessage.length).toBeLessThanOrEqual(301);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("secret-looking headers", () => {
+  it("are recognised by name and redacted in header maps", () => {
+    for (const name of [
+      "authorization",
+      "Proxy-Authorization",
+      "cookie",
+      "x-api-key",
+      "X-Auth-Token",
+      "x-vercel-protection-bypass",
+      "x-client-secret",
+      "x-amz-security-token",
+      "x-password",
+    ]) {
+      expect(isSecretHeader(name), name).toBe(true);
+    }
+    for (const name of ["user-agent", "x-request-id", "accept", "x-tenant"])
+      expect(isSecretHeader(name), name).toBe(false);
+    expect(redactHeaderValues({ "x-api-key": "k1", "x-tenant": "t" })).toEqual({
+      "x-api-key": "[redacted]",
+      "x-tenant": "t",
+    });
+  });
+});

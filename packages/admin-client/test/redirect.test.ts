@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage } from "node:http";
+import { type LoopbackListener, listenOnLoopback } from "@restate-connect/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminRedirectError, createAdminClient } from "../src/index.js";
+
+// Real HTTP over loopback with the platform fetch: an "admin API" that redirects, and a second
+// origin (another port) that records whatever reaches it.
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  apiKey: string | undefined;
+  body: string;
+}
+
+const TOKEN = "tok-redirect-test-6f1d";
+const API_KEY = "key-redirect-test-93ab";
+let admin: LoopbackListener;
+let elsewhere: LoopbackListener;
+const seenByAdmin: Seen[] = [];
+const seenElsewhere: Seen[] = [];
+
+async function record(request: IncomingMessage, into: Seen[]): Promise<void> {
+  let body = "";
+  for await (const chunk of request) body += chunk;
+  into.push({
+    method: request.method ?? "",
+    url: request.url ?? "",
+    authorization: request.headers.authorization,
+    apiKey: request.headers["x-api-key"] as string | undefined,
+    body,
+  });
+}
+
+beforeAll(async () => {
+  elsewhere = await listenOnLoopback(
+    createServer(async (request, response) => {
+      await record(request, seenElsewhere);
+      response.writeHead(200, { "content-type": "application/json" }).end('{"services":[]}');
+    }),
+  );
+  admin = await listenOnLoopback(
+    createServer(async (request, response) => {
+      await record(request, seenByAdmin);
+      const path = request.url ?? "";
+      const redirect = (status: number, location: string) => response.writeHead(status, { location }).end();
+      if (path === "/v4/services") return redirect(307, `${elsewhere.url}/v4/services`);
+      if (path === "/v4/deployments") return redirect(308, "/v4/moved/deployments");
+      if (path === "/v4/moved/deployments") {
+        return response.writeHead(201, { "content-type": "application/json" }).end('{"id":"dp_1","services":[]}');
+      }
+      if (path === "/v4/query") return redirect(303, "/v4/query-result");
+      if (path === "/v4/query-result") {
+        return response.writeHead(200, { "content-type": "application/json" }).end('{"rows":[{"one":1}]}');
+      }
+      if (path === "/v4/subscriptions") return redirect(302, `http://localhost:${admin.port}/v4/subscriptions`);
+      if (path === "/v4/deployments/loop") return redirect(307, "/v4/deployments/loop");
+      if (path.startsWith("/v4/services/nolocation")) return response.writeHead(301).end();
+      response.writeHead(404).end();
+    }),
+  );
+});
+afterAll(async () => {
+  await admin?.close();
+  await elsewhere?.close();
+});
+
+const client = () =>
+  createAdminClient({ baseUrl: admin.url, token: TOKEN, headers: { "x-api-key": API_KEY }, adminApiVersion: 4 });
+
+describe("redirects from the admin API", () => {
+  it("refuses a redirect to another origin, naming it, and sends nothing there", async () => {
+    const error = (await client()
+      .services.list()
+      .catch((e: unknown) => e)) as AdminRedirectError;
+    expect(error).toBeInstanceOf(AdminRedirectError);
+    expect(error).toMatchObject({
+      code: "redirect_refused",
+      retryable: false,
+      status: 307,
+      targetOrigin: elsewhere.url,
+    });
+    expect(error.message).toContain(elsewhere.url);
+    expect(error.message).not.toContain(TOKEN);
+    // Same host name, other spelling: still another origin.
+    const byName = (await client()
+      .subscriptions.list()
+      .catch((e: unknown) => e)) as AdminRedirectError;
+    expect(byName.targetOrigin).toBe(`http://localhost:${admin.port}`);
+    expect(seenElsewhere).toEqual([]);
+  });
+
+  it("follows a same-origin 308 with the method, body, token and headers", async () => {
+    seenByAdmin.length = 0;
+    const result = await client().deployments.register({ uri: "http://svc.test:9080" });
+    expect(result).toMatchObject({ id: "dp_1", created: true });
+    const [first, second] = seenByAdmin;
+    expect(second).toMatchObject({ method: "POST", url: "/v4/moved/deployments", authorization: `Bearer ${TOKEN}` });
+    expect(second?.body).toBe(first?.body);
+    expect(JSON.parse(second?.body ?? "{}")).toMatchObject({ uri: "http://svc.test:9080" });
+  });
+
+  it("turns a same-origin 303 after a POST into a GET without a body", async () => {
+    seenByAdmin.length = 0;
+    expect(await client().query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    expect(seenByAdmin.map((s) => `${s.method} ${s.url} ${s.body.length}`)).toEqual([
+      expect.stringMatching(/^POST \/v4\/query \d+$/),
+      "GET /v4/query-result 0",
+    ]);
+  });
+
+  it("refuses redirect loops and redirects without a readable target", async () => {
+    const admin4 = client();
+    const missing = (await admin4.services.get("nolocation").catch((e: unknown) => e)) as AdminRedirectError;
+    expect(missing).toMatchObject({ code: "redirect_refused", status: 301, targetOrigin: null });
+    seenByAdmin.length = 0;
+    const loop = (await admin4.deployments.get("loop").catch((e: unknown) => e)) as AdminRedirectError;
+    expect(loop).toMatchObject({ code: "redirect_refused", status: 307 });
+    expect(loop.message).toContain("too many times");
+    expect(seenByAdmin).toHaveLength(5);
+  });
+});
