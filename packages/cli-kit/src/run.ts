@@ -41,7 +41,7 @@ async function dispatch(spec: CliSpec, argv: readonly string[], io: CliIo, json:
     if (first === undefined) {
       throw new CliUsageError("missing_command", `no command given (see ${spec.name} --help)`);
     }
-    throw new CliUsageError("unknown_command", `unknown command "${first}" (see ${spec.name} --help)`);
+    throw new CliUsageError("unknown_command", `unknown command ${quoteArgument(first)} (see ${spec.name} --help)`);
   }
 
   const options: OptionsSpec = { ...(command.options ?? {}), ...(spec.globalOptions ?? {}), ...BUILT_IN_OPTIONS };
@@ -55,7 +55,10 @@ async function dispatch(spec: CliSpec, argv: readonly string[], io: CliIo, json:
   const usage = `usage: ${spec.name} ${command.name}${command.usage ? ` ${command.usage}` : ""}`;
   if (args.length < min) throw new CliUsageError("missing_argument", `${command.name}: missing argument (${usage})`);
   if (args.length > max) {
-    throw new CliUsageError("unexpected_argument", `${command.name}: unexpected argument "${args[max]}" (${usage})`);
+    throw new CliUsageError(
+      "unexpected_argument",
+      `${command.name}: unexpected argument ${quoteArgument(args[max] as string)} (${usage})`,
+    );
   }
 
   const context: CommandContext = {
@@ -78,7 +81,21 @@ function help(spec: CliSpec, argv: readonly string[], io: CliIo, everyOption: Op
   const { command, words } = findCommand(rest, spec.commands, everyOption);
   if (command) return print(io, commandHelp(spec, command));
   if (words.length === 0) return print(io, mainHelp(spec));
-  throw new CliUsageError("unknown_command", `unknown command "${words.join(" ")}" (see ${spec.name} --help)`);
+  throw new CliUsageError(
+    "unknown_command",
+    `unknown command ${quoteArgument(words.join(" "))} (see ${spec.name} --help)`,
+  );
+}
+
+/**
+ * An argument as error messages show it. A stray argument is often a secret that lost its flag
+ * (`--token` forgotten, `--local-key id <key>` with a space): only word-like arguments (command
+ * names, short words) are echoed; anything else is described by its length, never shown.
+ */
+export function quoteArgument(argument: string): string {
+  return /^[A-Za-z][A-Za-z ._-]{0,39}$/.test(argument) && !/[A-Za-z]{25}/.test(argument)
+    ? `"${argument}"`
+    : `(${argument.length} characters, not shown)`;
 }
 
 function print(io: CliIo, text: string): number {

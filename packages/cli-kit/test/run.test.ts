@@ -137,6 +137,24 @@ describe("runCli", () => {
     }
   });
 
+  it("never echoes a stray argument that is not a word: it may be a secret that lost its flag", async () => {
+    const secret = "q5Kx0vB8+2mW/Zr7TnYc1sHdLpA4uEoJgRf9iVkXw3M=";
+    const cases: string[][] = [
+      ["greet", "ada", "--local-key", "k1", secret],
+      [secret, "greet", "ada"],
+      ["--local-key", "k1", secret, "greet"],
+      ["help", secret],
+      ["greet", "ada", "--json", secret.slice(0, 20)],
+    ];
+    for (const argv of cases) {
+      const c = capture();
+      expect(await runCli(spec, argv, c.io), argv.join(" ")).toBe(2);
+      const everything = [...c.out, ...c.err].join("\n");
+      expect(everything).toMatch(/characters, not shown|unknown flag --local-key for demo-cli/);
+      for (let i = 0; i + 8 <= secret.length; i++) expect(everything).not.toContain(secret.slice(i, i + 8));
+    }
+  });
+
   it("reports failures as JSON on stdout with --json, for usage errors and library errors", async () => {
     const usage = capture();
     expect(await runCli(spec, ["greet", "--json"], usage.io)).toBe(2);
