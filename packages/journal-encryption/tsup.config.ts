@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
   entry: {
@@ -13,4 +16,7 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   treeshake: true,
+  // The CLI kit is private: bundled into dist/cli.js, never imported from it.
+  noExternal: ["@restate-connect/cli-kit"],
+  define: { __CLI_VERSION__: JSON.stringify(version) },
 });
