@@ -1,0 +1,40 @@
+import { type CliIo, type CliSpec, type CommandSpec, type ErrorReport, runCli } from "@restate-connect/cli-kit";
+import { JournalEncryptionError } from "../errors.js";
+import { decodeCommand } from "./decode.js";
+import { generateKeyCommand } from "./generate-key.js";
+import { inspectCommand } from "./inspect.js";
+
+declare const __CLI_VERSION__: string | undefined;
+const version = typeof __CLI_VERSION__ === "string" ? __CLI_VERSION__ : "0.0.0-dev";
+
+/** Every `restate-journal` command; each lives in its own file and is listed here once. */
+export const commands: CommandSpec[] = [inspectCommand, decodeCommand, generateKeyCommand];
+
+/**
+ * KMS failures carry the AWS SDK's own words (region missing, no credentials, endpoint unreachable,
+ * key disabled, invalid ciphertext for the encryption context) as their cause; say them.
+ */
+function describeError(error: unknown): ErrorReport | undefined {
+  if (!(error instanceof JournalEncryptionError)) return undefined;
+  const cause = error.cause as { message?: unknown; name?: unknown } | undefined;
+  const said = typeof cause?.message === "string" ? cause.message.trim().split("\n")[0] : "";
+  const message = said && !error.message.includes(said) ? `${error.message}: ${said}` : error.message;
+  return { code: error.code, message, retryable: error.retryable };
+}
+
+export const spec: CliSpec = {
+  name: "restate-journal",
+  version,
+  summary: "inspect, decode and manage encrypted Restate journal and state values",
+  commands,
+  footer: [
+    "Keys: --local-key-file <path> or RESTATE_JOURNAL_LOCAL_KEYS=<id>=<base64>,… (or --local-key <id>=<base64>, warned",
+    "about), or --kms with --allow-key <arn>. Admin API: --admin-url or RESTATE_ADMIN_URL; token from RESTATE_AUTH_TOKEN.",
+  ].join("\n"),
+  describeError,
+};
+
+/** Runs one command line in process and returns the exit code (0 ok, 1 refused or failed, 2 usage). */
+export function run(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCli(spec, argv, io);
+}
