@@ -1,7 +1,7 @@
 import { ConfigError, type Environment, readServiceConfig } from "@restate-connect/example-service-settings";
 import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
-import { createJournalCodec, detectCryptoBackend, localKeyProvider } from "@restate-connect/journal-encryption";
+import { createJournalCodec, detectCrypto, localKeyProvider } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk-cloudflare-workers/fetch";
 import { greeter } from "./greeter.js";
 
@@ -33,7 +33,7 @@ function createRestateHandler(env: Environment): FetchHandler {
   verifier.ready().then(
     (backend) =>
       console.info(
-        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCryptoBackend()} AES-GCM`,
+        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCrypto()} AES-GCM`,
       ),
     () => undefined,
   );

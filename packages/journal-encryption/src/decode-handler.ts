@@ -47,12 +47,12 @@ function problem(status: number, code: string, message: string): Response {
 export function createDecodeHandler(options: DecodeHandlerOptions): (request: Request) => Promise<Response> {
   if (typeof options?.codec?.decode !== "function") {
     throw new JournalEncryptionError(
-      "invalid_options",
+      "invalid_option",
       "createDecodeHandler: codec with a decode function is required",
     );
   }
   if (typeof options.authorize !== "function") {
-    throw new JournalEncryptionError("invalid_options", "createDecodeHandler: authorize is required");
+    throw new JournalEncryptionError("invalid_option", "createDecodeHandler: authorize is required");
   }
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxValues = options.maxValues ?? 100;

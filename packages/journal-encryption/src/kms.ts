@@ -3,7 +3,8 @@
  * use only the core never load the AWS SDK.
  */
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { JournalEncryptionError } from "./errors.js";
+import { keyFingerprint } from "./envelope-fingerprint.js";
+import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey, KeyProvider } from "./key-provider.js";
 
 export interface KmsKeyProviderOptions {
@@ -59,7 +60,46 @@ function isAlias(id: string): boolean {
   return id.startsWith("alias/") || /^arn:aws[\w-]*:kms:[^:]*:[^:]*:alias\//.test(id);
 }
 
-/** Maps an AWS SDK failure to `provider_unavailable` (retry) or `provider_error`; never echoes key material. */
+function describeKmsFailure(
+  name: string,
+  code: string | undefined,
+  message: string,
+  operation: string,
+): string | undefined {
+  if (/region is missing/i.test(message)) {
+    return "no AWS region is configured (set AWS_REGION or pass a KMSClient with a region)";
+  }
+  if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
+    return "no AWS credentials were found (environment, profile, or the runtime's role)";
+  }
+  if (name === "UnrecognizedClientException" || name === "InvalidSignatureException") {
+    return "KMS did not accept the AWS credentials (unknown access key or wrong secret)";
+  }
+  if (name === "ExpiredTokenException") return "the AWS session credentials have expired";
+  if (code !== undefined && NETWORK_ERROR_CODES.has(code)) {
+    return `the KMS endpoint could not be reached (${code})`;
+  }
+  if (name === "TimeoutError" || name === "RequestTimeout") return "the KMS endpoint did not answer in time";
+  if (name === "DisabledException") return "the KMS key is disabled";
+  if (name === "KMSInvalidStateException")
+    return "the KMS key is not usable in its current state (pending deletion or import)";
+  if (name === "NotFoundException") return "the KMS key does not exist in this account and region";
+  if (name === "AccessDeniedException")
+    return `the caller is not allowed kms:${operation} on this key (or the key does not exist)`;
+  if (name === "IncorrectKeyException") return "the wrapped data key was made under a different KMS key";
+  if (name === "InvalidCiphertextException") {
+    return "KMS could not decrypt the wrapped data key: a different encryption context, or the wrapped key was modified";
+  }
+  if (name === "InvalidKeyUsageException") return "the KMS key is not a symmetric ENCRYPT_DECRYPT key";
+  if (name === "ThrottlingException" || name === "LimitExceededException") return "KMS throttled the request";
+  return undefined;
+}
+
+/**
+ * Maps an AWS SDK failure to `provider_unavailable` (retry) or `provider_error`, with a message that
+ * says what is wrong in words (region missing, no credentials, endpoint unreachable, key disabled,
+ * wrong encryption context…). Never echoes key material or the SDK's message text.
+ */
 export function classifyKmsError(error: unknown, operation: string): JournalEncryptionError {
   const details = error as {
     name?: string;
@@ -67,20 +107,28 @@ export function classifyKmsError(error: unknown, operation: string): JournalEncr
     $metadata?: { httpStatusCode?: number };
     $retryable?: unknown;
     message?: string;
+    cause?: { code?: string };
   };
   const name = details?.name ?? "Error";
   const status = details?.$metadata?.httpStatusCode;
+  const message = typeof details?.message === "string" ? details.message : "";
+  const networkCode = details?.code ?? details?.cause?.code;
+  const configuration = /region is missing/i.test(message) || name === "CredentialsProviderError";
   const transient =
-    TRANSIENT_ERROR_NAMES.has(name) ||
-    (details?.code !== undefined && NETWORK_ERROR_CODES.has(details.code)) ||
-    details?.$retryable !== undefined ||
-    (status !== undefined && status >= 500) ||
-    (status === undefined &&
-      (name === "Error" || name === "TypeError" || /socket|network|connect/i.test(details?.message ?? "")));
+    !configuration &&
+    (TRANSIENT_ERROR_NAMES.has(name) ||
+      (networkCode !== undefined && NETWORK_ERROR_CODES.has(networkCode)) ||
+      details?.$retryable !== undefined ||
+      (status !== undefined && status >= 500) ||
+      (status === undefined && (name === "Error" || name === "TypeError" || /socket|network|connect/i.test(message))));
   const code = transient ? "provider_unavailable" : "provider_error";
-  return new JournalEncryptionError(code, `KMS ${operation} failed: ${name}${status ? ` (HTTP ${status})` : ""}`, {
-    cause: error,
-  });
+  const reason = describeKmsFailure(name, networkCode, message, operation);
+  const what = `${name}${status ? `, HTTP ${status}` : ""}`;
+  return new JournalEncryptionError(
+    code,
+    reason === undefined ? `KMS ${operation} failed (${what})` : `KMS ${operation} failed: ${reason} (${what})`,
+    { cause: error },
+  );
 }
 
 function keyMatches(allowed: string, envelopeKeyId: string): boolean {
@@ -108,12 +156,12 @@ function keyMatches(allowed: string, envelopeKeyId: string): boolean {
  */
 export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
   if (typeof options?.keyId !== "string" || options.keyId.length === 0) {
-    throw new JournalEncryptionError("invalid_options", "kmsKeyProvider: keyId is required");
+    throw new JournalEncryptionError("invalid_option", "kmsKeyProvider: keyId is required");
   }
   for (const id of options.allowedKeyIds ?? []) {
     if (typeof id !== "string" || id.length === 0 || isAlias(id)) {
       throw new JournalEncryptionError(
-        "invalid_options",
+        "invalid_option",
         `kmsKeyProvider: allowedKeyIds must be key ARNs or key ids (aliases can be re-pointed), got "${id}"`,
       );
     }
@@ -123,6 +171,36 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
   const grantTokens = options.grantTokens;
   const allowed = new Set<string>(options.allowedKeyIds ?? (isAlias(options.keyId) ? [] : [options.keyId]));
   const learnGeneratedKeys = options.allowedKeyIds === undefined;
+
+  async function decrypt(
+    keyId: string,
+    wrappedKey: Uint8Array,
+    context: Record<string, string> | undefined,
+  ): Promise<Uint8Array> {
+    let response: { Plaintext?: Uint8Array; KeyId?: string };
+    try {
+      response = await client.send(
+        new DecryptCommand({
+          CiphertextBlob: wrappedKey,
+          KeyId: keyId,
+          EncryptionContext: context,
+          GrantTokens: grantTokens,
+        }),
+      );
+    } catch (error) {
+      throw classifyKmsError(error, "Decrypt");
+    }
+    if (response.KeyId !== undefined && !keyMatches(keyId, response.KeyId)) {
+      throw new JournalEncryptionError(
+        "key_not_allowed",
+        "KMS Decrypt used a different key than the one it was pinned to",
+      );
+    }
+    if (response.Plaintext?.length !== 32) {
+      throw new JournalEncryptionError("provider_error", "KMS Decrypt returned no 32-byte data key");
+    }
+    return response.Plaintext;
+  }
 
   return {
     kind: "aws-kms",
@@ -151,26 +229,40 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
       if (![...allowed].some((entry) => keyMatches(entry, keyId))) {
         throw new JournalEncryptionError("key_not_allowed", `KMS key "${keyId}" is not in allowedKeyIds`);
       }
-      let response: { Plaintext?: Uint8Array; KeyId?: string };
-      try {
-        response = await client.send(
-          new DecryptCommand({
-            CiphertextBlob: wrappedKey,
-            KeyId: keyId,
-            EncryptionContext: encryptionContext,
-            GrantTokens: grantTokens,
-          }),
+      return decrypt(keyId, wrappedKey, encryptionContext);
+    },
+    async unwrapUnnamedDataKey({ wrappedKey, keyFingerprint: fingerprint, source }) {
+      // Decrypt is pinned to each allowed key in turn (KMS refuses a blob made under another key),
+      // so a value can never make this provider use a key outside allowedKeyIds.
+      const candidates = [...allowed].filter(
+        (entry) => fingerprint === undefined || keyFingerprint(entry) === fingerprint,
+      );
+      if (candidates.length === 0) {
+        throw new JournalEncryptionError(
+          "key_not_allowed",
+          fingerprint === undefined
+            ? "no KMS key is allowed (allowedKeyIds is empty and no data key was generated yet)"
+            : `no allowed KMS key has fingerprint ${fingerprint}`,
         );
-      } catch (error) {
-        throw classifyKmsError(error, "Decrypt");
       }
-      if (response.KeyId !== undefined && response.KeyId !== keyId) {
-        throw new JournalEncryptionError("key_not_allowed", "KMS Decrypt used a different key than the envelope names");
+      // The reference codec sends no encryption context; our own envelopes use the provider's.
+      const context = source === "reference" ? undefined : encryptionContext;
+      let firstRefusal: JournalEncryptionError | undefined;
+      for (const candidate of candidates) {
+        try {
+          return { key: await decrypt(candidate, wrappedKey, context), keyId: candidate };
+        } catch (error) {
+          if (!isJournalEncryptionError(error) || error.code === "provider_unavailable") throw error;
+          firstRefusal ??= error;
+        }
       }
-      if (response.Plaintext?.length !== 32) {
-        throw new JournalEncryptionError("provider_error", "KMS Decrypt returned no 32-byte data key");
-      }
-      return response.Plaintext;
+      throw candidates.length === 1
+        ? (firstRefusal as JournalEncryptionError)
+        : new JournalEncryptionError(
+            "key_not_allowed",
+            `none of the ${candidates.length} allowed KMS keys could unwrap this data key (first refusal: ${firstRefusal?.message})`,
+            { cause: firstRefusal },
+          );
     },
   };
 }

@@ -112,7 +112,12 @@ describe("envelope", () => {
       }
     };
     check(text('{"a":1}'), "not_encrypted");
-    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 1, 0, 1, 0x6b), "unsupported_version");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 3, 1, 0, 1, 0x6b), "unsupported_version");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 0, 1, 0, 1, 0x6b), "unsupported_version");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45), "invalid_envelope");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 0, 1), "invalid_envelope"); // v2 local key id length 0
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 0x85, 0, ...new Uint8Array(40)), "invalid_envelope"); // W = 0
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 0x85, 10, ...new Uint8Array(37)), "invalid_envelope"); // truncated
     check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 1, 9, 0, 1, 0x6b), "invalid_envelope");
     check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 1, 1, 0, 0), "invalid_envelope");
   });

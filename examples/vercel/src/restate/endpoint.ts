@@ -3,7 +3,7 @@ import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
 import {
   createJournalCodec,
-  detectCryptoBackend,
+  detectCrypto,
   type KeyProvider,
   localKeyProvider,
 } from "@restate-connect/journal-encryption";
@@ -53,7 +53,7 @@ export function createRestateHandler(env: Environment): FetchHandler {
   verifier.ready().then(
     (backend) =>
       console.info(
-        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCryptoBackend()} AES-GCM`,
+        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCrypto()} AES-GCM`,
       ),
     () => undefined,
   );
