@@ -1,15 +1,24 @@
 import { type CliIo, type CliSpec, type CommandSpec, type ErrorReport, runCli } from "@restate-connect/cli-kit";
 import { JournalEncryptionError } from "../errors.js";
+import { auditCommand } from "./audit.js";
 import { decodeCommand } from "./decode.js";
 import { generateKeyCommand } from "./generate-key.js";
 import { inspectCommand } from "./inspect.js";
-import { showCommand } from "./show.js";
+import { migrateCommand } from "./migrate.js";
+import { rewrapCommand } from "./rewrap.js";
 
 declare const __CLI_VERSION__: string | undefined;
 const version = typeof __CLI_VERSION__ === "string" ? __CLI_VERSION__ : "0.0.0-dev";
 
 /** Every `restate-journal` command; each lives in its own file and is listed here once. */
-export const commands: CommandSpec[] = [inspectCommand, decodeCommand, generateKeyCommand, showCommand];
+export const commands: CommandSpec[] = [
+  inspectCommand,
+  decodeCommand,
+  generateKeyCommand,
+  auditCommand,
+  migrateCommand,
+  rewrapCommand,
+];
 
 /**
  * KMS failures carry the AWS SDK's own words (region missing, no credentials, endpoint unreachable,
