@@ -6,6 +6,7 @@ import { generateKeyCommand } from "./generate-key.js";
 import { inspectCommand } from "./inspect.js";
 import { migrateCommand } from "./migrate.js";
 import { rewrapCommand } from "./rewrap.js";
+import { showCommand } from "./show.js";
 
 declare const __CLI_VERSION__: string | undefined;
 const version = typeof __CLI_VERSION__ === "string" ? __CLI_VERSION__ : "0.0.0-dev";
@@ -18,6 +19,7 @@ export const commands: CommandSpec[] = [
   auditCommand,
   migrateCommand,
   rewrapCommand,
+  showCommand,
 ];
 
 /**
