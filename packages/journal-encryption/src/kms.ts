@@ -3,7 +3,7 @@
  * use only the core never load the AWS SDK.
  */
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { keyFingerprint } from "./envelope-fingerprint.js";
+import { canonicalKmsKeyId, keyFingerprint } from "./envelope-fingerprint.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey, KeyProvider } from "./key-provider.js";
 
@@ -131,6 +131,11 @@ export function classifyKmsError(error: unknown, operation: string): JournalEncr
   );
 }
 
+function isWrongKey(error: JournalEncryptionError): boolean {
+  const name = (error.cause as { name?: string } | undefined)?.name;
+  return name === "IncorrectKeyException" || name === "AccessDeniedException";
+}
+
 function keyMatches(allowed: string, envelopeKeyId: string): boolean {
   if (allowed === envelopeKeyId) return true;
   return !allowed.startsWith("arn:") && envelopeKeyId.startsWith("arn:") && envelopeKeyId.endsWith(`:key/${allowed}`);
@@ -234,9 +239,13 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
     async unwrapUnnamedDataKey({ wrappedKey, keyFingerprint: fingerprint, source }) {
       // Decrypt is pinned to each allowed key in turn (KMS refuses a blob made under another key),
       // so a value can never make this provider use a key outside allowedKeyIds.
-      const candidates = [...allowed].filter(
-        (entry) => fingerprint === undefined || keyFingerprint(entry) === fingerprint,
-      );
+      const seen = new Set<string>();
+      const candidates = [...allowed].filter((entry) => {
+        const canonical = canonicalKmsKeyId(entry);
+        if (seen.has(canonical) || (fingerprint !== undefined && keyFingerprint(entry) !== fingerprint)) return false;
+        seen.add(canonical);
+        return true;
+      });
       if (candidates.length === 0) {
         throw new JournalEncryptionError(
           "key_not_allowed",
@@ -247,22 +256,24 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
       }
       // The reference codec sends no encryption context; our own envelopes use the provider's.
       const context = source === "reference" ? undefined : encryptionContext;
-      let firstRefusal: JournalEncryptionError | undefined;
+      const refusals: JournalEncryptionError[] = [];
       for (const candidate of candidates) {
         try {
           return { key: await decrypt(candidate, wrappedKey, context), keyId: candidate };
         } catch (error) {
           if (!isJournalEncryptionError(error) || error.code === "provider_unavailable") throw error;
-          firstRefusal ??= error;
+          refusals.push(error);
         }
       }
-      throw candidates.length === 1
-        ? (firstRefusal as JournalEncryptionError)
-        : new JournalEncryptionError(
-            "key_not_allowed",
-            `none of the ${candidates.length} allowed KMS keys could unwrap this data key (first refusal: ${firstRefusal?.message})`,
-            { cause: firstRefusal },
-          );
+      // KMS answers IncorrectKeyException (moto: AccessDeniedException) when the blob was made under
+      // another key than the one Decrypt is pinned to.
+      const other = refusals.find((refusal) => !isWrongKey(refusal));
+      if (other !== undefined) throw other;
+      throw new JournalEncryptionError(
+        "key_not_allowed",
+        `the data key was not made under ${candidates.length === 1 ? "the allowed KMS key" : `any of the ${candidates.length} allowed KMS keys`} (or kms:Decrypt is denied on ${candidates.length === 1 ? "it" : "them"})`,
+        { cause: refusals[0] },
+      );
     },
   };
 }
