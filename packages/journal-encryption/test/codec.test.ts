@@ -7,6 +7,7 @@ import {
   inspectEnvelope,
   type JournalCodecEvent,
   JournalEncryptionError,
+  type KeyProvider,
   localKeyProvider,
 } from "../src/index.js";
 import { controllableProvider, localProvider, RUNS, text } from "./helpers.js";
@@ -305,5 +306,67 @@ describe("createJournalCodec", () => {
     const kmsLikeV1 = v1.encode(text("x"));
     kmsLikeV1[5] = 2; // version 1 provider byte → aws-kms
     await expect(v1.decode(kmsLikeV1)).rejects.toMatchObject({ code: "wrong_provider" });
+  });
+
+  it("close() during an in-flight unwrap: the decode rejects and the late data key is zeroed, not cached", async () => {
+    const { provider: inner } = localProvider();
+    const writer = await createJournalCodec({ keyProvider: inner });
+    const sealed = writer.encode(text("secret"));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const delivered: Uint8Array[] = [];
+    const slow: KeyProvider = {
+      kind: "local",
+      generateDataKey: () => inner.generateDataKey(),
+      async unwrapDataKey(input) {
+        const key = await inner.unwrapDataKey(input);
+        delivered.push(key);
+        await gate;
+        return key;
+      },
+    };
+    const reader = await createJournalCodec({ keyProvider: slow });
+    const pending = reader.decode(sealed);
+    const second = reader.decode(sealed); // joins the same single-flight unwrap
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(delivered).toHaveLength(1);
+    reader.close();
+    release();
+    await expect(pending).rejects.toMatchObject({ code: "codec_closed" });
+    await expect(second).rejects.toMatchObject({ code: "codec_closed" });
+    expect([...(delivered[0] as Uint8Array)].every((byte) => byte === 0)).toBe(true);
+    expect(reader.stats().cacheEntries).toBe(0);
+  });
+
+  it("close() during a rotation: the late data key is zeroed and never used", async () => {
+    const { provider: inner } = localProvider();
+    let release: () => void = () => undefined;
+    const generated: Uint8Array[] = [];
+    let calls = 0;
+    const slow: KeyProvider = {
+      kind: "local",
+      async generateDataKey() {
+        const dataKey = await inner.generateDataKey();
+        if (calls++ === 0) return dataKey;
+        generated.push(dataKey.plaintextKey);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return dataKey;
+      },
+      unwrapDataKey: (input) => inner.unwrapDataKey(input),
+    };
+    const codec = await createJournalCodec({ keyProvider: slow, dataKeyMaxUses: 4 });
+    for (let i = 0; i < 3; i++) codec.encode(text("v")); // 75 % → rotation starts
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(generated).toHaveLength(1);
+    codec.close();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect([...(generated[0] as Uint8Array)].every((byte) => byte === 0)).toBe(true);
+    expect(codec.stats().nextKeyReady).toBe(false);
+    expect(() => codec.encode(text("v"))).toThrowError(expect.objectContaining({ code: "codec_closed" }));
   });
 });
