@@ -7,6 +7,7 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     kms: "src/kms.ts",
+    state: "src/state/index.ts",
     cli: "src/cli.ts",
   },
   format: ["esm", "cjs"],
