@@ -3,7 +3,7 @@
  * writing the same objects. Nothing may be lost: afterwards every value equals what its last writer
  * wrote and is sealed under the new key.
  */
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateKeyCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { createAdminClient } from "@restate-connect/admin-client";
 import {
   type MotoServer,
@@ -24,6 +24,7 @@ import { kmsKeyProvider } from "../src/kms.js";
 import type { RewriteReport } from "../src/state/rewrite.js";
 import { readAllState, readObjectState } from "../src/state/store.js";
 import { stateVersion } from "../src/state/version.js";
+import { referenceFrame } from "./reference-writer.js";
 
 const OBJECTS = ["acct-0", "acct-1", "acct-2", "acct-3", "acct-4", "acct-5"];
 const BUSY = OBJECTS.slice(0, 4); // written continuously while the tools run
@@ -259,6 +260,35 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
     expect((await cli(["audit", "--allow-key", keyB])).code).toBe(0);
     const rewrapAgain = await cli(["rewrap", ...kmsFlags(), "--from-key", keyA, "--active-key", keyB]);
     expect(rewrapAgain.json).toMatchObject({ valuesRewritten: 0 });
+
+    // Values written by Restate's reference codec (no encryption context) move to our format too.
+    const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: keyA, KeySpec: "AES_256" }));
+    const legacy = referenceFrame(
+      "length-prefixed",
+      dataKey.CiphertextBlob as Uint8Array,
+      dataKey.Plaintext as Uint8Array,
+      crypto.getRandomValues(new Uint8Array(12)),
+      utf8('"from the reference codec"'),
+    );
+    await admin().services.modifyState("Ledger", { objectKey: "legacy", newState: { notes: legacy } });
+    const seen = Date.now() + 10_000;
+    while (Date.now() < seen && (await readObjectState(admin(), "Ledger", "legacy")).size === 0) await sleep(100);
+    const withLegacy = await cli(["audit", "--allow-key", keyB]);
+    expect(withLegacy.code).toBe(1);
+    expect(withLegacy.json).toMatchObject({ totals: { referenceFormat: 1, notAllowed: 1 } });
+    const fromReference = await cli([
+      "rewrap",
+      ...kmsFlags(),
+      "--from-reference-format",
+      "--allow-key",
+      keyA,
+      "--active-key",
+      keyB,
+    ]);
+    expect(fromReference.code, fromReference.err.join("\n")).toBe(0);
+    expect(fromReference.json).toMatchObject({ valuesRewritten: 1, pending: [], failures: [] });
+    expect((await storedUnder(keyB)).get("Ledger/legacy/notes")).toBe('"from the reference codec"');
+    expect((await cli(["audit", "--allow-key", keyB])).code).toBe(0);
 
     console.info(
       `state tools under concurrent writers (${writers.calls() + writers2.calls()} writer invocations):\n` +
