@@ -226,3 +226,97 @@ describe("key material never reaches any output", () => {
     expect(leaks(everything, Buffer.from(b, "base64"), b)).toEqual([]);
   });
 });
+
+describe("KMS failures are explained in words", () => {
+  const arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  async function kmsSealed() {
+    // A stand-in provider that only seals: decoding goes to (a failing) KMS.
+    const codec = await createJournalCodec({
+      keyProvider: {
+        kind: "aws-kms",
+        generateDataKey: async () => ({
+          plaintextKey: crypto.getRandomValues(new Uint8Array(32)),
+          wrappedKey: crypto.getRandomValues(new Uint8Array(184)),
+          keyId: arn,
+        }),
+        unwrapDataKey: async () => {
+          throw new Error("not used");
+        },
+      },
+    });
+    const sealed = toBase64(codec.encode(text("x")));
+    codec.close();
+    return sealed;
+  }
+
+  it("says when the endpoint cannot be reached and when no region is configured", async () => {
+    const sealed = await kmsSealed();
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_MAX_ATTEMPTS: "1",
+    });
+    try {
+      const unreachable = cli();
+      const flags = ["--kms", "--allow-key", arn, "--aws-region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9"];
+      expect(await unreachable.run(["decode", sealed, ...flags])).toBe(1);
+      expect(unreachable.err.join("\n")).toMatch(
+        /error \[provider_unavailable\]: KMS Decrypt failed: the KMS endpoint could not be reached/,
+      );
+
+      for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"]) delete process.env[name];
+      process.env.AWS_CONFIG_FILE = join(dir, "no-aws-config");
+      const noRegion = cli();
+      expect(await noRegion.run(["decode", sealed, "--kms", "--allow-key", arn, "--json"])).toBe(1);
+      expect(JSON.parse(noRegion.out[0] as string).error).toMatchObject({
+        code: "provider_error",
+        message: expect.stringMatching(/no AWS region is configured/),
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe("stored-state commands: options", () => {
+  it("name the flag or variable that is wrong, exit 2", async () => {
+    const key = `k=${generateLocalKey()}`;
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [["audit", "--admin-url", "ftp://x"], {}, /--admin-url is not valid: must be an http\(s\) URL/],
+      [
+        ["audit"],
+        { RESTATE_ADMIN_URL: "http://user:pw@x" },
+        /error \[invalid_option\]: RESTATE_ADMIN_URL is not valid: must not carry credentials/,
+      ],
+      [["migrate"], {}, /error \[missing_option\]: --active-key <id> is required/],
+      [["migrate", "--local-key", key, "--local-key", `j=${generateLocalKey()}`], {}, /--active-key <id> is required/],
+      [["rewrap", "--local-key", key], {}, /rewrap needs --from-key <id> or --from-reference-format/],
+      [["rewrap", "--from-key", "k", "--local-key", key], {}, /--from-key names the active key/],
+      [["rewrap", "--from-reference-format", "--local-key", key], {}, /--from-reference-format needs --kms/],
+      [
+        ["rewrap", "--from-key", "old", "--local-key", key],
+        {},
+        /--from-key names key "old", which is neither a local key given/,
+      ],
+      [["migrate", "--kms"], {}, /--kms needs --allow-key <key-arn>|--active-key <id> is required/],
+    ];
+    for (const [argv, env, message] of cases) {
+      const c = cli(env);
+      expect(await c.run(argv), argv.join(" ")).toBe(2);
+      expect(c.err.join("\n"), argv.join(" ")).toMatch(message);
+    }
+  });
+
+  it("take the admin URL from RESTATE_ADMIN_URL and report an unreachable admin API, exit 1", async () => {
+    const c = cli({ RESTATE_ADMIN_URL: "http://127.0.0.1:39917", RESTATE_AUTH_TOKEN: "secret-token-value" });
+    expect(await c.run(["audit", "--json"])).toBe(1);
+    const everything = [...c.out, ...c.err].join("\n");
+    expect(JSON.parse(c.out[0] as string).error).toMatchObject({
+      code: expect.stringMatching(/network/),
+      retryable: true,
+    });
+    expect(everything).not.toContain("secret-token-value");
+  }, 60_000);
+});

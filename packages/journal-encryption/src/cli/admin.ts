@@ -3,7 +3,7 @@
  * `@restate-connect/admin-client` is an optional peer dependency, imported only here and only when
  * such a command runs, so nothing else in this package ever loads it.
  */
-import { type CommandContext, type OptionsSpec, parseFlag } from "@restate-connect/cli-kit";
+import { CliUsageError, type CommandContext, type OptionsSpec, parseFlag } from "@restate-connect/cli-kit";
 import type { StateAdmin } from "../state/admin.js";
 import { JournalCliError } from "./errors.js";
 
@@ -21,14 +21,23 @@ export const ADMIN_OPTIONS: OptionsSpec = {
 
 /** Where the admin API is and the token for it; the token only ever comes from the environment. */
 export function adminSettings(context: Pick<CommandContext, "flags" | "io">): { url: string; token?: string } {
-  const raw = context.flags.string("admin-url") ?? context.io.env[ADMIN_URL_ENV] ?? DEFAULT_ADMIN_URL;
-  const flag = context.flags.given("admin-url") ? "admin-url" : ADMIN_URL_ENV;
-  const url = parseFlag(flag, () => {
+  const fromFlag = context.flags.string("admin-url");
+  const raw = fromFlag ?? context.io.env[ADMIN_URL_ENV] ?? DEFAULT_ADMIN_URL;
+  const check = () => {
     const parsed = new URL(raw);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new RangeError("must be an http(s) URL");
     if (parsed.username || parsed.password) throw new RangeError(`must not carry credentials (use ${ADMIN_TOKEN_ENV})`);
     return parsed.toString().replace(/\/$/, "");
-  });
+  };
+  let url: string;
+  if (fromFlag !== undefined) url = parseFlag("admin-url", check);
+  else {
+    try {
+      url = check();
+    } catch (error) {
+      throw new CliUsageError("invalid_option", `${ADMIN_URL_ENV} is not valid: ${(error as Error).message}`);
+    }
+  }
   const token = context.io.env[ADMIN_TOKEN_ENV];
   return { url, ...(token ? { token } : {}) };
 }

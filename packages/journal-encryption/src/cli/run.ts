@@ -1,6 +1,7 @@
 import { type CliIo, type CliSpec, type CommandSpec, type ErrorReport, runCli } from "@restate-connect/cli-kit";
 import { JournalEncryptionError } from "../errors.js";
 import { auditCommand } from "./audit.js";
+import { consoleCommand } from "./console.js";
 import { decodeCommand } from "./decode.js";
 import { generateKeyCommand } from "./generate-key.js";
 import { inspectCommand } from "./inspect.js";
@@ -20,6 +21,7 @@ export const commands: CommandSpec[] = [
   migrateCommand,
   rewrapCommand,
   showCommand,
+  consoleCommand,
 ];
 
 /**
@@ -27,6 +29,16 @@ export const commands: CommandSpec[] = [
  * key disabled, invalid ciphertext for the encryption context) as their cause; say them.
  */
 function describeError(error: unknown): ErrorReport | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (error instanceof Error && typeof code === "string" && /^ERR_[A-Z_]+$/.test(code)) {
+    // Admin client errors of releases that still use ERR_ codes: the same code in our spelling.
+    const retryable = (error as { retryable?: unknown }).retryable;
+    return {
+      code: code.slice(4).toLowerCase(),
+      message: error.message,
+      ...(typeof retryable === "boolean" ? { retryable } : {}),
+    };
+  }
   if (!(error instanceof JournalEncryptionError)) return undefined;
   const cause = error.cause as { message?: unknown; name?: unknown } | undefined;
   const said = typeof cause?.message === "string" ? cause.message.trim().split("\n")[0] : "";
