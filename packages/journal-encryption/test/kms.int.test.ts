@@ -231,7 +231,10 @@ describe("against restate-server and moto's KMS", () => {
       const err: string[] = [];
       const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), env: process.env };
       const args = ["decode", toBase64(sealed), "--kms", "--aws-region", moto.region, "--endpoint-url", proxy.url];
-      const code = await run(args, io);
+      // A version-2 envelope names its key by fingerprint only: the operator says which keys may unwrap.
+      const unnamed = await run(args, { ...io, stderr: () => {} });
+      expect(unnamed).toBe(2);
+      const code = await run([...args, "--allow-key", keyArn], io);
       expect({ code, err }).toEqual({ code: 0, err: [] });
       expect(out).toEqual([`${MARKER} for the operator`]);
       const refused = await run([...args, "--allow-key", "arn:aws:kms:us-east-1:123456789012:key/not-this-one"], {

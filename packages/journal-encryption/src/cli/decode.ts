@@ -1,4 +1,4 @@
-import { defineCommand, invalidFlag } from "@restate-connect/cli-kit";
+import { CliUsageError, defineCommand, invalidFlag } from "@restate-connect/cli-kit";
 import { toBase64, toHex, utf8Decode } from "../bytes.js";
 import { JournalEncryptionError } from "../errors.js";
 import { inspectEnvelope, openEnvelope } from "../inspect.js";
@@ -45,6 +45,14 @@ export const decodeCommand = defineCommand({
     // Without --allow-key, KMS may unwrap with the key the value names (the operator's KMS rights
     // decide); a value that does not name its key needs --allow-key.
     const named = info?.provider === "aws-kms" && info.keyId !== undefined ? [info.keyId] : [];
+    if (context.flags.boolean("kms") && info?.provider === "aws-kms" && info.keyId === undefined) {
+      if (context.flags.strings("allow-key").length === 0 && context.flags.string("active-key") === undefined) {
+        throw new CliUsageError(
+          "missing_option",
+          "--kms needs --allow-key <key-arn> for this value: it does not name its KMS key (a version-2 envelope keeps a fingerprint, a reference-format value nothing)",
+        );
+      }
+    }
     const ring = await keyRingFromFlags(context, {
       active: "none",
       extraKmsKeys: context.flags.strings("allow-key").length === 0 ? named : [],
