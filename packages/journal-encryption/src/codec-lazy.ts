@@ -7,11 +7,19 @@
  */
 import type { JournalCodec } from "./codec.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 
 /** Options of `lazyJournalCodec`. */
 export interface LazyJournalCodecOptions {
   /** Sees each failed start (for logs and metrics); the next use starts again. */
   onStartFailed?: (error: JournalEncryptionError) => void;
+  /**
+   * How `decode` waits while starts fail transiently (`provider_unavailable`): 100 ms doubling to
+   * 5 s, until a start succeeds (the Restate SDK turns a failed input decode into a terminal error,
+   * so waiting — bounded by Restate's attempt timeouts — is the safe default). A start failing for
+   * any other reason rejects the decode at once.
+   */
+  decodeWait?: RetryPolicy;
 }
 
 /** What `lazyJournalCodec` returns: a codec for the SDK plus control over its start. */
@@ -21,7 +29,10 @@ export interface LazyJournalCodec {
    * successful start; every invocation decodes its input first, and `decode` waits for the start.
    */
   encode(value: Uint8Array): Uint8Array;
-  /** Waits for the codec (starting it, or starting it again after a failure), then decodes. */
+  /**
+   * Waits for the codec (starting it, and starting it again after a transient failure, with
+   * backoff), then decodes.
+   */
   decode(value: Uint8Array): Promise<Uint8Array>;
   /** For `journalValueCodecProvider`: resolves at once with this object, never with a failure. */
   readonly provider: () => Promise<LazyJournalCodec>;
@@ -73,6 +84,11 @@ export function lazyJournalCodec(
   let codec: JournalCodec | undefined;
   let starting: Promise<JournalCodec> | undefined;
   let closed = false;
+  const wait = {
+    maxAttempts: options.decodeWait?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+    initialDelayMs: options.decodeWait?.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs,
+    maxDelayMs: options.decodeWait?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+  };
 
   const closedError = () => new JournalEncryptionError("codec_closed", "the journal codec was closed");
 
@@ -132,6 +148,19 @@ export function lazyJournalCodec(
     }
   };
 
+  /** Starts, and after a transient failure starts again with backoff, until it works or is closed. */
+  const startPatiently = async (): Promise<JournalCodec> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start();
+      } catch (error) {
+        const transient = isJournalEncryptionError(error, "provider_unavailable");
+        if (!transient || closed || attempt >= wait.maxAttempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(wait, attempt)));
+      }
+    }
+  };
+
   const lazy: LazyJournalCodec = {
     encode(value) {
       if (closed) throw closedError();
@@ -145,7 +174,7 @@ export function lazyJournalCodec(
     },
     decode(value) {
       if (codec !== undefined) return codec.decode(value);
-      return start().then((started) => started.decode(value));
+      return startPatiently().then((started) => started.decode(value));
     },
     provider: () => Promise.resolve(lazy),
     ready,

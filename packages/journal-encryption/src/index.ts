@@ -2,7 +2,7 @@ export type { CryptoBackend, CryptoImplementation } from "./aes-gcm.js";
 export { detectCrypto } from "./aes-gcm.js";
 export type { JournalCodec, JournalCodecEvent, JournalCodecOptions, JournalCodecStats } from "./codec.js";
 export { createJournalCodec } from "./codec.js";
-export type { LazyJournalCodecOptions } from "./codec-lazy.js";
+export type { LazyJournalCodec, LazyJournalCodecOptions } from "./codec-lazy.js";
 export { lazyJournalCodec } from "./codec-lazy.js";
 export type { DecodeHandlerOptions, DecodeResult } from "./decode-handler.js";
 export { createDecodeHandler } from "./decode-handler.js";
