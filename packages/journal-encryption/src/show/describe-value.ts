@@ -20,7 +20,7 @@ export const UNREADABLE_REASONS = [
 export type UnreadableReason = (typeof UNREADABLE_REASONS)[number];
 
 const REASON_TEXT: Record<UnreadableReason, string> = {
-  unknown_key: "sealed under a key this session does not have",
+  unknown_key: "sealed under a key that was not given here",
   key_not_allowed: "sealed under a KMS key outside the allowed keys",
   tampered: "authentication failed: the stored value was modified, or the key is not the one it was sealed with",
   no_keys_for_provider: "sealed by a key provider of a kind this session has no keys for",
