@@ -88,7 +88,8 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
   async function cli(argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await run([...argv, "--json", "--admin-url", rs.adminUrl], {
+    const adminFlags = ["audit", "migrate", "rewrap"].includes(argv[0] as string) ? ["--admin-url", rs.adminUrl] : [];
+    const code = await run([...argv, "--json", ...adminFlags], {
       stdout: (t) => out.push(t),
       stderr: (t) => err.push(t),
       env: {},
@@ -273,6 +274,8 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
     await admin().services.modifyState("Ledger", { objectKey: "legacy", newState: { notes: legacy } });
     const seen = Date.now() + 10_000;
     while (Date.now() < seen && (await readObjectState(admin(), "Ledger", "legacy")).size === 0) await sleep(100);
+    const decoded = await cli(["decode", Buffer.from(legacy).toString("base64"), ...kmsFlags(), "--allow-key", keyA]);
+    expect(decoded.json).toMatchObject({ provider: "aws-kms", text: '"from the reference codec"' });
     const withLegacy = await cli(["audit", "--allow-key", keyB]);
     expect(withLegacy.code).toBe(1);
     expect(withLegacy.json).toMatchObject({ totals: { referenceFormat: 1, notAllowed: 1 } });

@@ -65,7 +65,8 @@ export const decodeCommand = defineCommand({
         `the value was sealed with a "${info.provider}" key, and no ${info.provider === "local" ? "local keys" : "--kms"} were given`,
       );
     }
-    const plaintext = await openEnvelope(value, provider);
+    // An operator tool reads the reference codec's values too (never writes them).
+    const plaintext = await openEnvelope(value, provider, { readReferenceFormat: true });
     context.print(() => render(plaintext, output), {
       provider: info.provider,
       keyId: info.keyId,
