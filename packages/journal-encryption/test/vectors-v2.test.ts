@@ -148,3 +148,19 @@ describe("committed test vectors (format version 2)", () => {
     });
   }
 });
+
+describe("FORMAT.md, version 2", () => {
+  it("its worked example is byte for byte the committed vector it names", () => {
+    const format = readFileSync(fileURLToPath(new URL("../FORMAT.md", import.meta.url)), "utf8");
+    const example = format.slice(format.indexOf("### Version 2, worked example"));
+    const open = example.indexOf("```") + 3;
+    const block = example.slice(open, example.indexOf("```", open));
+    const hexColumn = block
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/)[0] ?? "")
+      .filter((token) => /^[0-9a-f]+$/.test(token))
+      .join("");
+    const vector = committed.find((v) => v.name === "aws-kms: short JSON string");
+    expect(hexColumn).toBe(vector?.envelopeHex);
+  });
+});
