@@ -3,6 +3,10 @@
  * writing the same objects. Nothing may be lost: afterwards every value equals what its last writer
  * wrote and is sealed under the new key.
  */
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateKeyCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { createAdminClient } from "@restate-connect/admin-client";
 import {
@@ -21,6 +25,7 @@ import { run } from "../src/cli/run.js";
 import { createJournalCodec, type JournalCodec } from "../src/codec.js";
 import { inspectValue } from "../src/inspect.js";
 import { kmsKeyProvider } from "../src/kms.js";
+import { generateLocalKey, localKeyProvider } from "../src/local-key-provider.js";
 import type { RewriteReport } from "../src/state/rewrite.js";
 import { readAllState, readObjectState } from "../src/state/store.js";
 import { stateVersion } from "../src/state/version.js";
@@ -46,6 +51,12 @@ const ledger = restate.object({
       return next;
     },
   },
+});
+
+/** Registered so its state can be written directly with modify-state. */
+const vault = restate.object({
+  name: "Vault",
+  handlers: { noop: async (_ctx: restate.ObjectContext) => {} },
 });
 
 const signup = restate.workflow({
@@ -156,7 +167,9 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
     kms = new KMSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     keyA = (await kms.send(new CreateKeyCommand({ Description: "state tools A" }))).KeyMetadata?.Arn as string;
     keyB = (await kms.send(new CreateKeyCommand({ Description: "state tools B" }))).KeyMetadata?.Arn as string;
-    endpoint = await serveEndpoint([ledger, signup], { journalValueCodecProvider: () => Promise.resolve(switchable) });
+    endpoint = await serveEndpoint([ledger, signup, vault], {
+      journalValueCodecProvider: () => Promise.resolve(switchable),
+    });
     await register(rs.adminUrl, endpoint.url);
     ingress = clients.connect({ url: rs.ingressUrl, journalValueCodec: switchable });
   }, 120_000);
@@ -299,4 +312,59 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
         `  rewrap:  ${rewrapReport.valuesRewritten} values touched, ${rewrapReport.conflictsRetried} conflicts retried, values lost: ${lostInRewrap}`,
     );
   }, 180_000);
+
+  it("local keys: audit finds a tampered value by decrypting, migrate seals under a local key, rewrap moves it to KMS", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "state-tools-"));
+    try {
+      const keys = { "2026-01": generateLocalKey() };
+      const keyFile = join(dir, "keys.txt");
+      writeFileSync(keyFile, `2026-01=${keys["2026-01"]}\n`, { mode: 0o600 });
+      const local = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "2026-01" }) });
+      codecs.push(local);
+      const tampered = local.encode(utf8('"tampered"'));
+      tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
+      const client = admin();
+      await client.services.modifyState("Vault", {
+        objectKey: "v1",
+        newState: { plain: utf8('"plain"'), bad: tampered },
+      });
+      while ((await readObjectState(client, "Vault", "v1")).size === 0) await sleep(100);
+
+      const keyless = await cli(["audit", "--service", "Vault"]);
+      expect(keyless.json).toMatchObject({ totals: { values: 2, plaintext: 1, keys: { "local:2026-01": 1 } } });
+      const verified = await cli(["audit", "--service", "Vault", "--local-key-file", keyFile]);
+      expect(verified.code).toBe(1);
+      expect(verified.json).toMatchObject({ totals: { undecodable: { authentication_failed: 1 } } });
+      expect(JSON.stringify(verified)).not.toContain(keys["2026-01"]);
+
+      const migrated = await cli(["migrate", "--service", "Vault", "--local-key-file", keyFile]);
+      expect(migrated.json).toMatchObject({ valuesRewritten: 1, pending: [], failures: [] });
+      const rewrapped = await cli([
+        "rewrap",
+        "--service",
+        "Vault",
+        "--local-key-file",
+        keyFile,
+        "--from-key",
+        "2026-01",
+        ...kmsFlags(),
+        "--allow-key",
+        keyB,
+        "--active-key",
+        keyB,
+      ]);
+      // The tampered value cannot be opened: it is left as it was and reported; the rest moves to KMS.
+      expect(rewrapped.code).toBe(1);
+      expect(rewrapped.json).toMatchObject({
+        valuesRewritten: 1,
+        failures: [{ service: "Vault", objectKey: "v1", stateKey: "bad", code: "authentication_failed" }],
+      });
+      const state = await readObjectState(client, "Vault", "v1");
+      expect(state.get("bad")).toEqual(tampered);
+      const onlyB = await codecFor(keyB, [keyB]);
+      expect(fromUtf8(await onlyB.decode(state.get("plain") as Uint8Array))).toBe('"plain"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
