@@ -23,7 +23,9 @@ export function formatValue(label: string, shown: DescribedValue | undefined, by
   const rendered = shown.value.as === "empty" ? "(empty)" : shown.value.text;
   const flag = shown.state === "plaintext" ? " [PLAINTEXT: stored unencrypted]" : "";
   const as = shown.value.as === "hex" ? " (hex)" : "";
-  return `${by}${label}${flag}${as}: ${indent(rendered, `${by}  `)}`;
+  // A multi-line value (pretty JSON) starts on its own line, indented as a block.
+  if (rendered.includes("\n")) return `${by}${label}${flag}${as}:\n${by}  ${indent(rendered, `${by}  `)}`;
+  return `${by}${label}${flag}${as}: ${rendered}`;
 }
 
 function formatEntry(entry: JournalEntryView): string {
