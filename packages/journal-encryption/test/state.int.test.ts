@@ -240,6 +240,9 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
     await writers.stop();
     expect(migrated.code, migrated.err.join("\n")).toBe(0);
     const migrateReport = migrated.json as unknown as RewriteReport;
+    // No writer touches notes, the idle objects' counts or the workflow's email: only migrate can have.
+    const untouchedByWriters = OBJECTS.length + (OBJECTS.length - BUSY.length) + 1;
+    expect(migrateReport.valuesRewritten).toBeGreaterThanOrEqual(untouchedByWriters);
     expect(migrateReport.pending).toEqual([]);
     expect(migrateReport.failures).toEqual([]);
     expect(migrated.err.some((line) => /value\(s\) encrypted/.test(line))).toBe(true); // progress on stderr
@@ -265,6 +268,7 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
     await writers2.stop();
     expect(rewrapped.code, rewrapped.err.join("\n")).toBe(0);
     const rewrapReport = rewrapped.json as unknown as RewriteReport;
+    expect(rewrapReport.valuesRewritten).toBeGreaterThanOrEqual(untouchedByWriters);
     expect(rewrapReport.pending).toEqual([]);
     expect(rewrapReport.failures).toEqual([]);
     const lostInRewrap = expectNothingLost(await storedUnder(keyB), writers2.last);

@@ -72,6 +72,26 @@ export interface RewriteReport {
   failures: (ValueLocation & { code: string; message: string })[];
 }
 
+/** A state we sent, and the keys whose values we rewrote in it. */
+interface Sent {
+  readonly state: ReadonlyMap<string, Uint8Array>;
+  readonly keys: readonly string[];
+}
+
+/**
+ * Whether a state holds bytes that only we wrote: freshly sealed values are unique (random data
+ * key and nonce), so finding one means that change applied even if a writer has written since.
+ */
+function holdsOurs(current: ReadonlyMap<string, Uint8Array>, sent: readonly Sent[]): boolean {
+  return sent.some(({ state, keys }) =>
+    keys.some((key) => {
+      const ours = state.get(key);
+      const now = current.get(key);
+      return ours !== undefined && now !== undefined && sameState(new Map([[key, ours]]), new Map([[key, now]]));
+    }),
+  );
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function errorFacts(error: unknown): { code: string; message: string } {
@@ -114,22 +134,24 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
   async function confirm(
     object: StoredObject,
     before: ReadonlyMap<string, Uint8Array>,
-    sent: readonly ReadonlyMap<string, Uint8Array>[],
-  ): Promise<"applied" | "changed" | "not-applied-yet"> {
+    sent: readonly Sent[],
+  ): Promise<{ outcome: "applied" | "changed" | "not-applied-yet"; current: ReadonlyMap<string, Uint8Array> }> {
     const deadline = now() + confirmTimeoutMs;
     let delay = 20;
     for (;;) {
       const current = await readObjectState(admin, object.service, object.objectKey);
-      if (sent.some((state) => sameState(state, current))) return "applied";
-      if (!sameState(current, before)) return "changed";
-      if (now() >= deadline) return "not-applied-yet";
+      if (sent.some(({ state }) => sameState(state, current))) return { outcome: "applied", current };
+      if (!sameState(current, before)) return { outcome: "changed", current };
+      if (now() >= deadline) return { outcome: "not-applied-yet", current };
       await sleep(delay);
       delay = Math.min(delay * 2, 500);
     }
   }
 
   async function rewriteObject(object: StoredObject): Promise<void> {
-    const sent: Map<string, Uint8Array>[] = [];
+    const sent: Sent[] = [];
+    let counted = false;
+    let valuesDone = 0;
     let state: ReadonlyMap<string, Uint8Array> = object.state;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) state = await readObjectState(admin, object.service, object.objectKey);
@@ -145,7 +167,7 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
           values,
           attempts: attempt,
         });
-      if (selected.length === 0) return done(attempt === 1 ? "unchanged" : "rewritten", 0);
+      if (selected.length === 0) return done(attempt === 1 ? "unchanged" : "rewritten", valuesDone);
       if (report.dryRun) {
         report.valuesRewritten += selected.length;
         report.objectsRewritten++;
@@ -154,6 +176,7 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
 
       const next = new Map(state);
       const failed: (ValueLocation & { code: string; message: string })[] = [];
+      const keys: string[] = [];
       let changed = 0;
       for (const [stateKey, value] of selected) {
         const location = { service: object.service, objectKey: object.objectKey, stateKey };
@@ -161,6 +184,7 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
           const rewritten = await options.transform(value, location);
           if (rewritten !== undefined) {
             next.set(stateKey, rewritten);
+            keys.push(stateKey);
             changed++;
           }
         } catch (error) {
@@ -184,13 +208,22 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
         newState: Object.fromEntries(next),
         version,
       });
-      sent.push(next);
-      const outcome = await confirm(object, state, sent);
+      sent.push({ state: next, keys });
+      const { outcome, current } = await confirm(object, state, sent);
       if (outcome === "applied") {
         report.valuesRewritten += changed;
-        report.objectsRewritten++;
+        if (!counted) report.objectsRewritten++;
         finish();
-        return done(failed.length > 0 ? "failed" : "rewritten", changed);
+        return done(failed.length > 0 ? "failed" : "rewritten", valuesDone + changed);
+      }
+      if (outcome === "changed" && holdsOurs(current, sent)) {
+        // Our change applied and a writer has written since: count it, then look again for the rest.
+        report.valuesRewritten += changed;
+        if (!counted) report.objectsRewritten++;
+        counted = true;
+        valuesDone += changed;
+        sent.length = 0;
+        continue;
       }
       report.conflictsRetried++;
       emit({ type: "conflict", service: object.service, objectKey: object.objectKey, attempt, reason: outcome });
