@@ -8,7 +8,7 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ManagedProcess, spawnManaged } from "@restate-connect/testkit";
+import { freePort, type ManagedProcess, spawnManaged } from "@restate-connect/testkit";
 import { type Browser, type BrowserServer, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConsole } from "../src/console/server.js";
@@ -179,7 +179,10 @@ describe("restate-journal console in headless chromium", () => {
       "plaintext: stored unencrypted",
     );
     await shoot(carol, "object-unknown-key");
-    await Promise.all([alice.close(), carol.close()]);
+    const workflow = await open("/objects/Signup/ada");
+    await expect(workflow.locator('#state tr[data-name="email"] pre').textContent()).resolves.toBe('"ada@example.com"');
+    await expect(workflow.locator("#promises pre").textContent()).resolves.toBe('"123456"');
+    await Promise.all([alice.close(), carol.close(), workflow.close()]);
   });
 
   it("shows a stored <script> as text, and it never runs", async () => {
@@ -205,10 +208,10 @@ describe("restate-journal console in headless chromium", () => {
     const page = await open("/keys");
     const totals = page.locator("#key-report tbody tr").last();
     const cells = await totals.locator("td").allTextContents();
-    // alice: balance, note, last failure; bob: awakeable, hold reason; mallory: memo → 6 under k1;
-    // carol: one under k-other (cannot be opened here) and one plaintext.
-    expect(cells[2]).toBe("8");
-    expect(cells[3]).toContain("local:k1: 6");
+    // alice: balance, note, last failure; bob: awakeable, hold reason; mallory: memo; Signup/ada: email
+    // → 7 under k1; carol: one under k-other (cannot be opened here) and one plaintext.
+    expect(cells[2]).toBe("9");
+    expect(cells[3]).toContain("local:k1: 7");
     expect(cells[3]).toContain("local:k-other: 1");
     expect(cells[4]).toBe("1");
     expect(cells[6]).toContain("unknown_key: 1");
@@ -274,5 +277,27 @@ describe("restate-journal console in headless chromium", () => {
     await expect(
       startConsole({ admin: scenario.admin, adminUrl: "x", keys: { providerFor: () => undefined }, host: "0.0.0.0" }),
     ).rejects.toThrow(/needs allowRemote and an access token/);
+  });
+
+  it("shows on the page when the admin API cannot be reached", async () => {
+    const { createAdminClient } = await import("@restate-connect/admin-client");
+    const unreachable = `http://127.0.0.1:${await freePort()}`; // nothing listens there
+    const offline = await startConsole({
+      admin: createAdminClient({ baseUrl: unreachable, retry: false, adminApiVersion: 3 }),
+      adminUrl: unreachable,
+      keys: { providerFor: () => undefined },
+    });
+    try {
+      const page = await (browser as Browser).newPage();
+      const response = await page.goto(`${offline.url}/`);
+      expect(response?.status()).toBe(502);
+      const shown = await page.locator(".error").textContent();
+      console.log(`admin unreachable, the page says: ${shown}`);
+      expect(shown).toMatch(/^(ERR_NETWORK|network_error): /);
+      await shoot(page, "admin-unreachable");
+      await page.close();
+    } finally {
+      await offline.close();
+    }
   });
 });

@@ -24,7 +24,7 @@ export interface ShowScenario {
   readonly admin: ReturnType<typeof createAdminClient>;
   /** The keys the reader has: only `k1`. */
   readonly keys: Record<string, string>;
-  readonly ids: { completed: string; failed: string; suspended: string; script: string };
+  readonly ids: { completed: string; failed: string; suspended: string; script: string; workflow: string };
   stop(): Promise<void>;
 }
 
@@ -47,7 +47,7 @@ export async function startShowScenario(): Promise<ShowScenario> {
     });
     codecs.push(codec, otherCodec);
     const services = showServices();
-    endpoint = await serveEndpoint([services.greeter, services.account], {
+    endpoint = await serveEndpoint([services.greeter, services.account, services.signup], {
       journalValueCodecProvider: () => Promise.resolve(codec),
     });
     await register(rs.adminUrl, endpoint.url);
@@ -58,6 +58,10 @@ export async function startShowScenario(): Promise<ShowScenario> {
     await Promise.resolve(account("alice").fail("insufficient funds")).catch(() => undefined);
     await account("mallory").remember(SCRIPT_VALUE);
     await ingress.objectSendClient(services.account, "bob").hold("waiting for approval");
+    const signup = ingress.workflowClient(services.signup, "ada");
+    await signup.workflowSubmit("ada@example.com");
+    await signup.verify("123456");
+    await signup.workflowAttach();
     await eventually(() => account("bob").awakeableId());
 
     const admin = createAdminClient({ baseUrl: rs.adminUrl });
@@ -78,6 +82,7 @@ export async function startShowScenario(): Promise<ShowScenario> {
       failed: await invocationIdOf(rs, "Account/alice/fail"),
       suspended: await invocationIdOf(rs, "Account/bob/hold"),
       script: await invocationIdOf(rs, "Account/mallory/remember"),
+      workflow: await invocationIdOf(rs, "Signup/ada/run"),
     };
     await eventually(async () => {
       const rows = await sql(rs.adminUrl, `SELECT status FROM sys_invocation WHERE id = '${ids.suspended}'`);

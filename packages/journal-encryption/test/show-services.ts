@@ -42,7 +42,20 @@ export function showServices() {
       ),
     },
   });
-  return { greeter, account };
+  const signup = restate.workflow({
+    name: "Signup",
+    handlers: {
+      run: async (ctx: restate.WorkflowContext, email: string) => {
+        ctx.set("email", email);
+        const code = await ctx.promise<string>("verified");
+        return `verified ${email} with ${code}`;
+      },
+      verify: async (ctx: restate.WorkflowSharedContext, code: string) => {
+        await ctx.promise<string>("verified").resolve(code);
+      },
+    },
+  });
+  return { greeter, account, signup };
 }
 
 export type ShowServices = ReturnType<typeof showServices>;

@@ -86,6 +86,25 @@ describe("show against restate-server 1.7.12", () => {
     expect(input?.state === "decrypted" && input.value.text).toBe('"waiting for approval"');
   });
 
+  it("shows a workflow's state and its durable promise, decrypted", async () => {
+    const report = await showInvocation(scenario.admin, scenario.ids.workflow, keyRing);
+    expect(report?.invocation).toMatchObject({
+      target: "Signup/ada/run",
+      serviceType: "workflow",
+      status: "completed",
+    });
+    const output = report?.journal.find((e) => e.type === "Command: Output")?.values[0]?.shown;
+    expect(output?.state === "decrypted" && output.value.text).toBe('"verified ada@example.com with 123456"');
+    const promiseResult = report?.journal.find((e) => e.type === "Notification: GetPromise")?.values[0]?.shown;
+    expect(promiseResult?.state === "decrypted" && promiseResult.value.text).toBe('"123456"');
+    const email = report?.state?.state.find((s) => s.name === "email")?.shown;
+    expect(email?.state === "decrypted" && email.value.text).toBe('"ada@example.com"');
+    expect(report?.state?.promises).toHaveLength(1);
+    const promise = report?.state?.promises[0];
+    expect(promise).toMatchObject({ name: "verified", completed: true, failure: undefined });
+    expect(promise?.shown?.state === "decrypted" && promise.shown.value.text).toBe('"123456"');
+  });
+
   it("names the reason for a value under a key it lacks, and flags plaintext", async () => {
     const { readObjectStateView } = await import("../src/show/object-state.js");
     const view = await readObjectStateView(scenario.admin, "Account", "carol", keyRing);

@@ -100,7 +100,7 @@ async function readForm(request: IncomingMessage, limit = 8192): Promise<URLSear
 function describeFailure(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown })?.code;
   return {
-    code: typeof code === "string" && /^[a-z][a-z0-9_]*$/.test(code) ? code : "internal_error",
+    code: typeof code === "string" && /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(code) ? code : "internal_error",
     message: error instanceof Error ? error.message : "unexpected failure",
   };
 }
