@@ -53,10 +53,19 @@ const ledger = restate.object({
   },
 });
 
-/** Registered so its state can be written directly with modify-state. */
+/** The awakeable a `Vault.hold` invocation waits on (the endpoint runs in this process). */
+const held: { id?: string } = {};
+
+/** Its state is written directly with modify-state; `hold` keeps an object locked until resolved. */
 const vault = restate.object({
   name: "Vault",
-  handlers: { noop: async (_ctx: restate.ObjectContext) => {} },
+  handlers: {
+    hold: async (ctx: restate.ObjectContext) => {
+      const { id, promise } = ctx.awakeable<string>();
+      held.id = id;
+      return promise;
+    },
+  },
 });
 
 const signup = restate.workflow({
@@ -370,5 +379,39 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it("a change queued behind an invocation that holds the object is reported pending, and applies when it ends", async () => {
+    current = await codecFor(keyB, [keyA, keyB], { allowPlaintext: true });
+    const client = admin();
+    await client.services.modifyState("Vault", { objectKey: "held", newState: { note: utf8('"plain"') } });
+    while ((await readObjectState(client, "Vault", "held")).size === 0) await sleep(100);
+    held.id = undefined;
+    const holding = await ingress
+      .objectSendClient(vault, "held")
+      .hold(clients.rpc.sendOpts({ idempotencyKey: "hold-once" }));
+    while (held.id === undefined) await sleep(50);
+
+    const migrate = ["migrate", "--service", "Vault", ...kmsFlags(), "--allow-key", keyB, "--wait", "2"];
+    const queued = await cli(migrate);
+    expect(queued.code).toBe(1);
+    expect(queued.json).toMatchObject({ pending: [{ service: "Vault", objectKey: "held", reason: "queued" }] });
+    expect(queued.err.join("\n")).toMatch(/Vault\/held: change queued behind an invocation that holds the object/);
+    expect(inspectValue((await readObjectState(client, "Vault", "held")).get("note") as Uint8Array).format).toBe(
+      "plaintext",
+    );
+
+    await ingress.resolveAwakeable(held.id, "go");
+    expect(await ingress.result(holding)).toBe("go");
+    const deadline = Date.now() + 10_000;
+    let format = "plaintext";
+    while (Date.now() < deadline && format === "plaintext") {
+      format = inspectValue((await readObjectState(client, "Vault", "held")).get("note") as Uint8Array).format;
+      await sleep(100);
+    }
+    expect(format).toBe("envelope"); // the queued change applied once the invocation ended
+    const again = await cli(migrate);
+    expect(again.code).toBe(0);
+    expect(again.json).toMatchObject({ valuesRewritten: 0, pending: [] });
   }, 60_000);
 });

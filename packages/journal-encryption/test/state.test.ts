@@ -107,20 +107,37 @@ function droppingAdmin(state: Map<string, Uint8Array>): StateAdmin & { sent: num
 }
 
 describe("rewriteState", () => {
-  it("reports an object whose change never shows as pending, after every attempt", async () => {
+  it("leaves a change that never shows queued (one send) and reports the object pending", async () => {
     const admin = droppingAdmin(new Map([["items", new TextEncoder().encode("[1]")]]));
     const report = await rewriteState({
       admin,
       select: () => true,
       transform: (v) => Uint8Array.of(...v, 1),
-      maxAttempts: 3,
       confirmTimeoutMs: 30,
     });
     expect(report).toMatchObject({
       valuesRewritten: 0,
-      conflictsRetried: 3,
-      pending: [{ service: "Cart", objectKey: "ada" }],
+      conflictsRetried: 0,
+      pending: [{ service: "Cart", objectKey: "ada", reason: "queued" }],
     });
+    expect(admin.sent).toBe(1);
+  });
+
+  it("retries an object a writer keeps changing, then reports it contended", async () => {
+    const state = new Map([["items", new TextEncoder().encode("[1]")]]);
+    const admin = droppingAdmin(state);
+    // Every change is overtaken: a writer changes the object before it applies.
+    admin.services.modifyState = async () => {
+      admin.sent++;
+      state.set("items", new TextEncoder().encode(`[${admin.sent + 1}]`));
+    };
+    const report = await rewriteState({
+      admin,
+      select: () => true,
+      transform: (v) => Uint8Array.of(...v, 1),
+      maxAttempts: 3,
+    });
+    expect(report).toMatchObject({ conflictsRetried: 3, pending: [{ reason: "contended" }] });
     expect(admin.sent).toBe(3);
   });
 

@@ -3,7 +3,7 @@ import { createJournalCodec } from "../codec.js";
 import { migrateState } from "../state/migrate.js";
 import { connectAdmin } from "./admin.js";
 import { KEY_OPTIONS, keyRingFromFlags } from "./keys.js";
-import { printRewriteReport, progressPrinter, REWRITE_OPTIONS, STATE_OPTIONS } from "./state-options.js";
+import { printRewriteReport, progressPrinter, REWRITE_OPTIONS, STATE_OPTIONS, waitMs } from "./state-options.js";
 
 export const migrateCommand = defineCommand({
   name: "migrate",
@@ -24,6 +24,7 @@ export const migrateCommand = defineCommand({
         admin,
         codec: codec ?? { encode: () => new Uint8Array(0) },
         dryRun,
+        confirmTimeoutMs: waitMs(context),
         services: context.flags.strings("service"),
         onEvent: progressPrinter(context, "encrypted"),
       });

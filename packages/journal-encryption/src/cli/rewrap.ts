@@ -5,7 +5,7 @@ import { cachingKeyProvider } from "../state/key-cache.js";
 import { rewrapState } from "../state/rewrap.js";
 import { connectAdmin } from "./admin.js";
 import { KEY_OPTIONS, keyRingFromFlags } from "./keys.js";
-import { printRewriteReport, progressPrinter, REWRITE_OPTIONS, STATE_OPTIONS } from "./state-options.js";
+import { printRewriteReport, progressPrinter, REWRITE_OPTIONS, STATE_OPTIONS, waitMs } from "./state-options.js";
 
 export const rewrapCommand = defineCommand({
   name: "rewrap",
@@ -58,6 +58,7 @@ export const rewrapCommand = defineCommand({
         fromReferenceFormat: fromReference,
         keyProviders,
         dryRun,
+        confirmTimeoutMs: waitMs(context),
         services: context.flags.strings("service"),
         onEvent: progressPrinter(context, "re-sealed"),
       });

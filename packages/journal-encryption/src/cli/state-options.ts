@@ -1,4 +1,4 @@
-import type { CommandContext, OptionsSpec } from "@restate-connect/cli-kit";
+import { type CommandContext, type OptionsSpec, parseFlag } from "@restate-connect/cli-kit";
 import type { RewriteEvent, RewriteReport } from "../state/rewrite.js";
 import { ADMIN_OPTIONS } from "./admin.js";
 
@@ -16,7 +16,25 @@ export const STATE_OPTIONS: OptionsSpec = {
 /** Options of the commands that write state back. */
 export const REWRITE_OPTIONS: OptionsSpec = {
   "dry-run": { type: "boolean", description: "Count what would change; change nothing" },
+  wait: {
+    type: "string",
+    value: "<seconds>",
+    description: "How long to wait for each change to show before calling it queued (default 10)",
+  },
 };
+
+/** `--wait` in milliseconds. */
+export function waitMs(context: CommandContext): number {
+  const raw = context.flags.string("wait");
+  if (raw === undefined) return 10_000;
+  return parseFlag("wait", () => {
+    const seconds = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || seconds <= 0 || seconds > 3600) {
+      throw new RangeError("must be a number of seconds between 0 and 3600");
+    }
+    return Math.round(seconds * 1000);
+  });
+}
 
 /** Progress lines on stderr, one per object changed, retried or left pending. */
 export function progressPrinter(context: CommandContext, verb: string): (event: RewriteEvent) => void {
@@ -25,7 +43,7 @@ export function progressPrinter(context: CommandContext, verb: string): (event: 
     const name = `${where.service}/${where.objectKey}`;
     if (event.type === "conflict") {
       context.progress(
-        `${context.command}: ${name}: ${event.reason === "changed" ? "changed while being rewritten" : "change not applied yet"}; retrying (attempt ${event.attempt + 1})`,
+        `${context.command}: ${name}: changed while being rewritten; retrying (attempt ${event.attempt + 1})`,
       );
     } else if (event.type === "value-failed") {
       context.progress(
@@ -36,7 +54,11 @@ export function progressPrinter(context: CommandContext, verb: string): (event: 
     } else if (event.outcome === "would-rewrite") {
       context.progress(`${context.command}: ${name}: ${event.values} value(s) would be ${verb}`);
     } else if (event.outcome === "pending") {
-      context.progress(`${context.command}: ${name}: not confirmed after ${event.attempts} attempts; run again later`);
+      context.progress(
+        event.reason === "queued"
+          ? `${context.command}: ${name}: change queued behind an invocation that holds the object; it applies when that ends if nothing changes the state first — run again to confirm`
+          : `${context.command}: ${name}: overtaken by writers on all ${event.attempts} attempts; run again`,
+      );
     }
   };
 }

@@ -25,12 +25,21 @@ export type ObjectOutcome =
   | "unchanged" // nothing to rewrite
   | "rewritten" // the change was read back
   | "would-rewrite" // dry run
-  | "pending" // still not confirmed after every attempt (see `RewriteReport.pending`)
+  | "pending" // not confirmed: queued behind an invocation, or overtaken on every attempt
   | "failed"; // some values could not be transformed; the rest were rewritten
 
 export type RewriteEvent =
-  | { type: "object"; service: string; objectKey: string; outcome: ObjectOutcome; values: number; attempts: number }
-  | { type: "conflict"; service: string; objectKey: string; attempt: number; reason: "changed" | "not-applied-yet" }
+  | {
+      type: "object";
+      service: string;
+      objectKey: string;
+      outcome: ObjectOutcome;
+      values: number;
+      attempts: number;
+      /** Why an object is pending. */
+      reason?: "queued" | "contended";
+    }
+  | { type: "conflict"; service: string; objectKey: string; attempt: number }
   | { type: "value-failed"; location: ValueLocation; code: string; message: string };
 
 export interface RewriteOptions {
@@ -48,7 +57,12 @@ export interface RewriteOptions {
   dryRun?: boolean;
   /** Tries per object before it is reported pending. Default 25. */
   maxAttempts?: number;
-  /** How long to wait for a change to show before trying again. Default 10 000 ms. */
+  /**
+   * How long to wait for a change to show. A change that has not shown by then is queued behind an
+   * invocation that holds the object (e.g. one suspended on an awakeable): it is left queued — it
+   * applies when that invocation ends, if the state is still as it was read — and the object is
+   * reported pending. Default 10 000 ms.
+   */
   confirmTimeoutMs?: number;
   /** Objects worked on at once. Default 4. */
   concurrency?: number;
@@ -66,8 +80,8 @@ export interface RewriteReport {
   objectsRewritten: number;
   /** Attempts that found the object changed under them (or the change not yet applied) and retried. */
   conflictsRetried: number;
-  /** Objects whose change could not be confirmed (e.g. an invocation holds them): re-run later. */
-  pending: { service: string; objectKey: string }[];
+  /** Objects whose change could not be confirmed: re-run later to confirm or finish them. */
+  pending: { service: string; objectKey: string; reason: "queued" | "contended" }[];
   /** Values that could not be transformed; they were left as they are. */
   failures: (ValueLocation & { code: string; message: string })[];
 }
@@ -225,20 +239,29 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
         sent.length = 0;
         continue;
       }
+      if (outcome === "not-applied-yet") {
+        // Queued behind an invocation that holds the object: another send would only queue beside it.
+        return pendingObject("queued", attempt);
+      }
       report.conflictsRetried++;
-      emit({ type: "conflict", service: object.service, objectKey: object.objectKey, attempt, reason: outcome });
+      emit({ type: "conflict", service: object.service, objectKey: object.objectKey, attempt });
       // A busy object: step aside for a random moment so the next read lands between its writes.
       await sleep(Math.random() * Math.min(500, 25 * 2 ** attempt));
     }
-    report.pending.push({ service: object.service, objectKey: object.objectKey });
-    emit({
-      type: "object",
-      service: object.service,
-      objectKey: object.objectKey,
-      outcome: "pending",
-      values: 0,
-      attempts: maxAttempts,
-    });
+    return pendingObject("contended", maxAttempts);
+
+    function pendingObject(reason: "queued" | "contended", attempts: number): void {
+      report.pending.push({ service: object.service, objectKey: object.objectKey, reason });
+      emit({
+        type: "object",
+        service: object.service,
+        objectKey: object.objectKey,
+        outcome: "pending",
+        values: 0,
+        attempts,
+        reason,
+      });
+    }
   }
 
   const queue = [...objects];
