@@ -1,6 +1,9 @@
+import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { run } from "../src/cli/run.js";
 import { createAccess, isLoopbackHost, loopbackHostHeaders, SESSION_COOKIE } from "../src/console/access.js";
 import { escapeHtml, html, pathOf } from "../src/console/html.js";
 import { safeNext } from "../src/console/pages/access.js";
@@ -107,5 +110,62 @@ describe("invocation filters", () => {
     expect(bad.filters).toEqual({});
     expect(bad.page).toBe(1);
     expect(bad.problems).toEqual(["key filter ignored", "status filter ignored: not a known status"]);
+  });
+});
+
+describe("built bundles (run `npm run build` first)", () => {
+  const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+  /** Chunks reachable from an entry through static imports only. */
+  function staticallyReachable(entry: string): string[] {
+    const seen = new Set<string>();
+    const queue = [entry];
+    while (queue.length > 0) {
+      const file = queue.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const match of readFileSync(dist(file), "utf8").matchAll(/(?:from\s*|^import\s*)["']\.\/([^"']+)["']/gm)) {
+        queue.push(match[1] as string);
+      }
+    }
+    return [...seen];
+  }
+
+  it("the console's server is loaded only by the console command, never by the codec or other commands", () => {
+    expect(existsSync(dist("cli.js")), "dist/cli.js missing: build the package first").toBe(true);
+    const consoleCode = (file: string) => readFileSync(dist(file), "utf8").includes("content-security-policy");
+    for (const entry of ["index.js", "kms.js", "cli.js"]) {
+      expect(staticallyReachable(entry).filter(consoleCode)).toEqual([]);
+    }
+    const cli = readFileSync(dist("cli.js"), "utf8");
+    const lazy = [...cli.matchAll(/import\(\s*["']\.\/([^"']+)["']\s*\)/g)].map((m) => m[1] as string);
+    expect(lazy.some(consoleCode)).toBe(true);
+  });
+});
+
+describe("restate-journal console flags", () => {
+  async function attempt(args: string[], env: Record<string, string> = {}) {
+    const err: string[] = [];
+    const code = await run(["console", ...args], { stdout: () => {}, stderr: (t) => err.push(t), env });
+    return { code, err: err.join("\n") };
+  }
+
+  it("refuses a non-loopback bind without --allow-remote, and without an access token", async () => {
+    expect(await attempt(["--host", "0.0.0.0"])).toEqual({
+      code: 2,
+      err: expect.stringContaining("error [invalid_option]: --host 0.0.0.0 is not loopback"),
+    });
+    expect(await attempt(["--host", "10.1.2.3", "--allow-remote"])).toEqual({
+      code: 2,
+      err: expect.stringContaining("error [missing_option]: --host 10.1.2.3 needs an access token"),
+    });
+    expect(await attempt(["--host", "0.0.0.0", "--allow-remote"], { RESTATE_JOURNAL_CONSOLE_TOKEN: "short" })).toEqual({
+      code: 2,
+      err: expect.stringContaining("RESTATE_JOURNAL_CONSOLE_TOKEN must be at least 16 characters"),
+    });
+    expect(await attempt(["--port", "70000"])).toMatchObject({ code: 2, err: expect.stringContaining("--port") });
+    expect(await attempt(["--access-token-file", "/nonexistent/token"])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining("error [unreadable_file]: --access-token-file /nonexistent/token"),
+    });
   });
 });
