@@ -302,6 +302,22 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
     while (Date.now() < seen && (await readObjectState(admin(), "Ledger", "legacy")).size === 0) await sleep(100);
     const decoded = await cli(["decode", Buffer.from(legacy).toString("base64"), ...kmsFlags(), "--allow-key", keyA]);
     expect(decoded.json).toMatchObject({ provider: "aws-kms", text: '"from the reference codec"' });
+    // KMS refusals in words: another encryption context than the one the value was sealed with.
+    const notes = (await readObjectState(admin(), "Ledger", "acct-4")).get("notes") as Uint8Array;
+    const notesBase64 = Buffer.from(notes).toString("base64");
+    const wrongContext = await cli([
+      "decode",
+      notesBase64,
+      ...kmsFlags(),
+      "--allow-key",
+      keyB,
+      "--context",
+      "purpose=x",
+    ]);
+    expect(wrongContext.code).toBe(1);
+    expect(wrongContext.json).toMatchObject({
+      error: { code: "provider_error", message: expect.stringMatching(/different encryption context/) },
+    });
     const withLegacy = await cli(["audit", "--allow-key", keyB]);
     expect(withLegacy.code).toBe(1);
     expect(withLegacy.json).toMatchObject({ totals: { referenceFormat: 1, notAllowed: 1 } });
