@@ -270,6 +270,29 @@ describe("restate-journal console in headless chromium", () => {
       expect((await fetch(`${guarded.url}/keys`)).status).toBe(401);
       expect((await fetch(`${guarded.url}/keys`, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
       expect((await fetch(`${guarded.url}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      // The token form accepts posts from the console's own origin only.
+      const post = (origin: string) =>
+        new Promise<number | undefined>((resolve, reject) => {
+          const body = `token=${encodeURIComponent(token)}&next=%2F`;
+          const request = httpRequest(
+            {
+              host: "127.0.0.1",
+              port: guarded.port,
+              path: "/login",
+              method: "POST",
+              headers: { origin, "content-type": "application/x-www-form-urlencoded", "content-length": body.length },
+            },
+            (response) => {
+              response.resume();
+              resolve(response.statusCode);
+            },
+          );
+          request.on("error", reject);
+          request.end(body);
+        });
+      expect(await post("https://attacker.example")).toBe(403);
+      expect(await post("not a url")).toBe(403);
+      expect(await post(guarded.url)).toBe(303);
       await page.close();
     } finally {
       await guarded.close();

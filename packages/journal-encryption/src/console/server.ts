@@ -97,6 +97,15 @@ async function readForm(request: IncomingMessage, limit = 8192): Promise<URLSear
   return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
 }
 
+/** The host of an Origin header, or undefined when it is not a URL (Node 20 has no `URL.parse`). */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeFailure(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown })?.code;
   return {
@@ -145,7 +154,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const layout = { adminUrl: options.adminUrl };
     if (url.pathname === "/login" && method === "POST") {
       const origin = request.headers.origin;
-      if (origin !== undefined && origin !== "null" && new URL(origin).host !== request.headers.host) {
+      if (origin !== undefined && origin !== "null" && hostOf(origin) !== request.headers.host) {
         send(response, 403, "text/plain; charset=utf-8", "Cross-origin form refused.\n");
         return;
       }

@@ -92,8 +92,12 @@ export async function readJournal(
     let entry: unknown;
     let located: LocatedValue[];
     const json = textColumn(row.entry_json);
-    if (json) {
-      entry = JSON.parse(json) as unknown;
+    try {
+      entry = json ? (JSON.parse(json) as unknown) : undefined;
+    } catch {
+      entry = undefined; // not JSON after all: read the protobuf instead
+    }
+    if (entry !== undefined) {
       located = valuesInEntryJson(entry);
     } else {
       const raw = bytesFromHexColumn(row.raw);

@@ -33,6 +33,9 @@ export async function invocationPage(context: PageContext): Promise<Page> {
       body: html`<h1>Invocation not found</h1><p>The server has no invocation <code>${id}</code> (or no longer keeps it).</p>`,
     };
   }
+  if ((invocation.journalSize ?? 0) > 50) {
+    context.progress(`Reading and decrypting ${invocation.journalSize} journal entries…`);
+  }
   const journal = await readJournal(context.admin, id, context.keys);
   const facts: [string, unknown][] = [
     ["Target", invocation.target],
