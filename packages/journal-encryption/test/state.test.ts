@@ -2,7 +2,11 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseLocalKeyEntry } from "../src/cli/keys.js";
+import { createJournalCodec } from "../src/codec.js";
+import { keyFingerprint } from "../src/envelope-fingerprint.js";
+import type { KeyProvider } from "../src/key-provider.js";
 import type { StateAdmin } from "../src/state/admin.js";
+import { rewrapState } from "../src/state/rewrap.js";
 import { rewriteState } from "../src/state/rewrite.js";
 import { sqlString } from "../src/state/store.js";
 import { stateVersion } from "../src/state/version.js";
@@ -171,5 +175,93 @@ describe("rewriteState", () => {
     });
     expect(report).toMatchObject({ dryRun: true, valuesScanned: 2, valuesRewritten: 1, pending: [] });
     expect(admin.sent).toBe(0);
+  });
+});
+
+describe("rewrapState with version-2 KMS envelopes whose key fingerprints collide", () => {
+  /** Two key ARNs whose 7-bit fingerprints are equal, so only an unwrap can tell them apart. */
+  function collidingArns(): [string, string] {
+    const seen = new Map<number, string>();
+    for (let i = 0; ; i++) {
+      const arn = `arn:aws:kms:eu-central-1:111122223333:key/${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`;
+      const fingerprint = keyFingerprint(arn);
+      const other = seen.get(fingerprint);
+      if (other) return [other, arn];
+      seen.set(fingerprint, arn);
+    }
+  }
+
+  /** A stand-in for KMS that remembers which key wrapped each data key (the real one is in state.int.test.ts). */
+  function stubKms() {
+    const wrapped = new Map<string, { key: Uint8Array; keyId: string }>();
+    const unwraps: string[] = [];
+    const provider = (keyId: string): KeyProvider => ({
+      kind: "aws-kms",
+      async generateDataKey() {
+        const plaintextKey = crypto.getRandomValues(new Uint8Array(32));
+        const wrappedKey = crypto.getRandomValues(new Uint8Array(64));
+        wrapped.set(Buffer.from(wrappedKey).toString("hex"), { key: new Uint8Array(plaintextKey), keyId });
+        return { plaintextKey, wrappedKey, keyId };
+      },
+      async unwrapDataKey({ wrappedKey }) {
+        return new Uint8Array((wrapped.get(Buffer.from(wrappedKey).toString("hex")) as { key: Uint8Array }).key);
+      },
+      async unwrapUnnamedDataKey({ wrappedKey }) {
+        const entry = wrapped.get(Buffer.from(wrappedKey).toString("hex")) as { key: Uint8Array; keyId: string };
+        unwraps.push(entry.keyId);
+        return { key: new Uint8Array(entry.key), keyId: entry.keyId };
+      },
+    });
+    return { provider, unwraps };
+  }
+
+  /** Applies a change at once when its version matches, as restate-server does (without the delay). */
+  function versionedAdmin(state: Map<string, Uint8Array>): StateAdmin {
+    return {
+      async query<Row>(): Promise<Row[]> {
+        return [...state].map(([key, value]) => ({
+          service_name: "Cart",
+          service_key: "ada",
+          key,
+          value: Buffer.from(value).toString("hex"),
+        })) as Row[];
+      },
+      services: {
+        async modifyState(_service, change) {
+          if (change.version !== (await stateVersion(state))) return;
+          state.clear();
+          for (const [key, value] of Object.entries(change.newState)) state.set(key, value);
+        },
+      },
+    };
+  }
+
+  it("re-seals only what the old key sealed, and a second run changes nothing", async () => {
+    const [oldArn, newArn] = collidingArns();
+    const kms = stubKms();
+    const oldCodec = await createJournalCodec({ keyProvider: kms.provider(oldArn) });
+    const newCodec = await createJournalCodec({ keyProvider: kms.provider(newArn) });
+    const state = new Map([
+      ["old", oldCodec.encode(new TextEncoder().encode('"sealed under the old key"'))],
+      ["new", newCodec.encode(new TextEncoder().encode('"sealed under the new key"'))],
+    ]);
+    const untouched = state.get("new");
+    const rewrap = () =>
+      rewrapState({
+        admin: versionedAdmin(state),
+        codec: newCodec,
+        activeKey: { provider: "aws-kms", keyId: newArn },
+        fromKeyIds: [oldArn],
+        keyProviders: [kms.provider(newArn)],
+      });
+    expect(await rewrap()).toMatchObject({ valuesRewritten: 1, failures: [], pending: [] });
+    expect(state.get("new")).toEqual(untouched);
+    expect(new TextDecoder().decode(await newCodec.decode(state.get("old") as Uint8Array))).toBe(
+      '"sealed under the old key"',
+    );
+    expect(kms.unwraps.filter((keyId) => keyId === oldArn).length).toBeGreaterThan(0);
+    expect(await rewrap()).toMatchObject({ valuesRewritten: 0, failures: [], pending: [] });
+    oldCodec.close();
+    newCodec.close();
   });
 });
