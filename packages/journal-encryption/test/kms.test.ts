@@ -3,7 +3,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
 import { createJournalCodec } from "../src/index.js";
-import { classifyKmsError, kmsKeyProvider } from "../src/kms.js";
+import { kmsKeyProvider } from "../src/kms.js";
+import { classifyKmsError } from "../src/kms-errors.js";
 import { referenceFrame } from "./reference-writer.js";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
