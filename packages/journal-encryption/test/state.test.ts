@@ -160,6 +160,17 @@ describe("rewriteState", () => {
     expect(admin.sent).toBe(0);
   });
 
+  it("reports an object the admin API refuses and goes on with the others", async () => {
+    const admin = droppingAdmin(new Map([["items", Uint8Array.of(1)]]));
+    admin.services.modifyState = async () => {
+      throw Object.assign(new Error("service not found"), { code: "admin_api" });
+    };
+    const report = await rewriteState({ admin, select: () => true, transform: () => Uint8Array.of(2) });
+    expect(report.failures).toEqual([
+      { service: "Cart", objectKey: "ada", stateKey: "*", code: "admin_api", message: "service not found" },
+    ]);
+  });
+
   it("changes nothing in a dry run", async () => {
     const admin = droppingAdmin(
       new Map([

@@ -82,7 +82,10 @@ export interface RewriteReport {
   conflictsRetried: number;
   /** Objects whose change could not be confirmed: re-run later to confirm or finish them. */
   pending: { service: string; objectKey: string; reason: "queued" | "contended" }[];
-  /** Values that could not be transformed; they were left as they are. */
+  /**
+   * Values that could not be transformed, left as they are; `stateKey` `*` is a whole object the
+   * admin API refused (say, a service that is no longer registered).
+   */
   failures: (ValueLocation & { code: string; message: string })[];
 }
 
@@ -266,7 +269,17 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
 
   const queue = [...objects];
   const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, queue.length)) }, async () => {
-    for (let object = queue.shift(); object !== undefined; object = queue.shift()) await rewriteObject(object);
+    for (let object = queue.shift(); object !== undefined; object = queue.shift()) {
+      try {
+        await rewriteObject(object);
+      } catch (error) {
+        // The admin API refused this object (e.g. its service is no longer registered): report it
+        // and go on with the others. Its values are as they were, or as a confirmed change left them.
+        const failure = { service: object.service, objectKey: object.objectKey, stateKey: "*", ...errorFacts(error) };
+        report.failures.push(failure);
+        emit({ type: "value-failed", location: failure, code: failure.code, message: failure.message });
+      }
+    }
   });
   await Promise.all(workers);
   return report;
