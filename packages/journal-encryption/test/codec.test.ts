@@ -275,6 +275,19 @@ describe("createJournalCodec", () => {
     await expect(createJournalCodec({ keyProvider: undefined as never })).rejects.toMatchObject({
       code: "invalid_option",
     });
+    for (const [option, words] of [
+      [{ crypto: "webcrypto" }, /crypto must be "auto", "node" or "noble"/],
+      [{ envelopeVersion: 3 }, /envelopeVersion must be 1 or 2/],
+      [{ readReferenceFormat: "yes" }, /readReferenceFormat must be a boolean/],
+      [{ readReferenceFormat: true }, /readReferenceFormat needs kmsKeyProvider/],
+      [{ now: 5 }, /now must be a function returning epoch milliseconds/],
+    ] as const) {
+      await expect(createJournalCodec({ keyProvider: provider, ...(option as object) })).rejects.toMatchObject({
+        code: "invalid_option",
+        retryable: false,
+        message: expect.stringMatching(words),
+      });
+    }
     await expect(createJournalCodec({ keyProvider: provider, crypto: "webcrypto" as never })).rejects.toMatchObject({
       code: "invalid_option",
     });

@@ -74,6 +74,17 @@ describe("createDecodeHandler", () => {
   });
 });
 
+describe("createDecodeHandler options", () => {
+  it("refuses limits that are not positive integers", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    for (const limits of [{ maxBodyBytes: 0 }, { maxBodyBytes: Number.NaN }, { maxValues: -1 }, { maxValues: 1.5 }]) {
+      expect(() => createDecodeHandler({ codec, authorize: () => true, ...limits })).toThrowError(
+        expect.objectContaining({ code: "invalid_option" }) as never,
+      );
+    }
+  });
+});
+
 describe("createDecodeHandler over a real HTTP connection", () => {
   it("stops reading a chunked body (no Content-Length) at maxBodyBytes and answers 413", async () => {
     const { createServer, request } = await import("node:http");
