@@ -13,7 +13,13 @@ import { type Browser, type BrowserServer, chromium, type Page } from "playwrigh
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConsole } from "../src/console/server.js";
 import { localKeyProvider } from "../src/index.js";
-import { SCRIPT_VALUE, type ShowScenario, startShowScenario } from "./show-fixture.js";
+import {
+  MARKUP_OBJECT_KEY,
+  MARKUP_STATE_KEY,
+  SCRIPT_VALUE,
+  type ShowScenario,
+  startShowScenario,
+} from "./show-fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -193,15 +199,22 @@ describe("restate-journal console in headless chromium", () => {
     await expect(object.locator('#state tr[data-name="memo"] pre').textContent()).resolves.toBe(
       JSON.stringify(SCRIPT_VALUE),
     );
-    for (const p of [page, object]) {
+    // Markup in an object key and a state key (stored unencrypted) is text too, on every page showing it.
+    const objects = await open("/objects?service=Account");
+    await objects.click(`#objects a:text-is(${JSON.stringify(MARKUP_OBJECT_KEY)})`);
+    await objects.waitForURL(/%22%3E%3Csvg/);
+    await expect(objects.locator("h1 code").textContent()).resolves.toBe(MARKUP_OBJECT_KEY);
+    await expect(objects.locator("#state td code").first().textContent()).resolves.toBe(MARKUP_STATE_KEY);
+    await expect(objects.locator("#state pre").textContent()).resolves.toBe(JSON.stringify(SCRIPT_VALUE));
+    const keys = await open("/keys");
+    for (const p of [page, object, objects, keys]) {
       expect(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await p.title()).not.toBe("pwned");
-      expect(await p.locator("script").count()).toBe(0);
-      expect(await p.locator("img").count()).toBe(0);
+      expect(await p.locator("script, img, svg").count()).toBe(0);
     }
     expect(pageErrors).toEqual([]);
     await shoot(object, "object-script-as-text");
-    await Promise.all([page.close(), object.close()]);
+    await Promise.all([page.close(), object.close(), objects.close(), keys.close()]);
   });
 
   it("reports which keys protect how many values", async () => {
@@ -210,8 +223,9 @@ describe("restate-journal console in headless chromium", () => {
     const cells = await totals.locator("td").allTextContents();
     // alice: balance, note, last failure; bob: awakeable, hold reason; mallory: memo; Signup/ada: email
     // → 7 under k1; carol: one under k-other (cannot be opened here) and one plaintext.
-    expect(cells[2]).toBe("9");
-    expect(cells[3]).toContain("local:k1: 7");
+    // Plus one value under a markup object key and state key, under k1.
+    expect(cells[2]).toBe("10");
+    expect(cells[3]).toContain("local:k1: 8");
     expect(cells[3]).toContain("local:k-other: 1");
     expect(cells[4]).toBe("1");
     expect(cells[6]).toContain("unknown_key: 1");

@@ -17,6 +17,10 @@ import { createJournalCodec, generateLocalKey, type JournalCodec, localKeyProvid
 import { showServices } from "./show-services.js";
 import { eventually, sql } from "./stored-bytes.js";
 
+/** An object key and a state key that are markup: Restate stores them as plain text, unencrypted. */
+export const MARKUP_OBJECT_KEY = `"><svg onload="window.__pwned=3"></svg>`;
+export const MARKUP_STATE_KEY = `<img src=x onerror="window.__pwned=4">`;
+
 export const SCRIPT_VALUE = `<script>document.title="pwned";window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
 
 export interface ShowScenario {
@@ -73,9 +77,13 @@ export async function startShowScenario(): Promise<ShowScenario> {
         legacy: new TextEncoder().encode(JSON.stringify({ plain: true })),
       },
     });
+    await admin.services.modifyState("Account", {
+      objectKey: MARKUP_OBJECT_KEY,
+      newState: { [MARKUP_STATE_KEY]: codec.encode(new TextEncoder().encode(JSON.stringify(SCRIPT_VALUE))) },
+    });
     await eventually(async () => {
-      const rows = await sql(rs.adminUrl, "SELECT key FROM state WHERE service_key = 'carol'");
-      return rows.length === 2 ? rows : null;
+      const rows = await sql(rs.adminUrl, "SELECT key FROM state WHERE service_key = 'carol' OR key LIKE '<img%'");
+      return rows.length === 3 ? rows : null;
     });
     const ids = {
       completed: await invocationIdOf(rs, "Account/alice/deposit"),
