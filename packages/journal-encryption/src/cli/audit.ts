@@ -17,7 +17,14 @@ function human(report: AuditReport): string {
     if (service.notAllowed > 0) lines.push(`  ${service.notAllowed} under keys outside --allow-key`);
   }
   if (report.services.length === 0) lines.push("no stored state");
-  lines.push(report.clean ? "clean" : "NOT clean: see the findings above (and --json for where they are)");
+  const shown = report.findings.slice(0, 10);
+  if (shown.length > 0) lines.push(shown.length < report.findings.length ? "first findings:" : "findings:");
+  for (const f of shown) {
+    lines.push(
+      `  ${f.service}/${f.objectKey} [${f.stateKey}]: ${f.finding.replace("_", " ")}${f.detail ? ` (${f.detail})` : ""}`,
+    );
+  }
+  lines.push(report.clean ? "clean" : "NOT clean (--json lists up to 100 findings)");
   return lines.join("\n");
 }
 
