@@ -17,14 +17,17 @@ export interface KmsKeyProviderOptions {
    * Sent with every `GenerateDataKey` and `Decrypt`; KMS binds it to the wrapped key, and key
    * policies can require it (`kms:EncryptionContext:purpose`). It is not stored in the envelope:
    * decoders must be configured with the same context. Default `{ purpose: "restate-journal" }`.
+   * Values of Restate's reference codec are decrypted without it, as they were made.
    */
   encryptionContext?: Record<string, string>;
   grantTokens?: string[];
   /**
-   * Key ARNs or key ids that may unwrap data keys; an envelope naming any other key is refused
-   * with `key_not_allowed` before KMS is asked. Default: `keyId` (when it is not an alias) plus
-   * the key ARN KMS reports for this provider's own `GenerateDataKey` calls. Aliases are not
-   * accepted here because an alias can be re-pointed.
+   * Key ARNs or key ids that may unwrap data keys. An envelope naming any other key is refused with
+   * `key_not_allowed` before KMS is asked; a version-2 envelope (which carries a 7-bit fingerprint
+   * of its key) and a value of Restate's reference codec (which carries nothing) are unwrapped with
+   * `Decrypt` pinned to each allowed key in turn, so KMS itself refuses a blob made under any other
+   * key. Default: `keyId` (when it is not an alias) plus the key ARN KMS reports for this provider's
+   * own `GenerateDataKey` calls. Aliases are not accepted here because an alias can be re-pointed.
    */
   allowedKeyIds?: string[];
 }
@@ -48,8 +51,9 @@ function keyMatches(allowed: string, envelopeKeyId: string): boolean {
 }
 
 /**
- * Data keys from AWS KMS: `GenerateDataKey` (AES_256) for each rotation, `Decrypt` pinned to the
- * key named in the envelope, which must be allowed.
+ * Data keys from AWS KMS: `GenerateDataKey` (AES_256) for each rotation; `Decrypt` always pinned
+ * (`KeyId`) to an allowed key — the one a version-1 envelope names, or each allowed key matching a
+ * version-2 envelope's fingerprint (reference-format values: each allowed key).
  *
  * @example
  * ```ts
@@ -57,7 +61,7 @@ function keyMatches(allowed: string, envelopeKeyId: string): boolean {
  * import { createJournalCodec } from "@restate-connect/journal-encryption";
  * import { kmsKeyProvider } from "@restate-connect/journal-encryption/kms";
  *
- * const codec = createJournalCodec({
+ * const codec = await createJournalCodec({
  *   keyProvider: kmsKeyProvider({
  *     keyId: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
  *     client: new KMSClient({ region: "eu-central-1" }),
