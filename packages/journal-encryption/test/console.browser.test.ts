@@ -121,8 +121,9 @@ describe("restate-journal console in headless chromium", () => {
     ]) {
       expect(targets.some((t) => t.startsWith(target))).toBe(true);
     }
-    const created = await rows.locator("td:nth-child(1)").allTextContents();
-    expect([...created].sort().reverse()).toEqual(created);
+    const created = (await rows.locator("td:nth-child(1)").allTextContents()).map((t) => Date.parse(t));
+    expect(created.every(Number.isFinite)).toBe(true);
+    expect([...created].sort((a, b) => b - a)).toEqual(created);
     const row = (id: string) => page.locator(`#invocations tr[data-id="${id}"]`);
     await expect(row(scenario.ids.suspended).locator(".status").textContent()).resolves.toBe("suspended");
     await expect(row(scenario.ids.failed).locator(".status").textContent()).resolves.toBe("completed: failure");

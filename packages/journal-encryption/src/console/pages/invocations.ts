@@ -54,6 +54,7 @@ export async function listInvocations(
   admin: PageContext["admin"],
   filters: InvocationFilters,
   page: number,
+  pageSize = PAGE_SIZE,
 ): Promise<{ rows: InvocationSummary[]; more: boolean }> {
   const where: string[] = [];
   if (filters.service) where.push(`target_service_name = ${sqlString(filters.service, "service filter")}`);
@@ -61,9 +62,9 @@ export async function listInvocations(
   if (filters.status) where.push(`status = ${sqlString(filters.status, "status filter")}`);
   if (filters.key) where.push(`target_service_key = ${sqlString(filters.key, "object key filter")}`);
   const rows = await admin.query(
-    `SELECT ${INVOCATION_COLUMNS} FROM sys_invocation${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`,
+    `SELECT ${INVOCATION_COLUMNS} FROM sys_invocation${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ${pageSize + 1} OFFSET ${(page - 1) * pageSize}`,
   );
-  return { rows: rows.slice(0, PAGE_SIZE).map(invocationFromRow), more: rows.length > PAGE_SIZE };
+  return { rows: rows.slice(0, pageSize).map(invocationFromRow), more: rows.length > pageSize };
 }
 
 export function statusBadge(invocation: Pick<InvocationSummary, "status" | "completionResult">) {
