@@ -338,4 +338,12 @@ describe("restate-journal console in headless chromium", () => {
       await offline.close();
     }
   });
+
+  it("the console command stops on SIGTERM, closing its server, with exit code 0", async () => {
+    const running = consoleProcess as ManagedProcess;
+    expect((await fetch(`${consoleUrl}/console.css`)).status).toBe(200);
+    await running.stop();
+    expect(await running.exited).toBe(0);
+    await expect(fetch(`${consoleUrl}/console.css`)).rejects.toThrow();
+  });
 });
