@@ -301,6 +301,27 @@ describe("stored-state commands: options", () => {
         /--from-key names key "old", which is neither a local key given/,
       ],
       [["migrate", "--kms"], {}, /--kms needs --allow-key <key-arn>|--active-key <id> is required/],
+      [
+        [
+          "rewrap",
+          "--from-key",
+          "old",
+          "--local-key",
+          key,
+          "--active-key",
+          "k",
+          "--kms",
+          "--allow-key",
+          "arn:aws:kms:eu-central-1:1:key/n",
+        ],
+        {},
+        /--from-key names key "old", which is neither/,
+      ],
+      [
+        ["rewrap", "--from-key", "alias/old", "--kms", "--active-key", "arn:aws:kms:eu-central-1:1:key/n"],
+        {},
+        /--from-key names an alias/,
+      ],
     ];
     for (const [argv, env, message] of cases) {
       const c = cli(env);

@@ -7,6 +7,9 @@ import { connectAdmin } from "./admin.js";
 import { KEY_OPTIONS, keyRingFromFlags } from "./keys.js";
 import { printRewriteReport, progressPrinter, REWRITE_OPTIONS, STATE_OPTIONS, waitMs } from "./state-options.js";
 
+/** A KMS key ARN or bare key id (not an alias). */
+const KMS_KEY = /^arn:aws[\w-]*:kms:[^:]*:[^:]*:key\/[\w-]+$|^(mrk-)?[0-9a-f-]{32,36}$/;
+
 export const rewrapCommand = defineCommand({
   name: "rewrap",
   summary: "Re-seal state values under the active key: from retired keys or the reference format",
@@ -34,13 +37,20 @@ export const rewrapCommand = defineCommand({
     const dryRun = context.flags.boolean("dry-run");
     const ring = await keyRingFromFlags(context, {
       active: "required",
-      extraKmsKeys: fromKeys.filter((id) => /^arn:|^[0-9a-f-]{36}$/.test(id)),
+      extraKmsKeys: fromKeys.filter((id) => KMS_KEY.test(id)),
     });
     const active = ring.active as NonNullable<typeof ring.active>;
     if (fromKeys.includes(active.keyId)) throw invalidFlag("from-key", "names the active key: nothing would change");
     for (const id of fromKeys) {
-      if (!ring.localKeyIds.includes(id) && ring.kmsAllowedKeys.length === 0) {
-        throw invalidFlag("from-key", `names key "${id}", which is neither a local key given nor usable without --kms`);
+      if (ring.localKeyIds.includes(id)) continue;
+      if (/^alias\/|:alias\//.test(id)) {
+        throw invalidFlag("from-key", `names an alias ("${id}"): give the key ARN (an alias can be re-pointed)`);
+      }
+      if (!(context.flags.boolean("kms") && KMS_KEY.test(id))) {
+        throw invalidFlag(
+          "from-key",
+          `names key "${id}", which is neither a local key given nor, with --kms, a KMS key ARN or key id`,
+        );
       }
     }
     const keyProviders = (["local", "aws-kms"] as const)
