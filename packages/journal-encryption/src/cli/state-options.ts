@@ -39,6 +39,10 @@ export function waitMs(context: CommandContext): number {
 /** Progress lines on stderr, one per object changed, retried or left pending. */
 export function progressPrinter(context: CommandContext, verb: string): (event: RewriteEvent) => void {
   return (event) => {
+    if (event.type === "progress") {
+      context.progress(`${context.command}: ${event.objectsDone} of ${event.objectsTotal} objects done`);
+      return;
+    }
     const where = event.type === "value-failed" ? event.location : event;
     const name = `${where.service}/${where.objectKey}`;
     if (event.type === "conflict") {

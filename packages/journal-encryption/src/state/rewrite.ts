@@ -40,6 +40,8 @@ export type RewriteEvent =
       reason?: "queued" | "contended";
     }
   | { type: "conflict"; service: string; objectKey: string; attempt: number }
+  /** Every 100 objects, and once at the end. */
+  | { type: "progress"; objectsDone: number; objectsTotal: number }
   | { type: "value-failed"; location: ValueLocation; code: string; message: string };
 
 export interface RewriteOptions {
@@ -268,11 +270,17 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
   }
 
   const queue = [...objects];
+  let objectsDone = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, queue.length)) }, async () => {
     for (let object = queue.shift(); object !== undefined; object = queue.shift()) {
       try {
         await rewriteObject(object);
+        objectsDone++;
+        if (objectsDone % 100 === 0 && objectsDone < objects.length) {
+          emit({ type: "progress", objectsDone, objectsTotal: objects.length });
+        }
       } catch (error) {
+        objectsDone++;
         // The admin API refused this object (e.g. its service is no longer registered): report it
         // and go on with the others. Its values are as they were, or as a confirmed change left them.
         const failure = { service: object.service, objectKey: object.objectKey, stateKey: "*", ...errorFacts(error) };
@@ -282,5 +290,6 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
     }
   });
   await Promise.all(workers);
+  emit({ type: "progress", objectsDone, objectsTotal: objects.length });
   return report;
 }
