@@ -2,7 +2,7 @@ import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/clie
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
-import { createJournalCodec } from "../src/index.js";
+import { createJournalCodec, kmsKeyFingerprint } from "../src/index.js";
 import { kmsKeyProvider } from "../src/kms.js";
 import { classifyKmsError } from "../src/kms-errors.js";
 import { referenceFrame } from "./reference-writer.js";
@@ -158,5 +158,60 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
       expect(typed.message).not.toMatch(/happened|Could not load|127\.0\.0\.1/);
       expect(typed).toMatchObject({ code, retryable: code === "provider_unavailable" });
     }
+  });
+
+  it("version-2 envelopes: Decrypt is pinned to each allowed key with the fingerprint, colliding keys included", async () => {
+    // Two key ids whose 7-bit fingerprints collide (there are only 128).
+    const byFingerprint = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    while (pair === undefined) {
+      const id = crypto.randomUUID();
+      const other = byFingerprint.get(kmsKeyFingerprint(id));
+      if (other !== undefined) pair = [other, id];
+      else byFingerprint.set(kmsKeyFingerprint(id), id);
+    }
+    const [first, second] = pair.map((id) => `arn:aws:kms:us-east-1:111122223333:key/${id}`) as [string, string];
+    const stranger = [...byFingerprint.values()].find((id) => kmsKeyFingerprint(id) !== kmsKeyFingerprint(first));
+    const dataKey = randomBytes(32);
+    kms
+      .on(DecryptCommand, { KeyId: first })
+      .rejects(awsError("IncorrectKeyException", 400))
+      .on(DecryptCommand, { KeyId: second })
+      .resolves({ Plaintext: dataKey, KeyId: second });
+    const provider = kmsKeyProvider({
+      keyId: first,
+      allowedKeyIds: [first, `arn:aws:kms:us-east-1:111122223333:key/${stranger}`, second],
+      client: new KMSClient({}),
+    });
+    const unwrapped = await provider.unwrapUnnamedDataKey?.({
+      wrappedKey: Uint8Array.of(1, 2, 3),
+      keyFingerprint: kmsKeyFingerprint(first),
+      source: "envelope",
+    });
+    expect(unwrapped?.keyId).toBe(second);
+    expect(Buffer.from(unwrapped?.key as Uint8Array)).toEqual(Buffer.from(dataKey));
+    // The key with another fingerprint was never asked; both colliding keys were, pinned, with the context.
+    expect(kms.commandCalls(DecryptCommand).map((call) => call.args[0].input.KeyId)).toEqual([first, second]);
+    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input.EncryptionContext).toEqual({
+      purpose: "restate-journal",
+    });
+    kms.reset();
+    kms.on(DecryptCommand).rejects(awsError("IncorrectKeyException", 400));
+    await expect(
+      provider.unwrapUnnamedDataKey?.({
+        wrappedKey: Uint8Array.of(1),
+        keyFingerprint: kmsKeyFingerprint(first),
+        source: "envelope",
+      }),
+    ).rejects.toMatchObject({ code: "key_not_allowed" });
+    kms.reset();
+    kms.on(DecryptCommand).rejects(awsError("DisabledException", 400));
+    await expect(
+      provider.unwrapUnnamedDataKey?.({
+        wrappedKey: Uint8Array.of(1),
+        keyFingerprint: kmsKeyFingerprint(first),
+        source: "envelope",
+      }),
+    ).rejects.toMatchObject({ code: "provider_error", message: expect.stringMatching(/the KMS key is disabled/) });
   });
 });
