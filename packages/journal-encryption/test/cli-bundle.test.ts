@@ -20,6 +20,22 @@ function reachableSources(entry: string): string[] {
   return [...seen].map((file) => readFileSync(dist(file), "utf8"));
 }
 
+/** The sources an entry loads at startup: relative imports followed through static `from` only. */
+function staticallyReachable(entry: string): string[] {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = readFileSync(dist(file), "utf8");
+    for (const match of source.matchAll(/\bfrom\s*["']\.\/([^"']+)["']|\brequire\(\s*["']\.\/([^"']+)["']\s*\)/g)) {
+      queue.push((match[1] ?? match[2]) as string);
+    }
+  }
+  return [...seen].map((file) => readFileSync(dist(file), "utf8"));
+}
+
 /** Every module specifier a source loads, and how: statically or with a dynamic import(). */
 function specifiers(source: string): { name: string; dynamic: boolean }[] {
   const found: { name: string; dynamic: boolean }[] = [];
@@ -58,5 +74,15 @@ describe("the admin client is loaded only by the stored-state commands (run `npm
         entry,
       ).toEqual([]);
     }
+    // What `restate-journal inspect` or `generate-key` loads: neither the admin client nor the AWS SDK.
+    const atStartup = staticallyReachable("cli.js")
+      .flatMap(specifiers)
+      .filter((s) => !s.dynamic);
+    expect(atStartup.filter((s) => /^@restate-connect\/admin-client|^@aws-sdk\//.test(s.name))).toEqual([]);
+    expect(
+      reachableSources("cli.js")
+        .flatMap(specifiers)
+        .some((s) => s.name === "@aws-sdk/client-kms"),
+    ).toBe(true);
   });
 });
