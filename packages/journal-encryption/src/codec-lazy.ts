@@ -25,8 +25,9 @@ export interface LazyJournalCodecOptions {
 /** What `lazyJournalCodec` returns: a codec for the SDK plus control over its start. */
 export interface LazyJournalCodec {
   /**
-   * Seals with the started codec. Throws `provider_unavailable` (retryable) before the first
-   * successful start; every invocation decodes its input first, and `decode` waits for the start.
+   * Seals with the started codec. Before the first successful start it starts the codec in the
+   * background and throws `provider_unavailable` (retryable: Restate retries the attempt). Usually
+   * an invocation decodes its input first, and `decode` waits for the start.
    */
   encode(value: Uint8Array): Uint8Array;
   /**
@@ -165,6 +166,9 @@ export function lazyJournalCodec(
     encode(value) {
       if (closed) throw closedError();
       if (codec === undefined) {
+        // A handler without input may encode before anything decoded: start now, so the attempt
+        // Restate retries finds the codec ready.
+        start().catch(() => undefined);
         throw new JournalEncryptionError(
           "provider_unavailable",
           "the journal codec is not ready: its first data key has not been generated yet",
