@@ -1,9 +1,13 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
   entry: {
     index: "src/index.ts",
     kms: "src/kms.ts",
+    state: "src/state/index.ts",
     cli: "src/cli.ts",
   },
   format: ["esm", "cjs"],
@@ -13,4 +17,7 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   treeshake: true,
+  // The CLI kit is private: bundled into dist/cli.js, never imported from it.
+  noExternal: ["@restate-connect/cli-kit"],
+  define: { __CLI_VERSION__: JSON.stringify(version) },
 });

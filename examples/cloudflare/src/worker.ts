@@ -1,7 +1,12 @@
 import { ConfigError, type Environment, readServiceConfig } from "@restate-connect/example-service-settings";
 import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
-import { createJournalCodec, detectCryptoBackend, localKeyProvider } from "@restate-connect/journal-encryption";
+import {
+  createJournalCodec,
+  detectCrypto,
+  lazyJournalCodec,
+  localKeyProvider,
+} from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk-cloudflare-workers/fetch";
 import { greeter } from "./greeter.js";
 
@@ -22,10 +27,10 @@ function createRestateHandler(env: Environment): FetchHandler {
     );
   }
   const { keys, activeKeyId } = config.journal;
-  const sdkHandler = createEndpointHandler({
-    services: [greeter],
-    journalValueCodecProvider: () => createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId }) }),
-  });
+  // Started on first use and again after a failed start, as on every serverless platform: the SDK
+  // keeps the provider's promise for the isolate's life.
+  const codec = lazyJournalCodec(() => createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId }) }));
+  const sdkHandler = createEndpointHandler({ services: [greeter], journalValueCodecProvider: codec.provider });
   const verifier = createVerifier(
     "keys" in config.identity ? { keys: config.identity.keys } : { keys: [], allowUnsigned: true },
   );
@@ -33,7 +38,7 @@ function createRestateHandler(env: Environment): FetchHandler {
   verifier.ready().then(
     (backend) =>
       console.info(
-        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCryptoBackend()} AES-GCM`,
+        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCrypto()} AES-GCM`,
       ),
     () => undefined,
   );

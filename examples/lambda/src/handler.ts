@@ -2,12 +2,13 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import { withIdentity } from "@restate-connect/identity/lambda";
 import {
   createJournalCodec,
-  type JournalCodec,
   type JournalCodecEvent,
+  type LazyJournalCodec,
+  lazyJournalCodec,
   type RetryPolicy,
 } from "@restate-connect/journal-encryption";
 import { kmsKeyProvider } from "@restate-connect/journal-encryption/kms";
-import { createEndpointHandler, type JournalValueCodec } from "@restatedev/restate-sdk/lambda";
+import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
 import type { HandlerConfig } from "./config.ts";
 import { JOURNAL_ENCRYPTION_CONTEXT } from "./encryption-context.ts";
 import { JournalKeyUnavailableError } from "./errors.ts";
@@ -63,13 +64,13 @@ export function createHandler(options: CreateHandlerOptions): LambdaHandler {
   // the real codec's promise would make a KMS hiccup at cold start fail the container for its whole life.
   const endpoint = createEndpointHandler({
     services: [profiles],
-    journalValueCodecProvider: () => Promise.resolve(codec.facade),
+    journalValueCodecProvider: codec.provider,
   }) as LambdaHandler;
 
   const handler: LambdaHandler = async (event, context) => {
     // Invocations need the first data key; discovery does not touch KMS. A failure here fails this
     // attempt only (Restate retries it); the next invocation asks KMS again.
-    if (isInvocation(event)) await codec.ready(firstKeyTimeoutMs);
+    if (isInvocation(event)) await firstDataKey(codec, firstKeyTimeoutMs);
     return endpoint(event, context);
   };
   // The identity check runs first: unsigned requests never reach the SDK, nor KMS.
@@ -84,57 +85,12 @@ function isInvocation(event: unknown): boolean {
   return typeof path === "string" && path.includes("/invoke/");
 }
 
-/**
- * A codec whose KMS-backed implementation is created on first use and re-created after a failed
- * start. `encode` is synchronous in the SDK's contract, so it requires {@link ready} to have resolved
- * (the handler awaits it before every invocation). `ready(timeoutMs)` stops waiting after
- * `timeoutMs` while the creation goes on, so the next invocation finds it further along.
- */
-function lazyJournalCodec(create: () => Promise<JournalCodec>): {
-  facade: JournalValueCodec;
-  ready(timeoutMs?: number): Promise<JournalCodec>;
-} {
-  let codec: JournalCodec | undefined;
-  let starting: Promise<JournalCodec> | undefined;
-  const start = (): Promise<JournalCodec> => {
-    if (codec) return Promise.resolve(codec);
-    starting ??= create().then(
-      (created) => {
-        codec = created;
-        return created;
-      },
-      (error: unknown) => {
-        starting = undefined;
-        throw error;
-      },
-    );
-    return starting;
-  };
-  const ready = async (timeoutMs?: number): Promise<JournalCodec> => {
-    const creating = start();
-    if (codec || timeoutMs === undefined) return creating;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new JournalKeyUnavailableError(`the first journal data key was not ready within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([creating, deadline]);
-    } catch (error) {
-      if (error instanceof JournalKeyUnavailableError) throw error;
-      throw new JournalKeyUnavailableError("the first journal data key could not be generated", { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const facade: JournalValueCodec = {
-    encode: (value) => {
-      if (!codec) throw new Error("journal codec is not ready: the first data key has not been generated");
-      return codec.encode(value);
-    },
-    decode: async (value) => (await ready()).decode(value),
-  };
-  return { facade, ready };
+/** Waits for the codec's first data key; a late or failed one fails this attempt only. */
+async function firstDataKey(codec: LazyJournalCodec, timeoutMs: number): Promise<void> {
+  try {
+    await codec.ready(timeoutMs);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : "unknown failure";
+    throw new JournalKeyUnavailableError(`the first journal data key is not available: ${reason}`, { cause: error });
+  }
 }

@@ -13,15 +13,21 @@
 import { gcm } from "@noble/ciphers/aes.js";
 import { JournalEncryptionError } from "./errors.js";
 
-/** Which AES-GCM implementation a codec uses. */
+/** Which AES-GCM implementation a codec uses (what `stats().crypto` reports). */
 export type CryptoBackend = "node" | "noble";
+
+/**
+ * The `crypto` option: `"auto"` (native where available, else noble), `"node"` or `"noble"`.
+ * Web Crypto is not offered: its AES-GCM is asynchronous only, and the SDK's `encode` is synchronous.
+ */
+export type CryptoImplementation = "auto" | CryptoBackend;
 
 export const GCM_TAG_LENGTH = 16;
 export const GCM_NONCE_LENGTH = 12;
 export const AES_KEY_LENGTH = 32;
 
 export interface AesGcm {
-  readonly backend: CryptoBackend;
+  readonly crypto: CryptoBackend;
   /** Encrypts `plaintext`, writing ciphertext then the 16-byte tag into `out` at `offset`. */
   seal(
     key: Uint8Array,
@@ -56,7 +62,7 @@ function authenticationFailed(cause?: unknown): JournalEncryptionError {
 }
 
 const nobleAesGcm: AesGcm = {
-  backend: "noble",
+  crypto: "noble",
   seal(key, nonce, aad, plaintext, out, offset) {
     out.set(gcm(key, nonce, aad).encrypt(plaintext), offset);
   },
@@ -73,7 +79,7 @@ const nobleAesGcm: AesGcm = {
 function nodeAesGcm(crypto: NodeCryptoSubset): AesGcm {
   const options = { authTagLength: GCM_TAG_LENGTH };
   return {
-    backend: "node",
+    crypto: "node",
     seal(key, nonce, aad, plaintext, out, offset) {
       const cipher = crypto.createCipheriv("aes-256-gcm", key, nonce, options);
       cipher.setAAD(aad);
@@ -142,17 +148,23 @@ let detected: AesGcm | undefined;
 
 /**
  * Returns the AES-GCM implementation for `preferred` (default: the fastest available).
- * Asking for `"node"` where native AES-GCM is unavailable throws `invalid_options`.
+ * Asking for `"node"` where native AES-GCM is unavailable throws `invalid_option`.
  */
-export function aesGcm(preferred?: CryptoBackend): AesGcm {
+export function aesGcm(preferred: CryptoImplementation = "auto"): AesGcm {
+  if (preferred !== "auto" && preferred !== "node" && preferred !== "noble") {
+    throw new JournalEncryptionError(
+      "invalid_option",
+      `crypto must be "auto", "node" or "noble", got ${JSON.stringify(String(preferred))}`,
+    );
+  }
   if (preferred === "noble") return nobleAesGcm;
   if (detected === undefined) {
     const nodeCrypto = loadNodeCrypto();
     const candidate = nodeCrypto ? nodeAesGcm(nodeCrypto) : undefined;
     detected = candidate && passesSelfTest(candidate) ? candidate : nobleAesGcm;
   }
-  if (preferred === "node" && detected.backend !== "node") {
-    throw new JournalEncryptionError("invalid_options", 'backend "node" requested but native AES-GCM is unavailable');
+  if (preferred === "node" && detected.crypto !== "node") {
+    throw new JournalEncryptionError("invalid_option", 'crypto "node" requested but native AES-GCM is unavailable');
   }
   return detected;
 }
@@ -162,12 +174,12 @@ export function aesGcm(preferred?: CryptoBackend): AesGcm {
  *
  * @example
  * ```ts
- * import { detectCryptoBackend } from "@restate-connect/journal-encryption";
- * console.log(detectCryptoBackend()); // "node" on Node ≥ 20.16
+ * import { detectCrypto } from "@restate-connect/journal-encryption";
+ * console.log(detectCrypto()); // "node" on Node ≥ 20.16
  * ```
  */
-export function detectCryptoBackend(): CryptoBackend {
-  return aesGcm().backend;
+export function detectCrypto(): CryptoBackend {
+  return aesGcm().crypto;
 }
 
 const POOL_SIZE = 4096;

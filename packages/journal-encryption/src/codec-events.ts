@@ -19,8 +19,8 @@ export type JournalCodecEvent =
 
 /** A snapshot of a codec's counters. */
 export interface JournalCodecStats {
-  /** `"node"` (native AES-GCM) or `"noble"`. */
-  readonly backend: CryptoBackend;
+  /** The AES-GCM implementation in use: `"node"` (native) or `"noble"`. */
+  readonly crypto: CryptoBackend;
   readonly provider: ProviderKind;
   readonly activeKey: { readonly keyId: string; readonly uses: number; readonly ageMs: number };
   /** True when a rotated key is ready and waits for the active one to reach its limit. */
@@ -28,6 +28,8 @@ export interface JournalCodecStats {
   readonly encoded: number;
   readonly decoded: number;
   readonly plaintextPassedThrough: number;
+  /** Values of Restate's reference codec decoded (with `readReferenceFormat`). */
+  readonly referenceDecoded: number;
   readonly emptyPassedThrough: number;
   /** Successful `generateDataKey` calls after the first one. */
   readonly rotations: number;

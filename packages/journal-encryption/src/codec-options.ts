@@ -1,5 +1,6 @@
-import type { CryptoBackend } from "./aes-gcm.js";
+import type { CryptoImplementation } from "./aes-gcm.js";
 import type { JournalCodecEvent } from "./codec-events.js";
+import type { EnvelopeVersion } from "./envelope.js";
 import { JournalEncryptionError } from "./errors.js";
 import type { KeyProvider } from "./key-provider.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
@@ -48,12 +49,29 @@ export interface JournalCodecOptions {
    * as "no value" without accepting any other plaintext (`allowPlaintext` accepts empty values too).
    */
   allowEmpty?: boolean;
-  /** Force an AES-GCM implementation; default: native where available, else `@noble/ciphers`. */
-  backend?: CryptoBackend;
+  /**
+   * AES-GCM implementation: `"auto"` (default: native where available, else `@noble/ciphers`),
+   * `"node"` or `"noble"`. `stats().crypto` reports the one in use.
+   */
+  crypto?: CryptoImplementation;
+  /**
+   * Envelope version `encode` writes. Default 2 (compact: a KMS envelope is no larger than the
+   * reference codec's value); 1 names the key in full and is read by every release of this package —
+   * choose it while older readers still decode your journal. Data keys that do not fit version 2
+   * (a local key id over 127 bytes, a wrapped key over 255 bytes) are written as version 1.
+   * Both versions are always read.
+   */
+  envelopeVersion?: EnvelopeVersion;
+  /**
+   * Also decode values written by Restate's reference codec (`RTv1\0`, both of its layouts), for
+   * migrating to this codec. Needs `kmsKeyProvider`; `Decrypt` stays pinned to its allowed keys.
+   * They are never written. Default false: such values are refused with `unsupported_format`.
+   */
+  readReferenceFormat?: boolean;
   /** Observability hook (rotations, failures, unwraps). Exceptions thrown by it are ignored. */
   onEvent?: (event: JournalCodecEvent) => void;
-  /** Clock in milliseconds; default `Date.now`. Exposed for tests of age-based rotation. */
-  clock?: () => number;
+  /** The current time in epoch milliseconds, like `Date.now` (the default); for tests of age-based rotation. */
+  now?: () => number;
 }
 
 export interface ResolvedCodecOptions {
@@ -69,13 +87,15 @@ export interface ResolvedCodecOptions {
   retry: Required<RetryPolicy>;
   allowPlaintext: boolean;
   allowEmpty: boolean;
-  backend: CryptoBackend | undefined;
+  crypto: CryptoImplementation;
+  envelopeVersion: EnvelopeVersion;
+  readReferenceFormat: boolean;
   onEvent: (event: JournalCodecEvent) => void;
-  clock: () => number;
+  now: () => number;
 }
 
 function invalid(message: string): JournalEncryptionError {
-  return new JournalEncryptionError("invalid_options", `createJournalCodec: ${message}`);
+  return new JournalEncryptionError("invalid_option", `createJournalCodec: ${message}`);
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, max?: number): number {
@@ -111,9 +131,22 @@ export function resolveCodecOptions(options: JournalCodecOptions): ResolvedCodec
   if (hardMaxAgeMs < maxAgeMs) throw invalid("dataKeyHardMaxAgeMs must be ≥ dataKeyMaxAgeMs");
   if (hardMaxUses < maxUses) throw invalid("dataKeyHardMaxUses must be ≥ dataKeyMaxUses");
   const retry = options.decodeRetry ?? {};
-  if (options.backend !== undefined && options.backend !== "node" && options.backend !== "noble") {
-    throw invalid(`backend must be "node" or "noble", got ${String(options.backend)}`);
+  const crypto = options.crypto ?? "auto";
+  if (crypto !== "auto" && crypto !== "node" && crypto !== "noble") {
+    throw invalid(`crypto must be "auto", "node" or "noble", got ${JSON.stringify(String(crypto))}`);
   }
+  const envelopeVersion = options.envelopeVersion ?? 2;
+  if (envelopeVersion !== 1 && envelopeVersion !== 2) {
+    throw invalid(`envelopeVersion must be 1 or 2, got ${JSON.stringify(String(envelopeVersion))}`);
+  }
+  if (options.readReferenceFormat !== undefined && typeof options.readReferenceFormat !== "boolean") {
+    throw invalid("readReferenceFormat must be a boolean");
+  }
+  if (options.readReferenceFormat === true && provider.kind !== "aws-kms") {
+    throw invalid("readReferenceFormat needs kmsKeyProvider: the reference codec only writes KMS data keys");
+  }
+  const now = options.now ?? Date.now;
+  if (typeof now !== "function") throw invalid("now must be a function returning epoch milliseconds");
   const userOnEvent = options.onEvent;
   return {
     keyProvider: provider,
@@ -136,7 +169,9 @@ export function resolveCodecOptions(options: JournalCodecOptions): ResolvedCodec
     },
     allowPlaintext: options.allowPlaintext ?? false,
     allowEmpty: options.allowEmpty ?? options.allowPlaintext ?? false,
-    backend: options.backend,
+    crypto,
+    envelopeVersion,
+    readReferenceFormat: options.readReferenceFormat === true,
     onEvent: (event) => {
       try {
         userOnEvent?.(event);
@@ -144,6 +179,6 @@ export function resolveCodecOptions(options: JournalCodecOptions): ResolvedCodec
         // An observer must never break encoding or decoding.
       }
     },
-    clock: options.clock ?? Date.now,
+    now,
   };
 }

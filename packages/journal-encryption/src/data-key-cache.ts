@@ -1,7 +1,10 @@
 /**
  * A bounded LRU of unwrapped data keys with a time-to-live, plus single-flight: concurrent lookups
- * of the same wrapped key share one provider call.
+ * of the same wrapped key share one provider call. Keys leaving the cache are not zeroed (a decode
+ * may still hold them); `wipe` zeroes every key it holds and every key still being loaded.
  */
+import { JournalEncryptionError } from "./errors.js";
+
 export interface DataKeyCacheOptions {
   maxEntries: number;
   ttlMs: number;
@@ -13,10 +16,15 @@ interface Entry {
   readonly expiresAt: number;
 }
 
+function closed(): JournalEncryptionError {
+  return new JournalEncryptionError("codec_closed", "the journal codec was closed");
+}
+
 export class DataKeyCache {
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<Uint8Array>>();
   readonly #options: DataKeyCacheOptions;
+  #wiped = false;
 
   constructor(options: DataKeyCacheOptions) {
     this.#options = options;
@@ -37,6 +45,10 @@ export class DataKeyCache {
   }
 
   set(id: string, key: Uint8Array): void {
+    if (this.#wiped) {
+      key.fill(0);
+      return;
+    }
     this.#entries.delete(id);
     this.#entries.set(id, { key, expiresAt: this.#options.now() + this.#options.ttlMs });
     while (this.#entries.size > this.#options.maxEntries) {
@@ -45,8 +57,12 @@ export class DataKeyCache {
     }
   }
 
-  /** Returns the cached key or runs `load` once for all concurrent callers asking for `id`. */
+  /**
+   * Returns the cached key or runs `load` once for all concurrent callers asking for `id`. A key
+   * that arrives after `wipe` is zeroed and the callers get `codec_closed`.
+   */
   getOrLoad(id: string, load: () => Promise<Uint8Array>): { hit: boolean; key: Promise<Uint8Array> } {
+    if (this.#wiped) return { hit: false, key: Promise.reject(closed()) };
     const cached = this.get(id);
     if (cached !== undefined) return { hit: true, key: Promise.resolve(cached) };
     const pending = this.#inflight.get(id);
@@ -54,6 +70,10 @@ export class DataKeyCache {
     const loading = load().then(
       (key) => {
         this.#inflight.delete(id);
+        if (this.#wiped) {
+          key.fill(0);
+          throw closed();
+        }
         this.set(id, key);
         return key;
       },
@@ -66,8 +86,9 @@ export class DataKeyCache {
     return { hit: false, key: loading };
   }
 
-  /** Overwrites every cached key with zeros and forgets them. */
+  /** Overwrites every cached key with zeros and forgets them; later arrivals are zeroed too. */
   wipe(): void {
+    this.#wiped = true;
     for (const entry of this.#entries.values()) entry.key.fill(0);
     this.#entries.clear();
   }

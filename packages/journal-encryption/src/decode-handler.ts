@@ -18,6 +18,38 @@ export interface DecodeHandlerOptions {
 /** One entry of the handler's response, in request order. */
 export type DecodeResult = { ok: true; base64: string; text?: string } | { ok: false; code: string; message: string };
 
+/**
+ * Reads the body chunk by chunk and stops at `limit`: a chunked body without Content-Length (or one
+ * that lies about it) is never buffered past the limit. Undefined when the body is larger.
+ */
+async function readBodyUpTo(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
@@ -46,16 +78,21 @@ function problem(status: number, code: string, message: string): Response {
  */
 export function createDecodeHandler(options: DecodeHandlerOptions): (request: Request) => Promise<Response> {
   if (typeof options?.codec?.decode !== "function") {
-    throw new JournalEncryptionError(
-      "invalid_options",
-      "createDecodeHandler: codec with a decode function is required",
-    );
+    throw new JournalEncryptionError("invalid_option", "createDecodeHandler: codec with a decode function is required");
   }
   if (typeof options.authorize !== "function") {
-    throw new JournalEncryptionError("invalid_options", "createDecodeHandler: authorize is required");
+    throw new JournalEncryptionError("invalid_option", "createDecodeHandler: authorize is required");
   }
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxValues = options.maxValues ?? 100;
+  for (const [name, value] of [
+    ["maxBodyBytes", maxBodyBytes],
+    ["maxValues", maxValues],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new JournalEncryptionError("invalid_option", `createDecodeHandler: ${name} must be a positive integer`);
+    }
+  }
   return async (request) => {
     let authorized = false;
     try {
@@ -67,8 +104,8 @@ export function createDecodeHandler(options: DecodeHandlerOptions): (request: Re
     if (request.method !== "POST") return problem(405, "method_not_allowed", "use POST");
     const declared = Number(request.headers.get("content-length") ?? "0");
     if (declared > maxBodyBytes) return problem(413, "body_too_large", `body exceeds ${maxBodyBytes} bytes`);
-    const raw = new Uint8Array(await request.arrayBuffer());
-    if (raw.length > maxBodyBytes) return problem(413, "body_too_large", `body exceeds ${maxBodyBytes} bytes`);
+    const raw = await readBodyUpTo(request, maxBodyBytes);
+    if (raw === undefined) return problem(413, "body_too_large", `body exceeds ${maxBodyBytes} bytes`);
     let values: unknown;
     try {
       values = (JSON.parse(utf8Decode(raw)) as { values?: unknown }).values;

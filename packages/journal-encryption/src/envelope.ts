@@ -1,16 +1,23 @@
 /**
- * The binary envelope (format version 1), documented byte by byte in FORMAT.md.
+ * The binary envelope, documented byte by byte in FORMAT.md. Version 1 names its key in full;
+ * version 2 is the compact form (a KMS key is named by a 7-bit fingerprint resolved against the
+ * allowed keys, so a KMS envelope is no larger than the reference codec's value).
  * Functions over Uint8Array; nothing is stored (sealing draws a fresh random nonce).
  */
 import { AES_KEY_LENGTH, type AesGcm, fillRandom, GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from "./aes-gcm.js";
 import { utf8Decode, utf8Encode } from "./bytes.js";
+import { keyFingerprint } from "./envelope-fingerprint.js";
 import { JournalEncryptionError } from "./errors.js";
 
 /** "\0RJE": a leading NUL never starts JSON or UTF-8 text, so plaintext is told apart cheaply. */
 export const ENVELOPE_MAGIC = Uint8Array.of(0x00, 0x52, 0x4a, 0x45);
-export const ENVELOPE_VERSION = 1;
+/** The envelope versions this package reads; it writes `2` by default, `1` on request. */
+export type EnvelopeVersion = 1 | 2;
 export const MAX_KEY_ID_LENGTH = 1024;
 export const MAX_WRAPPED_KEY_LENGTH = 4096;
+/** Version 2 limits: a local key id of at most 127 bytes, a wrapped key of at most 255 bytes. */
+export const V2_MAX_KEY_ID_LENGTH = 127;
+export const V2_MAX_WRAPPED_KEY_LENGTH = 255;
 
 /** Which kind of key provider wrapped the data key. */
 export type ProviderKind = "local" | "aws-kms";
@@ -25,9 +32,12 @@ function providerFromCode(code: number): ProviderKind | undefined {
 
 /** What an envelope says about itself; readable without any key. */
 export interface EnvelopeHeader {
-  readonly version: number;
+  readonly version: EnvelopeVersion;
   readonly provider: ProviderKind;
+  /** The key id as stored: always in version 1, for local keys in version 2; "" for a version-2 KMS envelope. */
   readonly keyId: string;
+  /** Version-2 KMS envelopes: the 7-bit fingerprint (0…127) of the KMS key id. */
+  readonly keyFingerprint: number | undefined;
   readonly wrappedKey: Uint8Array;
   readonly nonce: Uint8Array;
   /** Bytes before the ciphertext: the GCM associated data. */
@@ -52,27 +62,29 @@ export function hasEnvelopePrefix(bytes: Uint8Array): boolean {
   );
 }
 
-/**
- * Builds the per-data-key part of the header (magic … wrapped key). It is the same for every value
- * sealed under one data key, so the codec computes it once per rotation.
- */
-export function encodeKeyHeader(provider: ProviderKind, keyId: string, wrappedKey: Uint8Array): Uint8Array {
+function invalidOption(message: string): JournalEncryptionError {
+  return new JournalEncryptionError("invalid_option", message);
+}
+
+/** True when a data key under this key id fits a version-2 header (else the codec writes version 1). */
+export function fitsVersion2(provider: ProviderKind, keyId: string, wrappedKey: Uint8Array): boolean {
+  if (wrappedKey.length < 1 || wrappedKey.length > V2_MAX_WRAPPED_KEY_LENGTH) return false;
+  if (provider === "aws-kms") return keyId.length > 0;
+  const length = utf8Encode(keyId).length;
+  return length >= 1 && length <= V2_MAX_KEY_ID_LENGTH;
+}
+
+function encodeV1KeyHeader(provider: ProviderKind, keyId: string, wrappedKey: Uint8Array): Uint8Array {
   const keyIdBytes = utf8Encode(keyId);
   if (keyIdBytes.length < 1 || keyIdBytes.length > MAX_KEY_ID_LENGTH) {
-    throw new JournalEncryptionError(
-      "invalid_options",
-      `key id must be 1..${MAX_KEY_ID_LENGTH} UTF-8 bytes, got ${keyIdBytes.length}`,
-    );
+    throw invalidOption(`key id must be 1..${MAX_KEY_ID_LENGTH} UTF-8 bytes, got ${keyIdBytes.length}`);
   }
   if (wrappedKey.length < 1 || wrappedKey.length > MAX_WRAPPED_KEY_LENGTH) {
-    throw new JournalEncryptionError(
-      "invalid_options",
-      `wrapped data key must be 1..${MAX_WRAPPED_KEY_LENGTH} bytes, got ${wrappedKey.length}`,
-    );
+    throw invalidOption(`wrapped data key must be 1..${MAX_WRAPPED_KEY_LENGTH} bytes, got ${wrappedKey.length}`);
   }
   const out = new Uint8Array(4 + 1 + 1 + 2 + keyIdBytes.length + 2 + wrappedKey.length);
   out.set(ENVELOPE_MAGIC, 0);
-  out[4] = ENVELOPE_VERSION;
+  out[4] = 1;
   out[5] = PROVIDER_CODES[provider];
   out[6] = keyIdBytes.length >>> 8;
   out[7] = keyIdBytes.length & 0xff;
@@ -83,6 +95,38 @@ export function encodeKeyHeader(provider: ProviderKind, keyId: string, wrappedKe
   offset += 2;
   out.set(wrappedKey, offset);
   return out;
+}
+
+function encodeV2KeyHeader(provider: ProviderKind, keyId: string, wrappedKey: Uint8Array): Uint8Array {
+  if (!fitsVersion2(provider, keyId, wrappedKey)) {
+    throw invalidOption(
+      `version 2 needs a wrapped key of 1..${V2_MAX_WRAPPED_KEY_LENGTH} bytes (got ${wrappedKey.length}) and a local key id of 1..${V2_MAX_KEY_ID_LENGTH} UTF-8 bytes`,
+    );
+  }
+  const keyIdBytes = provider === "local" ? utf8Encode(keyId) : new Uint8Array(0);
+  const out = new Uint8Array(4 + 1 + 1 + keyIdBytes.length + 1 + wrappedKey.length);
+  out.set(ENVELOPE_MAGIC, 0);
+  out[4] = 2;
+  out[5] = provider === "local" ? keyIdBytes.length : 0x80 | keyFingerprint(keyId);
+  out.set(keyIdBytes, 6);
+  out[6 + keyIdBytes.length] = wrappedKey.length;
+  out.set(wrappedKey, 7 + keyIdBytes.length);
+  return out;
+}
+
+/**
+ * Builds the per-data-key part of the header (magic … wrapped key). It is the same for every value
+ * sealed under one data key, so the codec computes it once per rotation.
+ */
+export function encodeKeyHeader(
+  provider: ProviderKind,
+  keyId: string,
+  wrappedKey: Uint8Array,
+  version: EnvelopeVersion = 1,
+): Uint8Array {
+  return version === 2
+    ? encodeV2KeyHeader(provider, keyId, wrappedKey)
+    : encodeV1KeyHeader(provider, keyId, wrappedKey);
 }
 
 const SLAB_SIZE = 32 * 1024;
@@ -120,7 +164,7 @@ export function sealEnvelope(
   nonce?: Uint8Array,
 ): Uint8Array {
   if (dataKey.length !== AES_KEY_LENGTH || (nonce !== undefined && nonce.length !== GCM_NONCE_LENGTH)) {
-    throw new JournalEncryptionError("invalid_options", "data key must be 32 bytes and nonce 12 bytes");
+    throw invalidOption("data key must be 32 bytes and nonce 12 bytes");
   }
   const aadLength = keyHeader.length + GCM_NONCE_LENGTH;
   const out = allocateEnvelope(aadLength + plaintext.length + GCM_TAG_LENGTH);
@@ -136,6 +180,76 @@ function malformed(detail: string): JournalEncryptionError {
   return new JournalEncryptionError("invalid_envelope", `malformed envelope: ${detail}`);
 }
 
+function decodeKeyId(bytes: Uint8Array): string {
+  try {
+    return utf8Decode(bytes);
+  } catch {
+    throw malformed("key id is not UTF-8");
+  }
+}
+
+function finish(
+  bytes: Uint8Array,
+  offset: number,
+  head: Pick<EnvelopeHeader, "version" | "provider" | "keyId" | "keyFingerprint">,
+  wrappedLength: number,
+): ParsedEnvelope {
+  if (bytes.length < offset + wrappedLength + GCM_NONCE_LENGTH + GCM_TAG_LENGTH) {
+    throw malformed("truncated before the end of the authentication tag");
+  }
+  const wrappedKey = bytes.subarray(offset, offset + wrappedLength);
+  const nonceStart = offset + wrappedLength;
+  const headerLength = nonceStart + GCM_NONCE_LENGTH;
+  return {
+    ...head,
+    wrappedKey,
+    nonce: bytes.subarray(nonceStart, headerLength),
+    headerLength,
+    ciphertextLength: bytes.length - headerLength - GCM_TAG_LENGTH,
+    aad: bytes.subarray(0, headerLength),
+    sealed: bytes.subarray(headerLength),
+  };
+}
+
+function parseV1(bytes: Uint8Array): ParsedEnvelope {
+  if (bytes.length < 8) throw malformed(`expected at least 8 header bytes, got ${bytes.length}`);
+  const provider = providerFromCode(bytes[5] as number);
+  if (provider === undefined) throw malformed(`unknown provider code ${bytes[5]}`);
+  const keyIdLength = ((bytes[6] as number) << 8) | (bytes[7] as number);
+  if (keyIdLength < 1 || keyIdLength > MAX_KEY_ID_LENGTH) throw malformed(`key id length ${keyIdLength}`);
+  let offset = 8;
+  if (bytes.length < offset + keyIdLength + 2) throw malformed("truncated in key id");
+  const keyId = decodeKeyId(bytes.subarray(offset, offset + keyIdLength));
+  offset += keyIdLength;
+  const wrappedLength = ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
+  offset += 2;
+  if (wrappedLength < 1 || wrappedLength > MAX_WRAPPED_KEY_LENGTH) {
+    throw malformed(`wrapped key length ${wrappedLength}`);
+  }
+  return finish(bytes, offset, { version: 1, provider, keyId, keyFingerprint: undefined }, wrappedLength);
+}
+
+function parseV2(bytes: Uint8Array): ParsedEnvelope {
+  if (bytes.length < 7) throw malformed(`expected at least 7 header bytes, got ${bytes.length}`);
+  const keyByte = bytes[5] as number;
+  let offset = 6;
+  let head: Pick<EnvelopeHeader, "version" | "provider" | "keyId" | "keyFingerprint">;
+  if ((keyByte & 0x80) !== 0) {
+    head = { version: 2, provider: "aws-kms", keyId: "", keyFingerprint: keyByte & 0x7f };
+  } else {
+    const keyIdLength = keyByte;
+    if (keyIdLength < 1) throw malformed("key id length 0");
+    if (bytes.length < offset + keyIdLength + 1) throw malformed("truncated in key id");
+    const keyId = decodeKeyId(bytes.subarray(offset, offset + keyIdLength));
+    offset += keyIdLength;
+    head = { version: 2, provider: "local", keyId, keyFingerprint: undefined };
+  }
+  const wrappedLength = bytes[offset] as number;
+  offset += 1;
+  if (wrappedLength < 1) throw malformed("wrapped key length 0");
+  return finish(bytes, offset, head, wrappedLength);
+}
+
 /**
  * Parses an envelope without decrypting it. Throws `invalid_envelope` (truncated, bad lengths,
  * unknown provider), `unsupported_version`, or `not_encrypted` when the magic is absent.
@@ -144,45 +258,9 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   if (!hasEnvelopePrefix(bytes)) {
     throw new JournalEncryptionError("not_encrypted", "value does not start with the journal envelope prefix");
   }
-  if (bytes.length < 8) throw malformed(`expected at least 8 header bytes, got ${bytes.length}`);
+  if (bytes.length < 5) throw malformed("truncated before the version byte");
   const version = bytes[4] as number;
-  if (version !== ENVELOPE_VERSION) {
-    throw new JournalEncryptionError("unsupported_version", `unsupported envelope version ${version}`);
-  }
-  const provider = providerFromCode(bytes[5] as number);
-  if (provider === undefined) throw malformed(`unknown provider code ${bytes[5]}`);
-  const keyIdLength = ((bytes[6] as number) << 8) | (bytes[7] as number);
-  if (keyIdLength < 1 || keyIdLength > MAX_KEY_ID_LENGTH) throw malformed(`key id length ${keyIdLength}`);
-  let offset = 8;
-  if (bytes.length < offset + keyIdLength + 2) throw malformed("truncated in key id");
-  let keyId: string;
-  try {
-    keyId = utf8Decode(bytes.subarray(offset, offset + keyIdLength));
-  } catch {
-    throw malformed("key id is not UTF-8");
-  }
-  offset += keyIdLength;
-  const wrappedLength = ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
-  offset += 2;
-  if (wrappedLength < 1 || wrappedLength > MAX_WRAPPED_KEY_LENGTH) {
-    throw malformed(`wrapped key length ${wrappedLength}`);
-  }
-  if (bytes.length < offset + wrappedLength + GCM_NONCE_LENGTH + GCM_TAG_LENGTH) {
-    throw malformed("truncated before the end of the authentication tag");
-  }
-  const wrappedKey = bytes.subarray(offset, offset + wrappedLength);
-  offset += wrappedLength;
-  const nonce = bytes.subarray(offset, offset + GCM_NONCE_LENGTH);
-  offset += GCM_NONCE_LENGTH;
-  return {
-    version,
-    provider,
-    keyId,
-    wrappedKey,
-    nonce,
-    headerLength: offset,
-    ciphertextLength: bytes.length - offset - GCM_TAG_LENGTH,
-    aad: bytes.subarray(0, offset),
-    sealed: bytes.subarray(offset),
-  };
+  if (version === 1) return parseV1(bytes);
+  if (version === 2) return parseV2(bytes);
+  throw new JournalEncryptionError("unsupported_version", `unsupported envelope version ${version}`);
 }

@@ -3,8 +3,10 @@
  * use only the core never load the AWS SDK.
  */
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { JournalEncryptionError } from "./errors.js";
+import { canonicalKmsKeyId, keyFingerprint } from "./envelope-fingerprint.js";
+import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey, KeyProvider } from "./key-provider.js";
+import { classifyKmsError } from "./kms-errors.js";
 
 export interface KmsKeyProviderOptions {
   /** Key used for `GenerateDataKey`: key id, key ARN, alias name or alias ARN. */
@@ -15,14 +17,17 @@ export interface KmsKeyProviderOptions {
    * Sent with every `GenerateDataKey` and `Decrypt`; KMS binds it to the wrapped key, and key
    * policies can require it (`kms:EncryptionContext:purpose`). It is not stored in the envelope:
    * decoders must be configured with the same context. Default `{ purpose: "restate-journal" }`.
+   * Values of Restate's reference codec are decrypted without it, as they were made.
    */
   encryptionContext?: Record<string, string>;
   grantTokens?: string[];
   /**
-   * Key ARNs or key ids that may unwrap data keys; an envelope naming any other key is refused
-   * with `key_not_allowed` before KMS is asked. Default: `keyId` (when it is not an alias) plus
-   * the key ARN KMS reports for this provider's own `GenerateDataKey` calls. Aliases are not
-   * accepted here because an alias can be re-pointed.
+   * Key ARNs or key ids that may unwrap data keys. An envelope naming any other key is refused with
+   * `key_not_allowed` before KMS is asked; a version-2 envelope (which carries a 7-bit fingerprint
+   * of its key) and a value of Restate's reference codec (which carries nothing) are unwrapped with
+   * `Decrypt` pinned to each allowed key in turn, so KMS itself refuses a blob made under any other
+   * key. Default: `keyId` (when it is not an alias) plus the key ARN KMS reports for this provider's
+   * own `GenerateDataKey` calls. Aliases are not accepted here because an alias can be re-pointed.
    */
   allowedKeyIds?: string[];
 }
@@ -31,56 +36,13 @@ export const DEFAULT_ENCRYPTION_CONTEXT: Readonly<Record<string, string>> = Obje
   purpose: "restate-journal",
 });
 
-const TRANSIENT_ERROR_NAMES = new Set([
-  "ThrottlingException",
-  "KMSInternalException",
-  "DependencyTimeoutException",
-  "LimitExceededException",
-  "RequestLimitExceeded",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "InternalFailure",
-  "TimeoutError",
-  "RequestTimeout",
-  "RequestTimeoutException",
-]);
-
-const NETWORK_ERROR_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNABORTED",
-]);
-
 function isAlias(id: string): boolean {
   return id.startsWith("alias/") || /^arn:aws[\w-]*:kms:[^:]*:[^:]*:alias\//.test(id);
 }
 
-/** Maps an AWS SDK failure to `provider_unavailable` (retry) or `provider_error`; never echoes key material. */
-export function classifyKmsError(error: unknown, operation: string): JournalEncryptionError {
-  const details = error as {
-    name?: string;
-    code?: string;
-    $metadata?: { httpStatusCode?: number };
-    $retryable?: unknown;
-    message?: string;
-  };
-  const name = details?.name ?? "Error";
-  const status = details?.$metadata?.httpStatusCode;
-  const transient =
-    TRANSIENT_ERROR_NAMES.has(name) ||
-    (details?.code !== undefined && NETWORK_ERROR_CODES.has(details.code)) ||
-    details?.$retryable !== undefined ||
-    (status !== undefined && status >= 500) ||
-    (status === undefined &&
-      (name === "Error" || name === "TypeError" || /socket|network|connect/i.test(details?.message ?? "")));
-  const code = transient ? "provider_unavailable" : "provider_error";
-  return new JournalEncryptionError(code, `KMS ${operation} failed: ${name}${status ? ` (HTTP ${status})` : ""}`, {
-    cause: error,
-  });
+function isWrongKey(error: JournalEncryptionError): boolean {
+  const name = (error.cause as { name?: string } | undefined)?.name;
+  return name === "IncorrectKeyException" || name === "AccessDeniedException";
 }
 
 function keyMatches(allowed: string, envelopeKeyId: string): boolean {
@@ -89,8 +51,9 @@ function keyMatches(allowed: string, envelopeKeyId: string): boolean {
 }
 
 /**
- * Data keys from AWS KMS: `GenerateDataKey` (AES_256) for each rotation, `Decrypt` pinned to the
- * key named in the envelope, which must be allowed.
+ * Data keys from AWS KMS: `GenerateDataKey` (AES_256) for each rotation; `Decrypt` always pinned
+ * (`KeyId`) to an allowed key — the one a version-1 envelope names, or each allowed key matching a
+ * version-2 envelope's fingerprint (reference-format values: each allowed key).
  *
  * @example
  * ```ts
@@ -98,7 +61,7 @@ function keyMatches(allowed: string, envelopeKeyId: string): boolean {
  * import { createJournalCodec } from "@restate-connect/journal-encryption";
  * import { kmsKeyProvider } from "@restate-connect/journal-encryption/kms";
  *
- * const codec = createJournalCodec({
+ * const codec = await createJournalCodec({
  *   keyProvider: kmsKeyProvider({
  *     keyId: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
  *     client: new KMSClient({ region: "eu-central-1" }),
@@ -108,12 +71,12 @@ function keyMatches(allowed: string, envelopeKeyId: string): boolean {
  */
 export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
   if (typeof options?.keyId !== "string" || options.keyId.length === 0) {
-    throw new JournalEncryptionError("invalid_options", "kmsKeyProvider: keyId is required");
+    throw new JournalEncryptionError("invalid_option", "kmsKeyProvider: keyId is required");
   }
   for (const id of options.allowedKeyIds ?? []) {
     if (typeof id !== "string" || id.length === 0 || isAlias(id)) {
       throw new JournalEncryptionError(
-        "invalid_options",
+        "invalid_option",
         `kmsKeyProvider: allowedKeyIds must be key ARNs or key ids (aliases can be re-pointed), got "${id}"`,
       );
     }
@@ -123,6 +86,36 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
   const grantTokens = options.grantTokens;
   const allowed = new Set<string>(options.allowedKeyIds ?? (isAlias(options.keyId) ? [] : [options.keyId]));
   const learnGeneratedKeys = options.allowedKeyIds === undefined;
+
+  async function decrypt(
+    keyId: string,
+    wrappedKey: Uint8Array,
+    context: Record<string, string> | undefined,
+  ): Promise<Uint8Array> {
+    let response: { Plaintext?: Uint8Array; KeyId?: string };
+    try {
+      response = await client.send(
+        new DecryptCommand({
+          CiphertextBlob: wrappedKey,
+          KeyId: keyId,
+          EncryptionContext: context,
+          GrantTokens: grantTokens,
+        }),
+      );
+    } catch (error) {
+      throw classifyKmsError(error, "Decrypt");
+    }
+    if (response.KeyId !== undefined && !keyMatches(keyId, response.KeyId)) {
+      throw new JournalEncryptionError(
+        "key_not_allowed",
+        "KMS Decrypt used a different key than the one it was pinned to",
+      );
+    }
+    if (response.Plaintext?.length !== 32) {
+      throw new JournalEncryptionError("provider_error", "KMS Decrypt returned no 32-byte data key");
+    }
+    return response.Plaintext;
+  }
 
   return {
     kind: "aws-kms",
@@ -151,26 +144,46 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
       if (![...allowed].some((entry) => keyMatches(entry, keyId))) {
         throw new JournalEncryptionError("key_not_allowed", `KMS key "${keyId}" is not in allowedKeyIds`);
       }
-      let response: { Plaintext?: Uint8Array; KeyId?: string };
-      try {
-        response = await client.send(
-          new DecryptCommand({
-            CiphertextBlob: wrappedKey,
-            KeyId: keyId,
-            EncryptionContext: encryptionContext,
-            GrantTokens: grantTokens,
-          }),
+      return decrypt(keyId, wrappedKey, encryptionContext);
+    },
+    async unwrapUnnamedDataKey({ wrappedKey, keyFingerprint: fingerprint, source }) {
+      // Decrypt is pinned to each allowed key in turn (KMS refuses a blob made under another key),
+      // so a value can never make this provider use a key outside allowedKeyIds.
+      const seen = new Set<string>();
+      const candidates = [...allowed].filter((entry) => {
+        const canonical = canonicalKmsKeyId(entry);
+        if (seen.has(canonical) || (fingerprint !== undefined && keyFingerprint(entry) !== fingerprint)) return false;
+        seen.add(canonical);
+        return true;
+      });
+      if (candidates.length === 0) {
+        throw new JournalEncryptionError(
+          "key_not_allowed",
+          fingerprint === undefined
+            ? "no KMS key is allowed (allowedKeyIds is empty and no data key was generated yet)"
+            : `no allowed KMS key has fingerprint ${fingerprint}`,
         );
-      } catch (error) {
-        throw classifyKmsError(error, "Decrypt");
       }
-      if (response.KeyId !== undefined && response.KeyId !== keyId) {
-        throw new JournalEncryptionError("key_not_allowed", "KMS Decrypt used a different key than the envelope names");
+      // The reference codec sends no encryption context; our own envelopes use the provider's.
+      const context = source === "reference" ? undefined : encryptionContext;
+      const refusals: JournalEncryptionError[] = [];
+      for (const candidate of candidates) {
+        try {
+          return { key: await decrypt(candidate, wrappedKey, context), keyId: candidate };
+        } catch (error) {
+          if (!isJournalEncryptionError(error) || error.code === "provider_unavailable") throw error;
+          refusals.push(error);
+        }
       }
-      if (response.Plaintext?.length !== 32) {
-        throw new JournalEncryptionError("provider_error", "KMS Decrypt returned no 32-byte data key");
-      }
-      return response.Plaintext;
+      // KMS answers IncorrectKeyException (moto: AccessDeniedException) when the blob was made under
+      // another key than the one Decrypt is pinned to.
+      const other = refusals.find((refusal) => !isWrongKey(refusal));
+      if (other !== undefined) throw other;
+      throw new JournalEncryptionError(
+        "key_not_allowed",
+        `the data key was not made under ${candidates.length === 1 ? "the allowed KMS key" : `any of the ${candidates.length} allowed KMS keys`} (or kms:Decrypt is denied on ${candidates.length === 1 ? "it" : "them"})`,
+        { cause: refusals[0] },
+      );
     },
   };
 }

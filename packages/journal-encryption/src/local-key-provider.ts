@@ -51,17 +51,17 @@ export function wrapLocalDataKey(
 export function localKeyProvider(options: LocalKeyProviderOptions): KeyProvider {
   const keys = new Map<string, Uint8Array>();
   if (typeof options?.keys !== "object" || options.keys === null) {
-    throw new JournalEncryptionError("invalid_options", "localKeyProvider: `keys` must be an object of id → key");
+    throw new JournalEncryptionError("invalid_option", "localKeyProvider: `keys` must be an object of id → key");
   }
   for (const [id, key] of Object.entries(options.keys)) {
     if (id.length === 0)
-      throw new JournalEncryptionError("invalid_options", "localKeyProvider: key ids must be non-empty");
+      throw new JournalEncryptionError("invalid_option", "localKeyProvider: key ids must be non-empty");
     keys.set(id, parseKey(id, key));
   }
   const activeKey = keys.get(options.activeKeyId);
   if (activeKey === undefined) {
     throw new JournalEncryptionError(
-      "invalid_options",
+      "invalid_option",
       `localKeyProvider: activeKeyId "${options.activeKeyId}" is not among the keys (${[...keys.keys()].join(", ")})`,
     );
   }

@@ -18,10 +18,10 @@ async function freshSeam() {
 
 describe("the AES-GCM seam", () => {
   it("uses native AES-GCM on Node and noble where no node:crypto exists (workerd, edge, browsers)", async () => {
-    expect((await freshSeam()).detectCryptoBackend()).toBe("node");
+    expect((await freshSeam()).detectCrypto()).toBe("node");
     process.getBuiltinModule = undefined as unknown as GetBuiltin;
     const seam = await freshSeam();
-    expect(seam.detectCryptoBackend()).toBe("noble");
+    expect(seam.detectCrypto()).toBe("noble");
     expect(() => seam.aesGcm("node")).toThrow(/native AES-GCM is unavailable/);
   });
 
@@ -36,11 +36,11 @@ describe("the AES-GCM seam", () => {
         },
       };
     }) as GetBuiltin;
-    expect((await freshSeam()).detectCryptoBackend()).toBe("noble");
+    expect((await freshSeam()).detectCrypto()).toBe("noble");
     process.getBuiltinModule = (() => {
       throw new Error("no builtins here");
     }) as unknown as GetBuiltin;
-    expect((await freshSeam()).detectCryptoBackend()).toBe("noble");
+    expect((await freshSeam()).detectCrypto()).toBe("noble");
   });
 
   it("both backends produce identical bytes and open each other's output", () => {

@@ -1,4 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -54,5 +57,34 @@ describe("built CLI", () => {
     expect(JSON.parse(inspected.stdout)).toMatchObject({ version: 1, provider: "local", keyId: first.keyId });
     const bad = spawnSync(process.execPath, [cli, "inspect", "nonsense!"], { encoding: "utf8" });
     expect(bad.status).toBe(2);
+  });
+
+  it("without AWS credentials, the built /kms provider says so in words (the real SDK's default chain)", () => {
+    const script = `
+      import { KMSClient } from "@aws-sdk/client-kms";
+      import { kmsKeyProvider } from ${JSON.stringify(dist("kms.js"))};
+      const client = new KMSClient({ region: "us-east-1", endpoint: "http://127.0.0.1:9" });
+      const provider = kmsKeyProvider({ keyId: "arn:aws:kms:us-east-1:111122223333:key/k", client });
+      provider.generateDataKey().then(
+        () => console.log("generated"),
+        (e) => console.log(JSON.stringify({ code: e.code, message: e.message, retryable: e.retryable })),
+      );`;
+    const home = mkdtempSync(join(tmpdir(), "journal-no-aws-"));
+    try {
+      const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        // No AWS_* variables, an empty home (no ~/.aws), and no instance metadata lookups.
+        env: { PATH: process.env.PATH ?? "", HOME: home, AWS_EC2_METADATA_DISABLED: "true" },
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(JSON.parse(run.stdout.trim())).toEqual({
+        code: "provider_error",
+        retryable: false,
+        message: expect.stringMatching(/no AWS credentials were found .*\(CredentialsProviderError\)/),
+      });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

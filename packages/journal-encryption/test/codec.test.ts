@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
 import {
   createJournalCodec,
-  detectCryptoBackend,
-  GCM_RANDOM_NONCE_LIMIT,
+  detectCrypto,
+  inspectEnvelope,
   type JournalCodecEvent,
   JournalEncryptionError,
+  type KeyProvider,
   localKeyProvider,
 } from "../src/index.js";
 import { controllableProvider, localProvider, RUNS, text } from "./helpers.js";
@@ -18,15 +19,15 @@ describe("createJournalCodec", () => {
     const { keys } = localProvider(["k1"]);
     const node = await createJournalCodec({
       keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }),
-      backend: "node",
+      crypto: "node",
     });
     const noble = await createJournalCodec({
       keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }),
-      backend: "noble",
+      crypto: "noble",
     });
-    expect(node.stats().backend).toBe("node");
-    expect(noble.stats().backend).toBe("noble");
-    expect(detectCryptoBackend()).toBe("node");
+    expect(node.stats().crypto).toBe("node");
+    expect(noble.stats().crypto).toBe("noble");
+    expect(detectCrypto()).toBe("node");
     for (const size of [0, 1, 15, 16, 17, 64, 1024, 65_536, 1024 * 1024]) {
       const value = randomBytes(size);
       const fromNode = node.encode(value);
@@ -106,10 +107,11 @@ describe("createJournalCodec", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(codec.stats().nextKeyReady).toBe(true);
     for (let i = 6; i < 8; i++) sealed.push(codec.encode(text(`v${i}`)));
-    const firstKeyHeader = Buffer.from(sealed[0] as Uint8Array).subarray(0, 70);
-    expect(Buffer.from(sealed[7] as Uint8Array).subarray(0, 70)).toEqual(firstKeyHeader);
+    const keyHeaderLength = inspectEnvelope(sealed[0] as Uint8Array).headerLength - 12;
+    const firstKeyHeader = Buffer.from(sealed[0] as Uint8Array).subarray(0, keyHeaderLength);
+    expect(Buffer.from(sealed[7] as Uint8Array).subarray(0, keyHeaderLength)).toEqual(firstKeyHeader);
     const ninth = codec.encode(text("v8"));
-    expect(Buffer.from(ninth).subarray(0, 70)).not.toEqual(firstKeyHeader);
+    expect(Buffer.from(ninth).subarray(0, keyHeaderLength)).not.toEqual(firstKeyHeader);
     expect(events.filter((e) => e.type === "data-key-activated")).toHaveLength(1);
     expect(codec.stats()).toMatchObject({ rotations: 1, encoded: 9, activeKey: { uses: 1 } });
     for (const [i, value] of sealed.entries()) expect(await codec.decode(value)).toEqual(text(`v${i}`));
@@ -124,7 +126,7 @@ describe("createJournalCodec", () => {
       keyProvider: provider,
       dataKeyMaxAgeMs: 1000,
       dataKeyHardMaxAgeMs: 5000,
-      clock: () => now,
+      now: () => now,
       onEvent: (e) => events.push(e),
     });
     state.failWith = unavailable();
@@ -155,7 +157,7 @@ describe("createJournalCodec", () => {
       keyProvider: provider,
       dataKeyMaxAgeMs: 10,
       dataKeyHardMaxAgeMs: 20,
-      clock: () => now,
+      now: () => now,
     });
     const sealed = codec.encode(text("x"));
     now = 1000;
@@ -227,7 +229,7 @@ describe("createJournalCodec", () => {
     await expect(
       createJournalCodec({ keyProvider: flaky.provider, decodeRetry: { maxAttempts: 0 } }),
     ).rejects.toMatchObject({
-      code: "invalid_options",
+      code: "invalid_option",
     });
   });
 
@@ -242,7 +244,7 @@ describe("createJournalCodec", () => {
     const reader = await createJournalCodec({
       keyProvider: provider,
       decryptCache: { maxEntries: 2, ttlMs: 100 },
-      clock: () => now,
+      now: () => now,
     });
     for (const value of sealed) await reader.decode(value as Uint8Array);
     expect(state.unwrap).toBe(3);
@@ -258,23 +260,36 @@ describe("createJournalCodec", () => {
 
   it("validates options with precise messages", async () => {
     const { provider } = localProvider();
-    await expect(
-      createJournalCodec({ keyProvider: provider, dataKeyMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 }),
-    ).rejects.toThrow(/dataKeyMaxUses must be at most 4294967296/);
-    await expect(
-      createJournalCodec({ keyProvider: provider, dataKeyHardMaxUses: GCM_RANDOM_NONCE_LIMIT + 1 }),
-    ).rejects.toThrow(/dataKeyHardMaxUses must be at most/);
+    await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 2 ** 32 + 1 })).rejects.toThrow(
+      /dataKeyMaxUses must be at most 4294967296/,
+    );
+    await expect(createJournalCodec({ keyProvider: provider, dataKeyHardMaxUses: 2 ** 32 + 1 })).rejects.toThrow(
+      /dataKeyHardMaxUses must be at most/,
+    );
     await expect(
       createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 10, dataKeyHardMaxUses: 5 }),
     ).rejects.toThrow(/dataKeyHardMaxUses must be ≥ dataKeyMaxUses/);
     await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxAgeMs: 0 })).rejects.toMatchObject({
-      code: "invalid_options",
+      code: "invalid_option",
     });
     await expect(createJournalCodec({ keyProvider: undefined as never })).rejects.toMatchObject({
-      code: "invalid_options",
+      code: "invalid_option",
     });
-    await expect(createJournalCodec({ keyProvider: provider, backend: "webcrypto" as never })).rejects.toMatchObject({
-      code: "invalid_options",
+    for (const [option, words] of [
+      [{ crypto: "webcrypto" }, /crypto must be "auto", "node" or "noble"/],
+      [{ envelopeVersion: 3 }, /envelopeVersion must be 1 or 2/],
+      [{ readReferenceFormat: "yes" }, /readReferenceFormat must be a boolean/],
+      [{ readReferenceFormat: true }, /readReferenceFormat needs kmsKeyProvider/],
+      [{ now: 5 }, /now must be a function returning epoch milliseconds/],
+    ] as const) {
+      await expect(createJournalCodec({ keyProvider: provider, ...(option as object) })).rejects.toMatchObject({
+        code: "invalid_option",
+        retryable: false,
+        message: expect.stringMatching(words),
+      });
+    }
+    await expect(createJournalCodec({ keyProvider: provider, crypto: "webcrypto" as never })).rejects.toMatchObject({
+      code: "invalid_option",
     });
     const defaults = await createJournalCodec({ keyProvider: provider });
     expect(defaults.stats().activeKey.uses).toBe(0);
@@ -294,9 +309,77 @@ describe("createJournalCodec", () => {
 
   it("rejects non-Uint8Array input and values from another provider kind", async () => {
     const codec = await createJournalCodec({ keyProvider: localProvider().provider });
-    expect(() => codec.encode("text" as never)).toThrowError(expect.objectContaining({ code: "invalid_options" }));
-    const kmsLike = codec.encode(text("x"));
-    kmsLike[5] = 2; // provider byte → aws-kms
+    expect(() => codec.encode("text" as never)).toThrowError(expect.objectContaining({ code: "invalid_option" }));
+    const inner = localProvider().provider;
+    const kmsKind = await createJournalCodec({ keyProvider: { ...inner, kind: "aws-kms" } });
+    const kmsLike = kmsKind.encode(text("x"));
+    expect(inspectEnvelope(kmsLike)).toMatchObject({ version: 2, provider: "aws-kms", keyId: undefined });
     await expect(codec.decode(kmsLike)).rejects.toMatchObject({ code: "wrong_provider" });
+    const v1 = await createJournalCodec({ keyProvider: localProvider().provider, envelopeVersion: 1 });
+    const kmsLikeV1 = v1.encode(text("x"));
+    kmsLikeV1[5] = 2; // version 1 provider byte → aws-kms
+    await expect(v1.decode(kmsLikeV1)).rejects.toMatchObject({ code: "wrong_provider" });
+  });
+
+  it("close() during an in-flight unwrap: the decode rejects and the late data key is zeroed, not cached", async () => {
+    const { provider: inner } = localProvider();
+    const writer = await createJournalCodec({ keyProvider: inner });
+    const sealed = writer.encode(text("secret"));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const delivered: Uint8Array[] = [];
+    const slow: KeyProvider = {
+      kind: "local",
+      generateDataKey: () => inner.generateDataKey(),
+      async unwrapDataKey(input) {
+        const key = await inner.unwrapDataKey(input);
+        delivered.push(key);
+        await gate;
+        return key;
+      },
+    };
+    const reader = await createJournalCodec({ keyProvider: slow });
+    const pending = reader.decode(sealed);
+    const second = reader.decode(sealed); // joins the same single-flight unwrap
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(delivered).toHaveLength(1);
+    reader.close();
+    release();
+    await expect(pending).rejects.toMatchObject({ code: "codec_closed" });
+    await expect(second).rejects.toMatchObject({ code: "codec_closed" });
+    expect([...(delivered[0] as Uint8Array)].every((byte) => byte === 0)).toBe(true);
+    expect(reader.stats().cacheEntries).toBe(0);
+  });
+
+  it("close() during a rotation: the late data key is zeroed and never used", async () => {
+    const { provider: inner } = localProvider();
+    let release: () => void = () => undefined;
+    const generated: Uint8Array[] = [];
+    let calls = 0;
+    const slow: KeyProvider = {
+      kind: "local",
+      async generateDataKey() {
+        const dataKey = await inner.generateDataKey();
+        if (calls++ === 0) return dataKey;
+        generated.push(dataKey.plaintextKey);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return dataKey;
+      },
+      unwrapDataKey: (input) => inner.unwrapDataKey(input),
+    };
+    const codec = await createJournalCodec({ keyProvider: slow, dataKeyMaxUses: 4 });
+    for (let i = 0; i < 3; i++) codec.encode(text("v")); // 75 % → rotation starts
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(generated).toHaveLength(1);
+    codec.close();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect([...(generated[0] as Uint8Array)].every((byte) => byte === 0)).toBe(true);
+    expect(codec.stats().nextKeyReady).toBe(false);
+    expect(() => codec.encode(text("v"))).toThrowError(expect.objectContaining({ code: "codec_closed" }));
   });
 });

@@ -73,3 +73,72 @@ describe("createDecodeHandler", () => {
     );
   });
 });
+
+describe("createDecodeHandler options", () => {
+  it("refuses limits that are not positive integers", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    for (const limits of [{ maxBodyBytes: 0 }, { maxBodyBytes: Number.NaN }, { maxValues: -1 }, { maxValues: 1.5 }]) {
+      expect(() => createDecodeHandler({ codec, authorize: () => true, ...limits })).toThrowError(
+        expect.objectContaining({ code: "invalid_option" }) as never,
+      );
+    }
+  });
+});
+
+describe("createDecodeHandler over a real HTTP connection", () => {
+  it("stops reading a chunked body (no Content-Length) at maxBodyBytes and answers 413", async () => {
+    const { createServer, request } = await import("node:http");
+    const { Readable } = await import("node:stream");
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    const maxBodyBytes = 64 * 1024;
+    const handler = createDecodeHandler({ codec, authorize: () => true, maxBodyBytes });
+    let consumed = 0;
+    const server = createServer(async (req, res) => {
+      req.on("data", (chunk: Buffer) => {
+        consumed += chunk.length;
+      });
+      const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+      const response = await handler(
+        new Request(`http://127.0.0.1${req.url}`, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+          body,
+          duplex: "half",
+        } as RequestInit),
+      );
+      res.writeHead(response.status, { "content-type": "application/json", connection: "close" });
+      res.end(Buffer.from(await response.arrayBuffer()));
+      req.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const sent = { bytes: 0 };
+      const status = await new Promise<number>((resolve, reject) => {
+        const client = request({ host: "127.0.0.1", port, method: "POST", path: "/decode" }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        client.on("error", (error) => (sent.bytes > maxBodyBytes ? undefined : reject(error)));
+        client.setHeader("transfer-encoding", "chunked");
+        const chunk = Buffer.alloc(16 * 1024, 0x61);
+        // Up to 64 MiB, written as the connection accepts it; the server answers long before.
+        const pump = () => {
+          while (sent.bytes < 64 * 1024 * 1024 && !client.destroyed) {
+            sent.bytes += chunk.length;
+            if (!client.write(chunk)) return void client.once("drain", pump);
+          }
+          client.end();
+        };
+        pump();
+      });
+      expect(status).toBe(413);
+      // The handler pulled at most the limit plus the chunks already in flight, not the whole body.
+      expect(consumed).toBeLessThan(maxBodyBytes + 2 * 1024 * 1024);
+      expect(sent.bytes).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -1,8 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
-import { encodeKeyHeader, hasEnvelopePrefix, parseEnvelope } from "../src/envelope.js";
-import { createJournalCodec, isJournalEncryptionError, JournalEncryptionError } from "../src/index.js";
+import { encodeKeyHeader, fitsVersion2, hasEnvelopePrefix, parseEnvelope } from "../src/envelope.js";
+import {
+  createJournalCodec,
+  isJournalEncryptionError,
+  JournalEncryptionError,
+  kmsKeyFingerprint,
+} from "../src/index.js";
 import { localProvider, RUNS, text } from "./helpers.js";
 
 const REJECTION_CODES = new Set([
@@ -26,32 +31,38 @@ async function expectTypedRejection(promise: Promise<unknown>): Promise<string> 
 }
 
 describe("envelope", () => {
-  it("every single-bit flip of an envelope is rejected with a typed error", async () => {
-    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
-    const envelope = codec.encode(text('{"secret":"flip me"}'));
-    const codes = new Map<string, number>();
-    for (let bit = 0; bit < envelope.length * 8; bit++) {
-      const copy = new Uint8Array(envelope);
-      copy[bit >> 3] = (copy[bit >> 3] as number) ^ (1 << (bit & 7));
-      const code = await expectTypedRejection(codec.decode(copy));
-      codes.set(code, (codes.get(code) ?? 0) + 1);
-    }
-    // Magic, version, header fields and GCM all contribute detections.
-    expect([...codes.keys()].sort()).toEqual(
-      ["authentication_failed", "invalid_envelope", "not_encrypted", "unknown_key", "unsupported_version"].sort(),
-    );
-    expect(await codec.decode(envelope)).toEqual(text('{"secret":"flip me"}'));
-  });
-
-  it("every truncation of an envelope is rejected with a typed error", async () => {
-    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
-    for (const size of [0, 1, 40]) {
-      const envelope = codec.encode(randomBytes(size));
-      for (let length = 0; length < envelope.length; length++) {
-        await expectTypedRejection(codec.decode(envelope.subarray(0, length)));
+  it.each([1, 2] as const)(
+    "every single-bit flip of a version-%i envelope is rejected with a typed error",
+    async (envelopeVersion) => {
+      const codec = await createJournalCodec({ keyProvider: localProvider().provider, envelopeVersion });
+      const envelope = codec.encode(text('{"secret":"flip me"}'));
+      const codes = new Map<string, number>();
+      for (let bit = 0; bit < envelope.length * 8; bit++) {
+        const copy = new Uint8Array(envelope);
+        copy[bit >> 3] = (copy[bit >> 3] as number) ^ (1 << (bit & 7));
+        const code = await expectTypedRejection(codec.decode(copy));
+        codes.set(code, (codes.get(code) ?? 0) + 1);
       }
-    }
-  });
+      // Magic, version, header fields and GCM all contribute detections.
+      expect([...codes.keys()].sort()).toEqual(
+        ["authentication_failed", "invalid_envelope", "not_encrypted", "unknown_key", "unsupported_version"].sort(),
+      );
+      expect(await codec.decode(envelope)).toEqual(text('{"secret":"flip me"}'));
+    },
+  );
+
+  it.each([1, 2] as const)(
+    "every truncation of a version-%i envelope is rejected with a typed error",
+    async (envelopeVersion) => {
+      const codec = await createJournalCodec({ keyProvider: localProvider().provider, envelopeVersion });
+      for (const size of [0, 1, 40]) {
+        const envelope = codec.encode(randomBytes(size));
+        for (let length = 0; length < envelope.length; length++) {
+          await expectTypedRejection(codec.decode(envelope.subarray(0, length)));
+        }
+      }
+    },
+  );
 
   it("envelopes carved from the shared slab never overlap: altering one leaves the others intact", async () => {
     const codec = await createJournalCodec({ keyProvider: localProvider().provider });
@@ -95,6 +106,43 @@ describe("envelope", () => {
     );
   });
 
+  it("version-2 header fields round-trip: local ids in full, KMS keys by fingerprint", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.uint8Array({ minLength: 1, maxLength: 255 }),
+        fc.constantFrom("local" as const, "aws-kms" as const),
+        fc.uint8Array({ maxLength: 50 }),
+        (keyId, wrapped, provider, body) => {
+          fc.pre(fitsVersion2(provider, keyId, wrapped));
+          const header = encodeKeyHeader(provider, keyId, wrapped, 2);
+          const envelope = new Uint8Array(header.length + 12 + body.length + 16);
+          envelope.set(header);
+          const parsed = parseEnvelope(envelope);
+          expect(parsed).toMatchObject({ version: 2, provider, ciphertextLength: body.length });
+          expect(parsed.wrappedKey).toEqual(wrapped);
+          if (provider === "local") expect(parsed).toMatchObject({ keyId, keyFingerprint: undefined });
+          else expect(parsed).toMatchObject({ keyId: "", keyFingerprint: kmsKeyFingerprint(keyId) });
+          // The KMS header is the reference codec's size: 7 bytes before the blob (magic 5 + length 2).
+          if (provider === "aws-kms") expect(header.length).toBe(7 + wrapped.length);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    expect(fitsVersion2("local", "x".repeat(128), Uint8Array.of(1))).toBe(false);
+    expect(fitsVersion2("aws-kms", "arn", new Uint8Array(256))).toBe(false);
+    expect(() => encodeKeyHeader("local", "x".repeat(128), Uint8Array.of(1), 2)).toThrowError(
+      expect.objectContaining({ code: "invalid_option" }) as never,
+    );
+  });
+
+  it("the fingerprint reads a key the same whether named by ARN or bare id, and spreads over 7 bits", () => {
+    const id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(kmsKeyFingerprint(`arn:aws:kms:eu-central-1:111122223333:key/${id}`)).toBe(kmsKeyFingerprint(id));
+    const seen = new Set(Array.from({ length: 2000 }, () => kmsKeyFingerprint(crypto.randomUUID())));
+    expect(seen.size).toBe(128);
+  });
+
   it("refuses key ids and wrapped keys outside the documented bounds", () => {
     expect(() => encodeKeyHeader("local", "", Uint8Array.of(1))).toThrow(/key id must be 1..1024/);
     expect(() => encodeKeyHeader("local", "x".repeat(1025), Uint8Array.of(1))).toThrow(/got 1025/);
@@ -112,7 +160,12 @@ describe("envelope", () => {
       }
     };
     check(text('{"a":1}'), "not_encrypted");
-    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 1, 0, 1, 0x6b), "unsupported_version");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 3, 1, 0, 1, 0x6b), "unsupported_version");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 0, 1, 0, 1, 0x6b), "unsupported_version");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45), "invalid_envelope");
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 0, 1), "invalid_envelope"); // v2 local key id length 0
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 0x85, 0, ...new Uint8Array(40)), "invalid_envelope"); // W = 0
+    check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 0x85, 10, ...new Uint8Array(37)), "invalid_envelope"); // truncated
     check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 1, 9, 0, 1, 0x6b), "invalid_envelope");
     check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 1, 1, 0, 0), "invalid_envelope");
   });

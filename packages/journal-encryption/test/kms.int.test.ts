@@ -11,7 +11,7 @@ import {
 import * as clients from "@restatedev/restate-sdk-clients";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBase64, toHex } from "../src/bytes.js";
-import { main } from "../src/cli.js";
+import { run } from "../src/cli/run.js";
 import { parseEnvelope } from "../src/envelope.js";
 import {
   createDecodeHandler,
@@ -227,23 +227,22 @@ describe("against restate-server and moto's KMS", () => {
       AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
     });
     try {
-      let out = "";
-      let err = "";
-      const args = ["decode", toBase64(sealed), "--kms", "--region", moto.region, "--endpoint", proxy.url];
-      const code = await main(
-        args,
-        (t) => (out += t),
-        (t) => (err += t),
-      );
-      expect({ code, err }).toEqual({ code: 0, err: "" });
-      expect(out).toBe(`${MARKER} for the operator\n`);
-      const refused = await main(
-        [...args, "--allow-key", "arn:aws:kms:us-east-1:123456789012:key/not-this-one"],
-        () => {},
-        (t) => (err += t),
-      );
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), env: process.env };
+      const args = ["decode", toBase64(sealed), "--kms", "--aws-region", moto.region, "--endpoint-url", proxy.url];
+      // A version-2 envelope names its key by fingerprint only: the operator says which keys may unwrap.
+      const unnamed = await run(args, { ...io, stderr: () => {} });
+      expect(unnamed).toBe(2);
+      const code = await run([...args, "--allow-key", keyArn], io);
+      expect({ code, err }).toEqual({ code: 0, err: [] });
+      expect(out).toEqual([`${MARKER} for the operator`]);
+      const refused = await run([...args, "--allow-key", "arn:aws:kms:us-east-1:123456789012:key/not-this-one"], {
+        ...io,
+        stdout: () => {},
+      });
       expect(refused).toBe(1);
-      expect(err).toContain("key_not_allowed");
+      expect(err.join("\n")).toContain("key_not_allowed");
     } finally {
       process.env = saved;
     }

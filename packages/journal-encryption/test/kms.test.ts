@@ -2,8 +2,10 @@ import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/clie
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
-import { createJournalCodec } from "../src/index.js";
-import { classifyKmsError, kmsKeyProvider } from "../src/kms.js";
+import { createJournalCodec, kmsKeyFingerprint } from "../src/index.js";
+import { kmsKeyProvider } from "../src/kms.js";
+import { classifyKmsError } from "../src/kms-errors.js";
+import { referenceFrame } from "./reference-writer.js";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const OTHER_ARN = "arn:aws:kms:us-east-1:111122223333:key/ffffffff-12ab-34cd-56ef-1234567890ab";
@@ -111,5 +113,105 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
     });
     expect(new TextDecoder().decode(await reader.decode(sealed))).toBe("v");
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(2);
+  });
+
+  it("reads the reference codec's fixed 184-byte layout: Decrypt gets exactly those bytes, pinned, no context", async () => {
+    const dataKey = randomBytes(32);
+    const blob = Uint8Array.from([0x01, 0x02, 0x02, 0x00, 0x78, ...randomBytes(179)]);
+    const frame = referenceFrame("fixed-blob", blob, dataKey, randomBytes(12), new TextEncoder().encode('"old"'));
+    kms
+      .on(GenerateDataKeyCommand)
+      .resolves({ Plaintext: randomBytes(32), CiphertextBlob: Uint8Array.of(7), KeyId: KEY_ARN });
+    kms.on(DecryptCommand).resolves({ Plaintext: dataKey, KeyId: KEY_ARN });
+    const codec = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }),
+      readReferenceFormat: true,
+    });
+    expect(new TextDecoder().decode(await codec.decode(frame))).toBe('"old"');
+    const input = kms.commandCalls(DecryptCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ KeyId: KEY_ARN, EncryptionContext: undefined });
+    expect(Buffer.from(input?.CiphertextBlob as Uint8Array)).toEqual(Buffer.from(blob));
+  });
+
+  it("explains KMS failures in words, never with the SDK's message text", () => {
+    const cases: [unknown, RegExp, string][] = [
+      [new Error("Region is missing"), /no AWS region is configured/, "provider_error"],
+      [
+        Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+        /no AWS credentials were found/,
+        "provider_error",
+      ],
+      [
+        Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
+        /KMS endpoint could not be reached \(ECONNREFUSED\)/,
+        "provider_unavailable",
+      ],
+      [awsError("DisabledException", 400), /the KMS key is disabled/, "provider_error"],
+      [awsError("InvalidCiphertextException", 400), /different encryption context/, "provider_error"],
+      [awsError("NotFoundException", 400), /does not exist in this account and region/, "provider_error"],
+      [awsError("UnrecognizedClientException", 400), /did not accept the AWS credentials/, "provider_error"],
+      [awsError("KMSInvalidStateException", 400), /pending deletion/, "provider_error"],
+    ];
+    for (const [error, words, code] of cases) {
+      const typed = classifyKmsError(error, "Decrypt");
+      expect(typed.message).toMatch(words);
+      expect(typed.message).not.toMatch(/happened|Could not load|127\.0\.0\.1/);
+      expect(typed).toMatchObject({ code, retryable: code === "provider_unavailable" });
+    }
+  });
+
+  it("version-2 envelopes: Decrypt is pinned to each allowed key with the fingerprint, colliding keys included", async () => {
+    // Two key ids whose 7-bit fingerprints collide (there are only 128).
+    const byFingerprint = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    while (pair === undefined) {
+      const id = crypto.randomUUID();
+      const other = byFingerprint.get(kmsKeyFingerprint(id));
+      if (other !== undefined) pair = [other, id];
+      else byFingerprint.set(kmsKeyFingerprint(id), id);
+    }
+    const [first, second] = pair.map((id) => `arn:aws:kms:us-east-1:111122223333:key/${id}`) as [string, string];
+    const stranger = [...byFingerprint.values()].find((id) => kmsKeyFingerprint(id) !== kmsKeyFingerprint(first));
+    const dataKey = randomBytes(32);
+    kms
+      .on(DecryptCommand, { KeyId: first })
+      .rejects(awsError("IncorrectKeyException", 400))
+      .on(DecryptCommand, { KeyId: second })
+      .resolves({ Plaintext: dataKey, KeyId: second });
+    const provider = kmsKeyProvider({
+      keyId: first,
+      allowedKeyIds: [first, `arn:aws:kms:us-east-1:111122223333:key/${stranger}`, second],
+      client: new KMSClient({}),
+    });
+    const unwrapped = await provider.unwrapUnnamedDataKey?.({
+      wrappedKey: Uint8Array.of(1, 2, 3),
+      keyFingerprint: kmsKeyFingerprint(first),
+      source: "envelope",
+    });
+    expect(unwrapped?.keyId).toBe(second);
+    expect(Buffer.from(unwrapped?.key as Uint8Array)).toEqual(Buffer.from(dataKey));
+    // The key with another fingerprint was never asked; both colliding keys were, pinned, with the context.
+    expect(kms.commandCalls(DecryptCommand).map((call) => call.args[0].input.KeyId)).toEqual([first, second]);
+    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input.EncryptionContext).toEqual({
+      purpose: "restate-journal",
+    });
+    kms.reset();
+    kms.on(DecryptCommand).rejects(awsError("IncorrectKeyException", 400));
+    await expect(
+      provider.unwrapUnnamedDataKey?.({
+        wrappedKey: Uint8Array.of(1),
+        keyFingerprint: kmsKeyFingerprint(first),
+        source: "envelope",
+      }),
+    ).rejects.toMatchObject({ code: "key_not_allowed" });
+    kms.reset();
+    kms.on(DecryptCommand).rejects(awsError("DisabledException", 400));
+    await expect(
+      provider.unwrapUnnamedDataKey?.({
+        wrappedKey: Uint8Array.of(1),
+        keyFingerprint: kmsKeyFingerprint(first),
+        source: "envelope",
+      }),
+    ).rejects.toMatchObject({ code: "provider_error", message: expect.stringMatching(/the KMS key is disabled/) });
   });
 });

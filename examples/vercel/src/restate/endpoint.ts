@@ -3,8 +3,9 @@ import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
 import {
   createJournalCodec,
-  detectCryptoBackend,
+  detectCrypto,
   type KeyProvider,
+  lazyJournalCodec,
   localKeyProvider,
 } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
@@ -41,11 +42,12 @@ export async function journalKeyProvider(journal: JournalConfig): Promise<KeyPro
  */
 export function createRestateHandler(env: Environment): FetchHandler {
   const config = readServiceConfig(env);
-  const sdkHandler = createEndpointHandler({
-    services: [greeter],
-    journalValueCodecProvider: async () =>
-      createJournalCodec({ keyProvider: await journalKeyProvider(config.journal) }),
-  });
+  // Started on first use and again after a failed start: the SDK keeps the provider's promise for
+  // the instance's life, so a KMS failure at a cold start must not become that promise.
+  const codec = lazyJournalCodec(async () =>
+    createJournalCodec({ keyProvider: await journalKeyProvider(config.journal) }),
+  );
+  const sdkHandler = createEndpointHandler({ services: [greeter], journalValueCodecProvider: codec.provider });
   const verifier = createVerifier(
     "keys" in config.identity ? { keys: config.identity.keys } : { keys: [], allowUnsigned: true },
   );
@@ -53,7 +55,7 @@ export function createRestateHandler(env: Environment): FetchHandler {
   verifier.ready().then(
     (backend) =>
       console.info(
-        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCryptoBackend()} AES-GCM`,
+        `restate endpoint ready: request identity uses ${backend} Ed25519, journal codec uses ${detectCrypto()} AES-GCM`,
       ),
     () => undefined,
   );
