@@ -37,7 +37,8 @@ check("npm pack contains only dist/, the docs (README.md, FORMAT.md), LICENSE, p
   const r = exec("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"]);
   if (r.status !== 0) return r.stderr;
   const files = JSON.parse(r.stdout)[0].files.map((f) => f.path);
-  const allowed = (path) => path.startsWith("dist/") || ["README.md", "FORMAT.md", "LICENSE", "package.json"].includes(path);
+  const allowed = (path) =>
+    path.startsWith("dist/") || ["README.md", "FORMAT.md", "LICENSE", "package.json"].includes(path);
   const extra = files.filter((path) => !allowed(path));
   const missing = ["README.md", "LICENSE", "package.json"].filter((path) => !files.includes(path));
   if (!files.some((path) => path.startsWith("dist/"))) missing.push("dist/ (run the build first)");
