@@ -288,6 +288,9 @@ describe("rollback", () => {
     expect(service.deployment_id).toBe(first.id);
     expect(service.idempotency_retention).toMatch(/3h|3 hours|PT3H/i);
     expect((await statuses()).get(second.id)).toBe("draining");
+    // --to picks the target; the deployment already serving is refused.
+    expect((await rollback(admin, "Flip", { to: second.id, dryRun: true })).to.id).toBe(second.id);
+    await expect(rollback(admin, "Flip", { to: first.id })).rejects.toThrow(/already serves Flip/);
     // The invocation pinned to the newer deployment still finishes there.
     await resolve(waiting.awakeable, "done");
     expect(await result(waiting.invocation)).toBe("success");
