@@ -494,4 +494,20 @@ describe("plan and apply", () => {
     expect(await call("Queried", "version")).toBe("q1");
     expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
   });
+
+  it("warns when a registered address now serves different code than Restate registered", async () => {
+    const endpoint = await serve([versioned("InPlace", "1")]);
+    const document = { deployments: [{ uri: endpoint.url }] };
+    await apply(admin, await plan(admin, parseConfig(document)));
+    expect((await plan(admin, parseConfig(document))).warnings).toEqual([]);
+    // New code deployed in place at the same URL: Restate would not know without a forced registration.
+    await endpoint.stop();
+    await serve([rewritten("InPlace")], { port: endpoint.port });
+    const drifted = await plan(admin, parseConfig(document));
+    expect(drifted.changes).toEqual([]);
+    expect(drifted.warnings).toHaveLength(1);
+    expect(drifted.warnings[0]).toMatch(
+      /serves different code than Restate registered \(the handlers of InPlace differ\)/,
+    );
+  });
 });
