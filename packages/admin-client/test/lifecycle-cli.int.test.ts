@@ -202,3 +202,20 @@ describe("restate-admin deployments prune / rollback", () => {
     expect(result.stdout.trim()).toBe("No changes: the server matches the configuration.");
   });
 });
+
+describe("restate-admin plan -f -", () => {
+  it("reads the configuration from standard input", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = (text: string) => ({
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      env: { RESTATE_ADMIN_URL: server.adminUrl },
+      stdin: async () => new TextEncoder().encode(text),
+    });
+    expect(await run(["plan", "-f", "-", "--detailed-exitcode"], io("services: {}\n"))).toBe(0);
+    expect(out.join("\n")).toBe("No changes: the server matches the configuration.");
+    expect(await run(["plan", "-f", "-"], io("services:\n  Nope: { public: false }\n"))).toBe(1);
+    expect(err.join("\n")).toContain("stdin: services.Nope: no such service on the server");
+  });
+});

@@ -288,6 +288,9 @@ describe("rollback", () => {
     expect(service.deployment_id).toBe(first.id);
     expect(service.idempotency_retention).toMatch(/3h|3 hours|PT3H/i);
     expect((await statuses()).get(second.id)).toBe("draining");
+    // --to picks the target; the deployment already serving is refused.
+    expect((await rollback(admin, "Flip", { to: second.id, dryRun: true })).to.id).toBe(second.id);
+    await expect(rollback(admin, "Flip", { to: first.id })).rejects.toThrow(/already serves Flip/);
     // The invocation pinned to the newer deployment still finishes there.
     await resolve(waiting.awakeable, "done");
     expect(await result(waiting.invocation)).toBe("success");
@@ -490,5 +493,21 @@ describe("plan and apply", () => {
     expect(JSON.stringify(applied)).not.toContain(env.BYPASS);
     expect(await call("Queried", "version")).toBe("q1");
     expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
+  });
+
+  it("warns when a registered address now serves different code than Restate registered", async () => {
+    const endpoint = await serve([versioned("InPlace", "1")]);
+    const document = { deployments: [{ uri: endpoint.url }] };
+    await apply(admin, await plan(admin, parseConfig(document)));
+    expect((await plan(admin, parseConfig(document))).warnings).toEqual([]);
+    // New code deployed in place at the same URL: Restate would not know without a forced registration.
+    await endpoint.stop();
+    await serve([rewritten("InPlace")], { port: endpoint.port });
+    const drifted = await plan(admin, parseConfig(document));
+    expect(drifted.changes).toEqual([]);
+    expect(drifted.warnings).toHaveLength(1);
+    expect(drifted.warnings[0]).toMatch(
+      /serves different code than Restate registered \(the handlers of InPlace differ\)/,
+    );
   });
 });

@@ -9,19 +9,28 @@ import { ConfigError } from "../lifecycle/errors.js";
  * library keeps zero runtime dependencies. Duplicate keys are errors and aliases are capped, so a file
  * cannot silently override a setting or expand without bound.
  */
-export async function loadConfigFile(path: string, env: ParseConfigOptions["env"]): Promise<RestateConfig> {
+export async function loadConfigFile(
+  path: string,
+  env: ParseConfigOptions["env"],
+  stdin?: () => Promise<Uint8Array>,
+): Promise<RestateConfig> {
+  // `-` is standard input, read as YAML (which also reads JSON).
+  const source = path === "-" ? "stdin" : path;
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    if (path !== "-") text = await readFile(path, "utf8");
+    else if (stdin !== undefined) text = new TextDecoder("utf-8", { fatal: true }).decode(await stdin());
+    else throw Object.assign(new Error("no standard input"), { code: "no_stdin" });
   } catch (error) {
     const code = (error as { code?: string }).code ?? "unreadable";
-    throw new ConfigError("invalid_config", path, "", `cannot read the file (${code})`);
+    throw new ConfigError("invalid_config", source, "", `cannot read the file (${code})`);
   }
-  return parseConfig(parseText(path, text), { env, source: path });
+  const json = path.toLowerCase().endsWith(".json");
+  return parseConfig(parseText(source, text, json), { env, source });
 }
 
-function parseText(path: string, text: string): unknown {
-  if (path.toLowerCase().endsWith(".json")) {
+function parseText(path: string, text: string, json: boolean): unknown {
+  if (json) {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {

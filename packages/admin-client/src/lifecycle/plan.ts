@@ -4,6 +4,7 @@ import type { DeploymentTarget, RegisterOptions } from "../operations/deployment
 import type { DeploymentResponse, ModifyServiceRequest, ServiceMetadata, UpdateDeploymentRequest } from "../types.js";
 import { deploymentAddress, deploymentKey } from "./address.js";
 import { type DeploymentConfig, type RestateConfig, redactorOf, type ServiceConfig, sourceOf } from "./config.js";
+import { compareServices, discoverAgain } from "./drift.js";
 import { parseRestateDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 
@@ -110,6 +111,8 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
       });
       continue;
     }
+    const drift = await codeDrift(admin, existing.id);
+    if (drift !== undefined) warnings.push(hide(`${existing.id} (${deploymentAddress(existing)}): ${drift}`));
     const fields = deploymentChanges(existing, deployment);
     if (fields.length > 0) {
       changes.push({ kind: "update_deployment", id: existing.id, address: hide(deploymentAddress(existing)), fields });
@@ -167,6 +170,26 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
   const result: Plan = Object.freeze({ changes, warnings, hasChanges: changes.length > 0 });
   planInternals.set(result, internals);
   return result;
+}
+
+/**
+ * Whether a registered deployment's address still serves what it registered. Restate 1.7 keeps using
+ * the registered schema of an address that was redeployed in place (registering it again without
+ * `force` is a no-op), so "no changes" would hide new code Restate does not know about.
+ */
+async function codeDrift(admin: AdminClient, id: string): Promise<string | undefined> {
+  try {
+    const detail = await admin.deployments.get(id);
+    const mismatch = compareServices(detail, (await discoverAgain(admin, detail)).services);
+    if (mismatch === undefined) return undefined;
+    return (
+      `the address serves different code than Restate registered (${mismatch}); Restate keeps the registered schema. ` +
+      "Deploy new code at a new address (recommended), or re-register this one with force"
+    );
+  } catch (error) {
+    if (!(error instanceof AdminApiError) || error.status >= 500) throw error;
+    return `discovery failed, so whether it still serves what Restate registered is unknown: ${error.serverMessage}`;
+  }
 }
 
 /** The fields of a registered deployment that differ from the configuration (omitted fields are unmanaged). */

@@ -21,6 +21,8 @@ export const PRUNE_REASONS = [
   "active_at_recheck",
   /** Planned for removal, but someone else removed it first. */
   "already_removed",
+  /** Planned for removal, not attempted: an earlier delete left an orphaned invocation. */
+  "stopped",
 ] as const;
 
 export type PruneReason = (typeof PRUNE_REASONS)[number];
@@ -56,7 +58,7 @@ export interface PruneReport extends PrunePlan {
   /**
    * Invocations found bound to a deployment after it was removed. Restate 1.7 has no conditional delete,
    * so an invocation bound in the instant between the last check and the delete is reported here,
-   * never silently.
+   * never silently; prune then stops deleting (the rest are kept with reason `stopped`).
    */
   orphaned: { deployment: string; invocations: string[] }[];
 }
@@ -137,6 +139,16 @@ export async function executePrune(
   for (const planned of plan.decisions) {
     if (planned.action !== "remove" || dryRun) {
       decisions.push(planned);
+      continue;
+    }
+    if (orphaned.length > 0) {
+      // Someone is binding invocations to superseded deployments right now: stop deleting.
+      decisions.push({
+        ...planned,
+        action: "keep",
+        reason: "stopped",
+        detail: "not attempted after an orphaned invocation",
+      });
       continue;
     }
     await options.onProgress?.({ deployment: planned.id, phase: "rechecking" });

@@ -1,12 +1,8 @@
 import type { AdminClient } from "../client.js";
 import { InvalidOptionError } from "../errors.js";
-import type {
-  DeploymentResponse,
-  DetailedDeploymentResponse,
-  ModifyServiceRequest,
-  ServiceMetadata,
-} from "../types.js";
+import type { DeploymentResponse, ModifyServiceRequest, ServiceMetadata } from "../types.js";
 import { deploymentAddress } from "./address.js";
+import { compareServices, discoverAgain, reregister } from "./drift.js";
 import { RollbackRefusedError } from "./errors.js";
 
 export interface RollbackOptions {
@@ -85,15 +81,7 @@ export async function rollback(
   }
 
   const detail = await admin.deployments.get(target.id);
-  const discovered = await admin.deployments.register(
-    "uri" in detail ? { uri: detail.uri } : { arn: detail.arn, assumeRoleArn: detail.assume_role_arn ?? undefined },
-    {
-      force: true,
-      dryRun: true,
-      headers: detail.additional_headers,
-      ...("uri" in detail ? { useHttp11: /1\.1/.test(detail.http_version) } : {}),
-    },
-  );
+  const discovered = await discoverAgain(admin, detail);
   if (discovered.id !== target.id) {
     throw new RollbackRefusedError(
       `Restate would overwrite ${discovered.id}, not ${target.id}: another deployment shares the address ${deploymentAddress(target)}`,
@@ -144,14 +132,7 @@ export async function rollback(
     }
   }
 
-  await admin.deployments.register(
-    "uri" in detail ? { uri: detail.uri } : { arn: detail.arn, assumeRoleArn: detail.assume_role_arn ?? undefined },
-    {
-      force: true,
-      headers: detail.additional_headers,
-      ...("uri" in detail ? { useHttp11: /1\.1/.test(detail.http_version) } : {}),
-    },
-  );
+  await reregister(admin, detail, { dryRun: false });
   const after = await admin.services.get(service);
   if (after.deployment_id !== target.id) {
     throw new RollbackRefusedError(
@@ -193,29 +174,6 @@ function chooseTarget(
     );
   }
   return earlier.deployment;
-}
-
-/** Undefined when the discovered services are the ones the deployment registered (names, types, handlers). */
-function compareServices(
-  detail: DetailedDeploymentResponse,
-  discovered: readonly ServiceMetadata[],
-): string | undefined {
-  const recorded = new Map(detail.services.map((s) => [s.name, s]));
-  const found = new Map(discovered.map((s) => [s.name, s]));
-  for (const name of new Set([...recorded.keys(), ...found.keys()])) {
-    const a = recorded.get(name);
-    const b = found.get(name);
-    if (!a) return `it now also serves ${name}`;
-    if (!b) return `it no longer serves ${name}`;
-    if (a.ty !== b.ty) return `${name} is now a ${b.ty}, was a ${a.ty}`;
-    const handlers = (s: ServiceMetadata) =>
-      s.handlers
-        .map((h) => `${h.name}:${h.ty ?? ""}`)
-        .sort()
-        .join(",");
-    if (handlers(a) !== handlers(b)) return `the handlers of ${name} differ`;
-  }
-  return undefined;
 }
 
 function settingsToRestore(before: ServiceMetadata, after: ServiceMetadata): ModifyServiceRequest {

@@ -9,7 +9,8 @@ const FILE_OPTION = {
     type: "string",
     short: "f",
     value: "<restate.yaml>",
-    description: "The configuration (YAML, or JSON when it ends in .json); ${VAR} is read from the environment",
+    description:
+      "The configuration (YAML, or JSON when it ends in .json; - for standard input); ${VAR} is read from the environment",
   },
 } as const;
 
@@ -29,7 +30,7 @@ export const planCommand = defineCommand({
   },
   failureExitCode: (argv) => (argv.includes("--detailed-exitcode") ? EXIT.failed : undefined),
   async run(context) {
-    const config = await loadConfigFile(requireFile(context.flags.string("file")), context.io.env);
+    const config = await loadConfigFile(requireFile(context.flags.string("file")), context.io.env, context.io.stdin);
     const result = await plan(adminClientFor(context), config);
     context.print(() => renderPlan(result), planJson(result));
     return context.flags.boolean("detailed-exitcode") && result.hasChanges ? 2 : EXIT.ok;
@@ -47,7 +48,7 @@ export const applyCommand = defineCommand({
   ].join("\n"),
   options: FILE_OPTION,
   async run(context) {
-    const config = await loadConfigFile(requireFile(context.flags.string("file")), context.io.env);
+    const config = await loadConfigFile(requireFile(context.flags.string("file")), context.io.env, context.io.stdin);
     const admin = adminClientFor(context);
     const planned = await plan(admin, config);
     const result = await apply(admin, planned, { onChange: (c) => context.progress(`… ${describe(c)}`) });

@@ -13,7 +13,7 @@ export const deploymentsPrune = defineCommand({
     "After each delete, invocations still naming the deployment are reported as orphaned (exit code 1).",
     "--json prints { dry_run, keep, removed: [...], kept: [...], orphaned: [...] }, each deployment with its",
     "status, bound_invocations, reason (active, draining, within_keep, drained, bound_at_recheck,",
-    "active_at_recheck, already_removed) and detail.",
+    "active_at_recheck, already_removed, stopped) and detail. After an orphaned invocation prune stops deleting.",
   ].join("\n"),
   options: {
     keep: {
