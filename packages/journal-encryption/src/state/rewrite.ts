@@ -57,7 +57,7 @@ export interface RewriteOptions {
   services?: readonly string[];
   /** Count what would change; change nothing. Default false. */
   dryRun?: boolean;
-  /** Tries per object before it is reported pending (contended). Default 100. */
+  /** Tries per object before it is reported pending (contended). Default 500 (under a minute on a busy object). */
   maxAttempts?: number;
   /**
    * How long to wait for a change to show. A change that has not shown by then is queued behind an
@@ -125,7 +125,7 @@ function errorFacts(error: unknown): { code: string; message: string } {
 export async function rewriteState(options: RewriteOptions): Promise<RewriteReport> {
   const { admin } = options;
   const now = options.now ?? Date.now;
-  const maxAttempts = options.maxAttempts ?? 100;
+  const maxAttempts = options.maxAttempts ?? 500;
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
   const emit = (event: RewriteEvent) => {
     try {
