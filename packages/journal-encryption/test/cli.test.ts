@@ -274,6 +274,17 @@ describe("KMS failures are explained in words", () => {
         code: "provider_error",
         message: expect.stringMatching(/no AWS region is configured/),
       });
+
+      for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) delete process.env[name];
+      Object.assign(process.env, {
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-aws-credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+      });
+      const noCredentials = cli();
+      expect(
+        await noCredentials.run(["decode", sealed, "--kms", "--allow-key", arn, "--aws-region", "us-east-1"]),
+      ).toBe(1);
+      expect(noCredentials.err.join("\n")).toMatch(/KMS Decrypt failed: no AWS credentials were found/);
     } finally {
       process.env = saved;
     }
