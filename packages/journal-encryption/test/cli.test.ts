@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -274,6 +274,17 @@ describe("KMS failures are explained in words", () => {
         code: "provider_error",
         message: expect.stringMatching(/no AWS region is configured/),
       });
+
+      for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) delete process.env[name];
+      Object.assign(process.env, {
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-aws-credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+      });
+      const noCredentials = cli();
+      expect(
+        await noCredentials.run(["decode", sealed, "--kms", "--allow-key", arn, "--aws-region", "us-east-1"]),
+      ).toBe(1);
+      expect(noCredentials.err.join("\n")).toMatch(/KMS Decrypt failed: no AWS credentials were found/);
     } finally {
       process.env = saved;
     }
@@ -340,4 +351,58 @@ describe("stored-state commands: options", () => {
     });
     expect(everything).not.toContain("secret-token-value");
   }, 60_000);
+});
+
+describe("inspect and decode accept journal entries (sys_journal.raw and entry_json)", () => {
+  const golden = JSON.parse(readFileSync(new URL("./golden/sys-journal-rows.json", import.meta.url), "utf8")) as {
+    rows: { entry_type: string; raw: string; entry_json: string }[];
+  };
+
+  it("inspect lists the envelopes inside a real raw entry and its entry_json, with their paths", async () => {
+    const input = golden.rows.find((row) => row.entry_type === "Command: Input") as { raw: string; entry_json: string };
+    const raw = cli();
+    expect(await raw.run(["inspect", input.raw])).toBe(0);
+    const fromRaw = JSON.parse(raw.out[0] as string).values;
+    expect(fromRaw).toEqual([
+      expect.objectContaining({ path: "14.1", format: "envelope", provider: "local", keyId: "k1" }),
+    ]);
+    const path = join(dir, "entry.json");
+    writeFileSync(path, input.entry_json);
+    const json = cli();
+    expect(await json.run(["inspect", `@${path}`])).toBe(0);
+    expect(JSON.parse(json.out[0] as string).values).toEqual([
+      expect.objectContaining({ path: "Command.Input.payload", format: "envelope", keyId: "k1" }),
+    ]);
+    // A journal entry without any encrypted value is still refused, as before.
+    const run = golden.rows.find((row) => row.entry_type === "Command: Run") as { raw: string };
+    const plain = cli();
+    expect(await plain.run(["inspect", run.raw])).toBe(1);
+    expect(plain.err.join("\n")).toContain("not_encrypted");
+  });
+
+  it("decode opens every value of an entry, and reports the one it cannot open without hiding the others", async () => {
+    const key = generateLocalKey();
+    const a = await sealedWith("ops", key, '"first"');
+    const b = await sealedWith("ops", key, '"second"');
+    const tampered = await sealedWith("ops", key, '"third"');
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
+    const entry = JSON.stringify({
+      Command: { Call: { parameter: [...a], headers: [] } },
+      Notification: { Completion: { Call: { result: { Success: [...b] } } }, Other: { value: [...tampered] } },
+    });
+    const c = cli({ RESTATE_JOURNAL_LOCAL_KEYS: `ops=${key}` });
+    expect(await c.run(["decode", entry, "--json"])).toBe(1);
+    const { values } = JSON.parse(c.out[0] as string);
+    expect(values).toEqual([
+      expect.objectContaining({ path: "Command.Call.parameter", keyId: "ops", text: '"first"' }),
+      expect.objectContaining({ path: "Notification.Completion.Call.result.Success", text: '"second"' }),
+      { path: "Notification.Other.value", error: expect.objectContaining({ code: "authentication_failed" }) },
+    ]);
+    // The same values inside a raw (protobuf) entry: field 14, then field 1, as restate-server stores an input.
+    const inner = Buffer.concat([Buffer.of(0x0a, a.length), a]);
+    const raw = Buffer.concat([Buffer.of(0x72, inner.length), inner]).toString("hex");
+    const fromRaw = cli({ RESTATE_JOURNAL_LOCAL_KEYS: `ops=${key}` });
+    expect(await fromRaw.run(["decode", raw])).toBe(0);
+    expect(fromRaw.out).toEqual(['14.1: "first"']);
+  });
 });

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/run.js";
 import { listInvocations } from "../src/console/pages/invocations.js";
 import { localKeyProvider } from "../src/index.js";
+import { looksEncrypted, valuesInEntryJson, valuesInRawEntry } from "../src/show/find-values.js";
+import { locateEnvelopes } from "../src/show/locate-envelopes.js";
 import { showInvocation } from "../src/show/show-invocation.js";
 import { sqlString } from "../src/show/sql.js";
 import { SCRIPT_VALUE, type ShowScenario, startShowScenario } from "./show-fixture.js";
@@ -187,5 +189,39 @@ describe("show against restate-server 1.7.12", () => {
     expect(byHandler.rows.map((r) => r.id)).toEqual([scenario.ids.completed]);
     const none = await listInvocations(scenario.admin, { key: "o'brien\\' OR '1'='1" }, 1);
     expect(none.rows).toEqual([]);
+  });
+
+  it("every journal entry the server stores: the envelopes in raw are exactly those in entry_json (differential)", async () => {
+    const rows = await scenario.admin.query<{ entry_type: string; raw: string; entry_json: string }>(
+      "SELECT entry_type, raw, entry_json FROM sys_journal",
+    );
+    const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+    const types = new Set<string>();
+    let envelopes = 0;
+    for (const row of rows) {
+      const fromJson = valuesInEntryJson(JSON.parse(row.entry_json))
+        .filter((v) => looksEncrypted(v.bytes))
+        .map((v) => hex(v.bytes));
+      const raw = new Uint8Array(Buffer.from(row.raw, "hex"));
+      expect(valuesInRawEntry(raw).map((v) => hex(v.bytes))).toEqual(fromJson);
+      expect(locateEnvelopes(raw).map((v) => hex(v.bytes))).toEqual(fromJson);
+      expect(locateEnvelopes(new TextEncoder().encode(row.entry_json)).map((v) => hex(v.bytes))).toEqual(fromJson);
+      if (fromJson.length > 0) types.add(row.entry_type);
+      envelopes += fromJson.length;
+    }
+    console.log(`entry types holding envelopes: ${[...types].sort().join(", ")}`);
+    expect(envelopes).toBeGreaterThan(20);
+    expect([...types].sort()).toEqual(
+      expect.arrayContaining([
+        "Command: Call",
+        "Command: CompletePromise",
+        "Command: Input",
+        "Command: Output",
+        "Command: SetState",
+        "Notification: Call",
+        "Notification: GetPromise",
+        "Notification: Run",
+      ]),
+    );
   });
 });

@@ -134,7 +134,7 @@ describe("audit, migrate and rewrap stored state while invocations write it", ()
           last.set(key, Math.max(n, last.get(key) ?? 0));
           callsPerObject.set(key, (callsPerObject.get(key) ?? 0) + 1);
           calls++;
-          await sleep(20 + Math.random() * 60);
+          await sleep(30 + Math.random() * 70);
         }
       }),
     );

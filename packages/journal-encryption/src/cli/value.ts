@@ -4,8 +4,9 @@ import { fromBase64, fromHex, utf8Decode } from "../bytes.js";
 import { hasEnvelopePrefix } from "../envelope.js";
 
 /**
- * Turns a `<value>` argument into bytes: `@path` (raw bytes, or base64/hex text), `-` (standard
- * input, the same), hex (`00524a45…`, optionally `0x…`) or base64. Envelopes start with
+ * Turns a `<value>` argument into bytes: `@path` (raw bytes, or base64/hex/JSON text), `-` (standard
+ * input, the same), hex (`00524a45…`, optionally `0x…`), base64, or JSON (a `sys_journal.entry_json`
+ * text, returned as its UTF-8 bytes). Envelopes start with
  * `00 52 4a 45`: `00524a45…` in hex and `AFJKR…` in base64, so the two are never ambiguous.
  */
 export async function readValue(
@@ -41,6 +42,8 @@ export async function readValue(
     text = argument;
   }
   const trimmed = text.trim();
+  // A sys_journal.entry_json text (or a JSON string holding one): its bytes, for locateEnvelopes.
+  if (/^[{["]/.test(trimmed)) return new TextEncoder().encode(trimmed);
   const bytes = /^(0x)?[0-9a-fA-F]+$/.test(trimmed) ? fromHex(trimmed) : fromBase64(trimmed);
   if (bytes === undefined) throw new CliUsageError("invalid_option", "<value> is neither base64 nor hex");
   return bytes;

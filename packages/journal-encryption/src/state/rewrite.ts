@@ -57,7 +57,7 @@ export interface RewriteOptions {
   services?: readonly string[];
   /** Count what would change; change nothing. Default false. */
   dryRun?: boolean;
-  /** Tries per object before it is reported pending. Default 25. */
+  /** Tries per object before it is reported pending (contended). Default 500 (under a minute on a busy object). */
   maxAttempts?: number;
   /**
    * How long to wait for a change to show. A change that has not shown by then is queued behind an
@@ -125,7 +125,7 @@ function errorFacts(error: unknown): { code: string; message: string } {
 export async function rewriteState(options: RewriteOptions): Promise<RewriteReport> {
   const { admin } = options;
   const now = options.now ?? Date.now;
-  const maxAttempts = options.maxAttempts ?? 25;
+  const maxAttempts = options.maxAttempts ?? 500;
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
   const emit = (event: RewriteEvent) => {
     try {
@@ -250,8 +250,9 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
       }
       report.conflictsRetried++;
       emit({ type: "conflict", service: object.service, objectKey: object.objectKey, attempt });
-      // A busy object: step aside for a random moment so the next read lands between its writes.
-      await sleep(Math.random() * Math.min(500, 25 * 2 ** attempt));
+      // The state just changed: a writer has just finished, so try again at once (a short random
+      // pause keeps two tools, or two attempts on a busy object, from moving in lockstep).
+      await sleep(Math.random() * 40);
     }
     return pendingObject("contended", maxAttempts);
 
