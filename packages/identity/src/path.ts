@@ -32,3 +32,24 @@ export function pathOfTarget(target: string): string {
   if (hash >= 0 && hash < end) end = hash;
   return end === target.length ? target : target.slice(0, end);
 }
+
+const SERDES = /(?:^|\/)serdes\/[^/]+\/(?:encode|decode)\/.+?\/?$/;
+
+/**
+ * Whether the SDK treats a request to `path` as its health check, which it answers without checking
+ * identity. Decided exactly as the SDK decides it: on the URL-normalised path (`/x/../health` is
+ * `/health`, `/invoke/S/x/../health` is an invocation of handler `health`), where serdes previews,
+ * invocations (`…/invoke/<svc>/<handler>`) and discovery take precedence over a last segment `health`.
+ */
+export function isHealthPath(path: string): boolean {
+  let pathname: string;
+  try {
+    pathname = new URL(path, "https://example.com").pathname;
+  } catch {
+    return false;
+  }
+  if (SERDES.test(pathname)) return false;
+  const fragments = pathname.split("/");
+  if (fragments.length >= 3 && fragments[fragments.length - 3] === "invoke") return false;
+  return fragments[fragments.length - 1] === "health";
+}

@@ -3,8 +3,9 @@ import { connect, createServer as createHttp2Server, type Http2Server } from "no
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AdapterRejection } from "../src/adapters/core.js";
 import { identityMiddleware, withIdentity } from "../src/adapters/node.js";
-import { createSigner, generateKeyPair, type Rejected } from "../src/index.js";
+import { createSigner, generateKeyPair } from "../src/index.js";
 import { SERVER_TEST_KEY_PEM, SERVER_TEST_KID } from "./helpers.js";
 
 const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM });
@@ -22,7 +23,7 @@ async function listen(server: Server | Http2Server): Promise<string> {
 
 describe("node adapter: http/1.1 listener", () => {
   it("passes signed requests, answers 401 {code} otherwise, and reports the reason", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     let reached = 0;
     const listener = withIdentity(
       (_req, res) => {

@@ -5,8 +5,9 @@ import * as restate from "@restatedev/restate-sdk";
 import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
 import type { Context as LambdaContext } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AdapterRejection } from "../src/adapters/core.js";
 import { withIdentity } from "../src/adapters/lambda.js";
-import { generateKeyPair, type Rejected } from "../src/index.js";
+import { generateKeyPair } from "../src/index.js";
 
 const greeter = restate.service({
   name: "LambdaGreeter",
@@ -76,7 +77,7 @@ describe("Lambda adapter with restate-server's real Lambda payload", () => {
     });
 
   it("captures the payload shape restate-server sends to Lambda", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     const sdk = createEndpointHandler({ services: [greeter] });
     handlers.set(
       `${ARN}-good`,
@@ -109,7 +110,7 @@ describe("Lambda adapter with restate-server's real Lambda payload", () => {
   });
 
   it("rejects the server's requests when configured with another key: registration fails with 401", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     let sdkRan = false;
     const sdk = createEndpointHandler({ services: [greeter] });
     handlers.set(

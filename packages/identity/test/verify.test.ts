@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  type CryptoBackendName,
+  type CryptoName,
   createSigner,
   createVerifier,
   generateKeyPair,
@@ -20,7 +20,7 @@ import {
 } from "./helpers.js";
 
 const OTHER = generateKeyPair();
-const BACKENDS: CryptoBackendName[] = ["node", "webcrypto", "noble"];
+const BACKENDS: CryptoName[] = ["node", "webcrypto", "noble"];
 
 function codeOf(result: VerificationResult): string {
   return result.ok ? "ok" : result.code;
@@ -63,7 +63,7 @@ describe.each(BACKENDS)("verify with the %s backend", (backend) => {
 
   it("reports the backend it uses", async () => {
     expect(await verifier.ready()).toBe(backend);
-    expect(verifier.backend).toBe(backend);
+    expect(verifier.crypto).toBe(backend);
   });
 
   it("accepts a server-format token and returns the key and claims", async () => {
