@@ -14,11 +14,7 @@ function keyError(problem: KeyProblem, message: string, index?: number): Identit
 /**
  * Decodes a `publickeyv1_…` string to the raw 32-byte Ed25519 public key.
  * Throws {@link IdentityError} (`invalid_public_key`) naming the problem: `prefix`, `base58` or `length`.
- *
- * @example
- * ```ts
- * const raw = parsePublicKey("publickeyv1_AfQwmwfgEZhrWpvv8N52SHpRtZqGGaFr4AZN6qtYWSiY"); // Uint8Array(32)
- * ```
+ * Also refuses weak keys (see {@link pointProblem}). Internal: the public API takes key strings.
  */
 export function parsePublicKey(key: string, index?: number): Uint8Array {
   if (typeof key !== "string") throw keyError("type", `expected a string, got ${typeof key}`, index);
@@ -64,12 +60,7 @@ export function pointProblem(raw: Uint8Array): { problem: "point" | "weak"; mess
 
 /**
  * Formats a raw 32-byte Ed25519 public key as `publickeyv1_` + base58, the form Restate prints and
- * uses as JWT `kid`.
- *
- * @example
- * ```ts
- * formatPublicKey(parsePublicKey(key)) === key; // true
- * ```
+ * uses as JWT `kid`; the inverse of {@link parsePublicKey}.
  */
 export function formatPublicKey(raw: Uint8Array): string {
   if (!(raw instanceof Uint8Array) || raw.length !== 32)
@@ -179,8 +170,12 @@ export interface GeneratedKeyPair {
  *
  * @example
  * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { generateKeyPair } from "@restate-connect/identity";
+ *
  * const { privateKeyPem, publicKey } = generateKeyPair();
- * writeFileSync("restate-identity.pem", privateKeyPem, { mode: 0o600 });
+ * writeFileSync("restate-identity.pem", privateKeyPem, { mode: 0o600, flag: "wx" });
+ * console.log(publicKey);
  * ```
  */
 export function generateKeyPair(): GeneratedKeyPair {

@@ -3,13 +3,8 @@
  * (sdk-shared-core): a path whose third-to-last segment is `invoke` is cut to `/invoke/<svc>/<handler>`,
  * a path whose last segment is `discover` is cut to `/discover`, anything else is used unchanged.
  * This lets a service live under a prefix (`/restate/invoke/S/h`) while Restate signs `/invoke/S/h`.
- *
- * @example
- * ```ts
- * normaliseAudiencePath("/foo/bar/invoke/Greeter/greet"); // "/invoke/Greeter/greet"
- * normaliseAudiencePath("/api/discover"); // "/discover"
- * normaliseAudiencePath("/health"); // "/health"
- * ```
+ * For example `/foo/bar/invoke/Greeter/greet` → `/invoke/Greeter/greet`, `/api/discover` → `/discover`,
+ * `/health` → `/health`.
  */
 export function normaliseAudiencePath(path: string): string {
   const last = path.lastIndexOf("/");
