@@ -1,8 +1,12 @@
 // Every adapter hands the verified identity to the handler the way its framework expects, refuses
 // with 403 and a code when `authorize` says no, and lets /health through only when asked.
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import express from "express";
+import fc from "fast-check";
 import { type Context, Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AdapterRejection, Authorization, IdentityAdapterOptions } from "../src/adapters/core.js";
@@ -200,5 +204,50 @@ describe("isHealthPath decides like the SDK's URL parser", () => {
     ["/healthz", false],
   ])("%s → %s", (path, expected) => {
     expect(isHealthPath(path)).toBe(expected);
+  });
+});
+
+describe("isHealthPath: differential against the SDK's own routing", () => {
+  it("agrees with parseUrlComponents on the URL-normalised path for generated request targets", async () => {
+    const entry = createRequire(import.meta.url).resolve("@restatedev/restate-sdk");
+    const { parseUrlComponents } = (await import(
+      pathToFileURL(join(dirname(entry), "endpoint/components.js")).href
+    )) as {
+      parseUrlComponents(path: string): { type: string };
+    };
+    // What the SDK does with a request (generic.ts): new URL(url, base).pathname, then parseUrlComponents.
+    // A target the URL parser refuses (e.g. "//") makes the SDK answer 500, not health.
+    const sdkSaysHealth = (target: string) => {
+      try {
+        return parseUrlComponents(new URL(target, "https://example.com").pathname).type === "health";
+      } catch {
+        return false;
+      }
+    };
+    const segment = fc.constantFrom(
+      "health",
+      "invoke",
+      "discover",
+      "serdes",
+      "decode",
+      "Svc",
+      "h",
+      "..",
+      ".",
+      "%2e%2e",
+      "%2E",
+      "",
+      "health%2f",
+      "x",
+    );
+    const target = fc
+      .tuple(fc.array(segment, { maxLength: 7 }), fc.constantFrom("", "?q=1", "#f", "/"))
+      .map(([segments, tail]) => `/${segments.join("/")}${tail}`);
+    fc.assert(
+      fc.property(target, (path) => {
+        expect([path, isHealthPath(path)]).toEqual([path, sdkSaysHealth(path)]);
+      }),
+      { numRuns: Math.max(Number(process.env.FC_RUNS ?? 300), 1000) },
+    );
   });
 });
