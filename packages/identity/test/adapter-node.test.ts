@@ -140,6 +140,8 @@ describe("the README's Node and Express shapes around the real SDK handler", () 
 
   it("http.createServer(withIdentity(sdk)): the signer's discovery request gets the manifest", async () => {
     const sdk = restate.createEndpointHandler({ services: [greeter] });
+    // Both of the SDK handler's overloads survive the wrapper (a type error here fails typecheck).
+    createHttp2Server(withIdentity(sdk, { keys: [SERVER_TEST_KID] })).close();
     const url = await listen(createHttp1Server(withIdentity(sdk, { keys: [SERVER_TEST_KID] })));
     const ok = await fetch(`${url}/discover`, { headers: { ...(await signer.sign("/discover")), accept: ACCEPT } });
     expect(ok.status).toBe(200);

@@ -179,6 +179,24 @@ describe.each(harnesses)("$name", (harness) => {
     }
   });
 
+  it("with allowUnsigned, authorize still runs and sees no identity", async () => {
+    const seenByHook: (RequestIdentity | undefined)[] = [];
+    const call = await harness.start({
+      keys: [SERVER_TEST_KID],
+      allowUnsigned: true,
+      authorize: (identity) => {
+        seenByHook.push(identity);
+        return identity !== undefined || { code: "signature_required" };
+      },
+    });
+    expect(await call("/invoke/Cart/add", { "x-restate-signature-scheme": "unsigned" })).toEqual({
+      status: 403,
+      body: '{"code":"signature_required"}',
+    });
+    expect((await call("/invoke/Cart/add", { ...(await signer.sign("/invoke/Cart/add")) })).status).toBe(200);
+    expect(seenByHook.map((i) => i?.keyId)).toEqual([undefined, SERVER_TEST_KID]);
+  });
+
   it("allowHealth lets the SDK's health path through unverified, and nothing else", async () => {
     const strict = await harness.start({ keys: [SERVER_TEST_KID] });
     expect((await strict("/health", {})).status).toBe(401);
