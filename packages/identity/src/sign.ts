@@ -2,6 +2,7 @@ import { encodeBase64Url, encodeUtf8 } from "./base64url.js";
 import { CRYPTO_OPTIONS, type CryptoName, type CryptoOption, loadBackend, type SignFunction } from "./crypto.js";
 import { IdentityError } from "./errors.js";
 import { JWT_HEADER, SCHEME_HEADER } from "./headers.js";
+import { hasLoneSurrogate } from "./json.js";
 import { formatPublicKey, parsePrivateKeyPem } from "./keys.js";
 
 export interface SignerOptions {
@@ -81,6 +82,9 @@ export function createSigner(options: SignerOptions): Signer {
       if (typeof path !== "string") throw new IdentityError("invalid_option", "path must be a string");
       if (signOptions.subject !== undefined && typeof signOptions.subject !== "string")
         throw new IdentityError("invalid_option", "subject must be a string");
+      // Verifiers (ours and Restate's) refuse tokens with lone surrogates: do not make one.
+      if (hasLoneSurrogate(path) || hasLoneSurrogate(signOptions.subject))
+        throw new IdentityError("invalid_option", "path and subject must be well-formed Unicode (no lone surrogates)");
       const iat = signOptions.issuedAt ?? secondsFrom(now());
       if (!Number.isSafeInteger(iat) || iat < 0)
         throw new IdentityError("invalid_option", "issuedAt must be whole seconds ≥ 0");

@@ -76,5 +76,14 @@ describe("createSigner", () => {
     );
     const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM });
     await expect(signer.sign("/x", { issuedAt: 1.5 })).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(signer.sign("/x", { subject: "a\ud800" })).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(signer.sign("/x\udc00")).rejects.toMatchObject({ code: "invalid_option" });
+    expect(() => createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM, crypto: "openssl" as "node" })).toThrow(
+      expect.objectContaining({ code: "invalid_option" }),
+    );
+    for (const reading of [Number.NaN, -1, "1" as unknown as number]) {
+      const broken = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM, now: () => reading });
+      await expect(broken.sign("/x")).rejects.toMatchObject({ code: "invalid_option" });
+    }
   });
 });
