@@ -43,19 +43,21 @@ const HEADER_MEMBERS = new Set(["typ", "alg", "kid"]);
 function checkHeader(segment: string): { ok: true; kid: string | null } | Rejected {
   const header = decodeSegment(segment, "header");
   if (!header.ok) return header;
-  for (const member in header.value)
-    if (!HEADER_MEMBERS.has(member))
-      return malformed(`JWT header member ${quote(member, 32)} is not one restate-server sends (typ, alg, kid)`);
   const { alg, kid, typ } = header.value;
   if (alg !== "EdDSA")
     return {
       ok: false,
       code: "unsupported_algorithm",
-      message: `JWT alg is ${alg === undefined ? "missing" : quote(String(alg))}, only "EdDSA" is accepted`,
+      message: `JWT alg is ${alg === undefined ? "missing" : typeof alg === "string" ? quote(alg) : `of type ${typeof alg}`}, only "EdDSA" is accepted`,
     };
+  for (const member in header.value)
+    if (!HEADER_MEMBERS.has(member))
+      return malformed(`JWT header member ${quote(member, 32)} is not one restate-server sends (typ, alg, kid)`);
   if (kid !== undefined && typeof kid !== "string") return malformed("JWT header kid is not a string");
   if (typ !== undefined && (typeof typ !== "string" || typ.toUpperCase() !== "JWT"))
-    return malformed(`JWT header typ is ${quote(String(typ))}, expected "JWT"`);
+    return malformed(
+      `JWT header typ is ${typeof typ === "string" ? quote(typ) : `of type ${typeof typ}`}, expected "JWT"`,
+    );
   return { ok: true, kid: kid ?? null };
 }
 

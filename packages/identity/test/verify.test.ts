@@ -389,3 +389,19 @@ describe("verified-token cache", () => {
     expect(spy).toHaveBeenCalledTimes(4);
   });
 });
+
+describe("odd JSON values in the header get their precise code, never an internal error", () => {
+  it("alg and typ as objects whose toString is not a function", async () => {
+    const verifier = createVerifier({ keys: [SERVER_TEST_KID], cache: false });
+    const aud = "/invoke/S/h";
+    const claims = serverClaims(aud);
+    const alg = await verifier.verify(headersFor(forge('{"alg":{"toString":1}}', claims)), aud);
+    expect(alg).toMatchObject({
+      ok: false,
+      code: "unsupported_algorithm",
+      message: 'JWT alg is of type object, only "EdDSA" is accepted',
+    });
+    const typ = await verifier.verify(headersFor(forge('{"alg":"EdDSA","typ":{"toString":1}}', claims)), aud);
+    expect(typ).toMatchObject({ ok: false, code: "malformed_token" });
+  });
+});
