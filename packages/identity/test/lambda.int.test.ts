@@ -6,7 +6,7 @@ import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
 import type { Context as LambdaContext } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdapterRejection } from "../src/adapters/core.js";
-import { withIdentity } from "../src/adapters/lambda.js";
+import { identityOf, withIdentity } from "../src/adapters/lambda.js";
 import { generateKeyPair } from "../src/index.js";
 
 const greeter = restate.service({
@@ -79,9 +79,16 @@ describe("Lambda adapter with restate-server's real Lambda payload", () => {
   it("captures the payload shape restate-server sends to Lambda", async () => {
     const rejections: AdapterRejection[] = [];
     const sdk = createEndpointHandler({ services: [greeter] });
+    const verifiedAudiences: (string | undefined)[] = [];
     handlers.set(
       `${ARN}-good`,
-      withIdentity(sdk, { keys: [serverKey.publicKey], onReject: (r) => rejections.push(r) }),
+      withIdentity(
+        async (event: { path: string }, context: LambdaContext) => {
+          verifiedAudiences.push(identityOf(event)?.claims.aud);
+          return sdk(event, context);
+        },
+        { keys: [serverKey.publicKey], onReject: (r) => rejections.push(r) },
+      ) as (event: unknown, context: LambdaContext) => Promise<unknown>,
     );
     const registration = await registerArn(`${ARN}-good:1`);
     expect(registration.status, await registration.clone().text()).toBe(201);
@@ -107,6 +114,9 @@ describe("Lambda adapter with restate-server's real Lambda payload", () => {
     const invoke = lambda.payloads.find((p) => p.payload.path === "/invoke/LambdaGreeter/greet");
     expect(invoke?.payload).toMatchObject({ httpMethod: "POST", isBase64Encoded: true });
     expect(rejections).toEqual([]);
+    // The handler saw what the adapter verified for each of the server's events.
+    expect(verifiedAudiences).toEqual(expect.arrayContaining(["/discover", "/invoke/LambdaGreeter/greet"]));
+    expect(verifiedAudiences).not.toContain(undefined);
   });
 
   it("rejects the server's requests when configured with another key: registration fails with 401", async () => {
