@@ -269,3 +269,31 @@ describe("isHealthPath: differential against the SDK's own routing", () => {
     );
   });
 });
+
+describe("the adapter core fails closed", () => {
+  it("a shared verifier that throws or returns garbage is a 401 internal_error, never the handler", async () => {
+    const broken = [
+      async () => {
+        throw new Error("boom");
+      },
+      async () => undefined as never,
+    ];
+    for (const verify of broken) {
+      const rejections: AdapterRejection[] = [];
+      let reached = false;
+      const handler = withFetchIdentity(
+        () => {
+          reached = true;
+          return new Response("ran");
+        },
+        {
+          verifier: { verify, crypto: "node", ready: async () => "node", keyIds: [] },
+          onReject: (r) => rejections.push(r),
+        },
+      );
+      const response = await handler(new Request("http://service/invoke/S/h", { method: "POST" }));
+      expect([response.status, await response.text(), reached]).toEqual([401, '{"code":"internal_error"}', false]);
+      expect(rejections.map((r) => r.code)).toEqual(["internal_error"]);
+    }
+  });
+});
