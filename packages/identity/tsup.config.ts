@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
   entry: {
@@ -16,4 +19,7 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   treeshake: true,
+  // The one CLI shape is bundled into dist/cli.js; the published package does not depend on it.
+  noExternal: ["@restate-connect/cli-kit"],
+  define: { __CLI_VERSION__: JSON.stringify(version) },
 });

@@ -41,7 +41,7 @@ const checks: Array<[string, Check]> = [
         assert(accepted.ok, `${request.path}: ${accepted.ok ? "" : `${accepted.code}: ${accepted.message}`}`);
         const late = await at(request.exp + 1).verify(headers, request.path);
         assert(!late.ok && late.code === "expired", `${request.path} one second after exp: ${JSON.stringify(late)}`);
-        backend = verifier.backend;
+        backend = verifier.crypto;
       }
       return backend;
     },
@@ -60,7 +60,7 @@ const checks: Array<[string, Check]> = [
       assert(!forged.ok && forged.code === "bad_signature", `token of another key: ${JSON.stringify(forged)}`);
       const misdirected = await own.verify(headers, "/invoke/Greeter/other");
       assert(!misdirected.ok && misdirected.code === "audience_mismatch", `other path: ${JSON.stringify(misdirected)}`);
-      return own.backend;
+      return own.crypto;
     },
   ],
   [

@@ -44,7 +44,7 @@ export function printKeepRunning(
   say.line(`  curl -si --http2-prior-knowledge -X POST ${serviceUrl}/discover`);
   say.line("…and with a valid one (the demo's throwaway signing key):");
   say.line(
-    `  eval "curl -si --http2-prior-knowledge -X POST ${serviceUrl}/discover -H 'accept: application/vnd.restate.endpointmanifest.v3+json' $(node ${IDENTITY_CLI} sign --key ${pemFile} --path /discover --curl)"`,
+    `  node ${IDENTITY_CLI} sign --key ${pemFile} --path /discover --curl | curl -si --http2-prior-knowledge -K - -X POST ${serviceUrl}/discover -H 'accept: application/vnd.restate.endpointmanifest.v3+json'`,
   );
   say.line("");
   say.line("Press Ctrl-C to stop everything.");

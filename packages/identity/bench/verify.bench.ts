@@ -47,7 +47,7 @@ const cases: Case[] = [
     async: true,
     run: () => jwtVerify(token, joseKey, { audience: PATH, algorithms: ["EdDSA"] }),
   },
-  { name: `ours, uncached (${uncached.backend})`, async: true, run: () => must(uncached) },
+  { name: `ours, uncached (${uncached.crypto})`, async: true, run: () => must(uncached) },
   { name: "ours, repeated token (cached)", async: true, run: () => must(cached) },
   { name: "ours, noble fallback (uncached)", async: true, run: () => must(noble) },
   { name: "ours, webcrypto (uncached)", async: true, run: () => must(webcrypto) },

@@ -64,8 +64,11 @@ export function encodeBase64Url(bytes: Uint8Array): string {
   return out;
 }
 
-/** UTF-8 text of a JSON segment; invalid UTF-8 is an error, never replaced silently. */
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+/**
+ * UTF-8 text of a JSON segment; invalid UTF-8 is an error, never replaced silently, and a byte-order
+ * mark is kept (TextDecoder drops it by default), so JSON parsing refuses it like Restate's verifier.
+ */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export function decodeUtf8(bytes: Uint8Array): string {
   // Restate's JWT segments are ASCII; building short ASCII strings directly beats TextDecoder.
   let ascii = "";

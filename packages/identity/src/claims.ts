@@ -1,4 +1,4 @@
-import type { Failure } from "./token.js";
+import { type Rejected, reject } from "./result.js";
 
 /** The claims Restate puts in every request identity token. */
 export interface IdentityClaims {
@@ -10,31 +10,28 @@ export interface IdentityClaims {
   readonly iat: number;
   /** Not before, seconds since the epoch (`iat - expiration`). */
   readonly nbf: number;
-  /** Optional subject set by the server. */
+  /** Subject: restate-server 1.7 sets it to the virtual object / workflow key of an invocation. */
   readonly sub?: string;
 }
 
 const TIME_CLAIMS = ["exp", "iat", "nbf"] as const;
 
 /** Checks presence and types of the claims (not their time or audience, which change per request). */
-export function readClaims(payload: Record<string, unknown>): { ok: true; claims: IdentityClaims } | Failure {
+export function readClaims(payload: Record<string, unknown>): { ok: true; claims: IdentityClaims } | Rejected {
   for (const name of ["aud", ...TIME_CLAIMS] as const)
     if (!(name in payload) || payload[name] === undefined)
-      return { ok: false, code: "missing_claim", message: `the token has no "${name}" claim` };
+      return reject("missing_claim", `the token has no "${name}" claim`);
   const { aud, exp, iat, nbf, sub } = payload;
-  if (typeof aud !== "string")
-    return { ok: false, code: "invalid_claim", message: "the aud claim must be a single string" };
+  if (typeof aud !== "string") return reject("invalid_claim", "the aud claim must be a single string");
   for (const name of TIME_CLAIMS) {
     const value = payload[name];
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
-      return {
-        ok: false,
-        code: "invalid_claim",
-        message: `the ${name} claim must be a whole number of seconds, got ${typeof value === "number" ? value : typeof value}`,
-      };
+      return reject(
+        "invalid_claim",
+        `the ${name} claim must be a whole number of seconds, got ${typeof value === "number" ? value : typeof value}`,
+      );
   }
-  if (sub !== undefined && typeof sub !== "string")
-    return { ok: false, code: "invalid_claim", message: "the sub claim must be a string" };
+  if (sub !== undefined && typeof sub !== "string") return reject("invalid_claim", "the sub claim must be a string");
   const claims: IdentityClaims =
     sub === undefined
       ? { aud, exp: exp as number, iat: iat as number, nbf: nbf as number }

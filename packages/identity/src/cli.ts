@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from "./cli/run.js";
+import { processIo } from "@restate-connect/cli-kit";
+import { run } from "./cli/spec.js";
 
-runCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-}).then((code) => {
+run(process.argv.slice(2), processIo()).then((code) => {
   process.exitCode = code;
 });

@@ -8,30 +8,36 @@
 //  2. "webcrypto": `crypto.subtle` Ed25519 (Deno, Bun, workerd, Vercel edge, browsers). Probed once; a
 //     runtime without Ed25519 support falls back to 3.
 //  3. "noble": @noble/ed25519 (audited pure JS) with @noble/hashes' SHA-512; works everywhere.
-// All three produce and accept exactly the same bytes (Ed25519 is deterministic); the tests prove it.
+// All three produce exactly the same signatures (Ed25519 is deterministic) and accept exactly the same
+// ones: OpenSSL (behind both "node" and Node's Web Crypto) checks the RFC 8032 equation without the
+// cofactor and compares R byte for byte, so the noble path does the same (see nobleVerify), and keys
+// that would make implementations disagree (small-order or mixed-order points, non-canonical
+// encodings) are refused before they reach any of them (keys.ts). The tests prove the agreement.
 import type * as NodeCrypto from "node:crypto";
 import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
+import { SPKI_PREFIX, withPrefix } from "./der.js";
 import { IdentityError } from "./errors.js";
 
 /** Which Ed25519 implementation a verifier or signer uses. */
-export type CryptoBackendName = "node" | "webcrypto" | "noble";
-/** `"auto"` (default) picks the fastest available; a name forces that implementation. */
-export type CryptoPreference = "auto" | CryptoBackendName;
+export type CryptoName = "node" | "webcrypto" | "noble";
+/** The `crypto` option: `"auto"` (default) picks the fastest available; a name forces that implementation. */
+export type CryptoOption = "auto" | CryptoName;
+
+/** Every accepted value of the `crypto` option. */
+export const CRYPTO_OPTIONS: readonly CryptoOption[] = ["auto", "node", "webcrypto", "noble"];
 
 export type VerifyFunction = (data: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>;
 export type SignFunction = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 export interface CryptoBackend {
-  readonly name: CryptoBackendName;
+  readonly name: CryptoName;
   importPublicKey(raw: Uint8Array): Promise<VerifyFunction>;
   /** `pkcs8` is the DER of the private key, `seed` its 32-byte secret. */
   importPrivateKey(pkcs8: Uint8Array, seed: Uint8Array): Promise<SignFunction>;
 }
 
 type NodeCryptoModule = typeof NodeCrypto;
-
-const SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
 
 /** Real Node.js (not Bun/Deno/edge runtimes that imitate parts of it). */
 function isNode(): boolean {
@@ -47,7 +53,7 @@ function hasSubtle(): boolean {
 }
 
 /** The backend `preference` resolves to, decided synchronously (a Web Crypto without Ed25519 later degrades to noble). */
-export function selectBackend(preference: CryptoPreference = "auto"): CryptoBackendName {
+export function selectBackend(preference: CryptoOption = "auto"): CryptoName {
   if (preference !== "auto") return preference;
   if (isNode()) return "node";
   if (hasSubtle()) return "webcrypto";
@@ -66,9 +72,7 @@ function nodeBackend(nodeCrypto: NodeCryptoModule): CryptoBackend {
   return {
     name: "node",
     async importPublicKey(raw) {
-      const der = new Uint8Array(SPKI_PREFIX.length + raw.length);
-      der.set(SPKI_PREFIX);
-      der.set(raw, SPKI_PREFIX.length);
+      const der = withPrefix(SPKI_PREFIX, raw);
       const key = nodeCrypto.createPublicKey({ key: der as Buffer, format: "der", type: "spki" });
       return (data, signature) => nodeCrypto.verify(null, data, key, signature);
     },
@@ -105,15 +109,44 @@ export function noble(): typeof ed {
   return ed;
 }
 
+const ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+function littleEndian(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] as number);
+  return n;
+}
+
+/**
+ * RFC 8032 §5.1.7 verification as OpenSSL does it: S < L, then [S]B − [k]A encoded must equal the
+ * R bytes exactly (cofactorless). noble's own `verify` multiplies by the cofactor, which accepts an R
+ * with a small-order component that OpenSSL and Web Crypto reject; the three paths must agree.
+ */
+function nobleVerify(publicKey: Uint8Array, point: ed.Point, data: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== 64) return false;
+  const s = littleEndian(signature.subarray(32));
+  if (s >= ORDER) return false;
+  const r = signature.subarray(0, 32);
+  const hashInput = new Uint8Array(64 + data.length);
+  hashInput.set(r);
+  hashInput.set(publicKey, 32);
+  hashInput.set(data, 64);
+  const k = littleEndian(sha512(hashInput)) % ORDER;
+  const lib = noble();
+  const check = lib.Point.BASE.multiply(s, false).subtract(point.multiply(k, false)).toBytes();
+  let difference = 0;
+  for (let i = 0; i < 32; i++) difference |= (check[i] as number) ^ (r[i] as number);
+  return difference === 0;
+}
+
 const nobleBackend: CryptoBackend = {
   name: "noble",
   async importPublicKey(raw) {
-    const lib = noble();
     const publicKey = raw.slice();
+    const point = noble().Point.fromBytes(publicKey, false);
     return (data, signature) => {
       try {
-        // RFC 8032 strict mode, like OpenSSL and Web Crypto (ZIP-215 would accept more encodings).
-        return lib.verify(signature, data, publicKey, { zip215: false });
+        return nobleVerify(publicKey, point, data, signature);
       } catch {
         return false;
       }
@@ -132,10 +165,10 @@ const PROBE_KEY = Uint8Array.from([
   0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a,
 ]);
 
-const loaded = new Map<CryptoPreference, Promise<CryptoBackend>>();
+const loaded = new Map<CryptoOption, Promise<CryptoBackend>>();
 
 /** Loads (once per preference) the backend `preference` resolves to. Rejects with `crypto_unavailable` when forced and missing. */
-export function loadBackend(preference: CryptoPreference = "auto"): Promise<CryptoBackend> {
+export function loadBackend(preference: CryptoOption = "auto"): Promise<CryptoBackend> {
   let backend = loaded.get(preference);
   if (!backend) {
     backend = resolve(preference);
@@ -144,7 +177,7 @@ export function loadBackend(preference: CryptoPreference = "auto"): Promise<Cryp
   return backend;
 }
 
-async function resolve(preference: CryptoPreference): Promise<CryptoBackend> {
+async function resolve(preference: CryptoOption): Promise<CryptoBackend> {
   const name = selectBackend(preference);
   if (name === "noble") return nobleBackend;
   if (name === "node") {

@@ -1,3 +1,8 @@
+/** Header naming the signature scheme: `v1` or `unsigned`. */
+export const SCHEME_HEADER = "x-restate-signature-scheme";
+/** Header carrying the compact JWS when the scheme is `v1`. */
+export const JWT_HEADER = "x-restate-jwt-v1";
+
 /**
  * Request headers in any of the shapes frameworks hand out: a Fetch `Headers`, a Node
  * `IncomingHttpHeaders`-style record (any case; values string, string[] or undefined), or an

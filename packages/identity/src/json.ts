@@ -63,7 +63,22 @@ export function parseJsonObject(
     return { ok: false, why: "is not a JSON object" };
   const duplicate = findDuplicateKey(json);
   if (duplicate !== undefined) return { ok: false, why: `has the member ${quote(duplicate)} twice` };
+  // Decoded UTF-8 cannot hold a lone surrogate, so only a \u escape can make one.
+  if (json.includes("\\u") && hasLoneSurrogate(value))
+    return { ok: false, why: "has a lone surrogate (\\uD800–\\uDFFF) in a string" };
   return { ok: true, value: value as Record<string, unknown> };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether any string or member name in a parsed JSON value is not well-formed UTF-16. */
+export function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === "string") return LONE_SURROGATE.test(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  for (const [key, member] of Object.entries(value))
+    if (LONE_SURROGATE.test(key) || hasLoneSurrogate(member)) return true;
+  return false;
 }
 
 /** A short, safely quoted rendering of untrusted text for messages. */

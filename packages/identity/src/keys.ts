@@ -1,13 +1,10 @@
 import { base58, base64 } from "@scure/base";
 import { noble } from "./crypto.js";
+import { PKCS8_V1_PREFIX, SPKI_PREFIX, startsWith, withPrefix } from "./der.js";
 import { IdentityError, type KeyProblem } from "./errors.js";
 
 /** Prefix of Restate's v1 request identity public keys (and of the JWT `kid`). */
 export const PUBLIC_KEY_PREFIX = "publickeyv1_";
-
-const ED25519_OID = [0x06, 0x03, 0x2b, 0x65, 0x70];
-const PKCS8_V1_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, ...ED25519_OID, 0x04, 0x22, 0x04, 0x20);
-const SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, ...ED25519_OID, 0x03, 0x21, 0x00);
 
 function keyError(problem: KeyProblem, message: string, index?: number): IdentityError {
   const where = index === undefined ? "" : `key #${index}: `;
@@ -17,11 +14,7 @@ function keyError(problem: KeyProblem, message: string, index?: number): Identit
 /**
  * Decodes a `publickeyv1_…` string to the raw 32-byte Ed25519 public key.
  * Throws {@link IdentityError} (`invalid_public_key`) naming the problem: `prefix`, `base58` or `length`.
- *
- * @example
- * ```ts
- * const raw = parsePublicKey("publickeyv1_AfQwmwfgEZhrWpvv8N52SHpRtZqGGaFr4AZN6qtYWSiY"); // Uint8Array(32)
- * ```
+ * Also refuses weak keys (see {@link pointProblem}). Internal: the public API takes key strings.
  */
 export function parsePublicKey(key: string, index?: number): Uint8Array {
   if (typeof key !== "string") throw keyError("type", `expected a string, got ${typeof key}`, index);
@@ -34,17 +27,40 @@ export function parsePublicKey(key: string, index?: number): Uint8Array {
     throw keyError("base58", "the part after the prefix is not valid base58", index);
   }
   if (raw.length !== 32) throw keyError("length", `expected 32 bytes after base58 decoding, got ${raw.length}`, index);
+  const weakness = pointProblem(raw);
+  if (weakness) throw keyError(weakness.problem, weakness.message, index);
   return raw;
 }
 
 /**
+ * Why 32 bytes are not a safe Ed25519 public key, or `undefined` when they are: the canonical
+ * encoding (y < p, no sign bit on x = 0) of a point in the prime-order subgroup other than the
+ * identity. Keys made from a private key always are; anything else (the identity, the other seven
+ * small-order points, mixed-order points, non-canonical encodings) can only come from an attacker
+ * or a bug, and with such keys implementations disagree about which signatures verify (with the
+ * identity as key, OpenSSL accepts R = identity, S = 0 on any message).
+ */
+export function pointProblem(raw: Uint8Array): { problem: "point" | "weak"; message: string } | undefined {
+  const { Point } = noble();
+  let point: InstanceType<typeof Point>;
+  try {
+    point = Point.fromBytes(raw, false);
+  } catch {
+    return { problem: "point", message: "the key is not the canonical encoding of an Ed25519 curve point" };
+  }
+  const canonical = point.toBytes();
+  if (!canonical.every((byte, i) => byte === raw[i]))
+    return { problem: "point", message: "the key is not the canonical encoding of an Ed25519 curve point" };
+  if (point.isSmallOrder())
+    return { problem: "weak", message: "the key is a small-order point (such as the identity), not a real public key" };
+  if (!point.isTorsionFree())
+    return { problem: "weak", message: "the key has a small-order component, not a real public key" };
+  return undefined;
+}
+
+/**
  * Formats a raw 32-byte Ed25519 public key as `publickeyv1_` + base58, the form Restate prints and
- * uses as JWT `kid`.
- *
- * @example
- * ```ts
- * formatPublicKey(parsePublicKey(key)) === key; // true
- * ```
+ * uses as JWT `kid`; the inverse of {@link parsePublicKey}.
  */
 export function formatPublicKey(raw: Uint8Array): string {
   if (!(raw instanceof Uint8Array) || raw.length !== 32)
@@ -68,12 +84,6 @@ function parsePem(pem: string, code: "invalid_private_key" | "invalid_public_key
   } catch {
     throw new IdentityError(code, `the ${label} PEM block is not valid base64`, "pem");
   }
-}
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array, at = 0): boolean {
-  if (bytes.length < at + prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
-  return true;
 }
 
 /** An Ed25519 private key read from PKCS#8 PEM. */
@@ -114,10 +124,7 @@ export function parsePrivateKeyPem(pem: string): PrivateKeyMaterial {
       "the embedded public key does not belong to the private key",
       "mismatch",
     );
-  const pkcs8 = new Uint8Array(48);
-  pkcs8.set(PKCS8_V1_PREFIX);
-  pkcs8.set(seed, 16);
-  return { pkcs8, seed, publicKey };
+  return { pkcs8: withPrefix(PKCS8_V1_PREFIX, seed), seed, publicKey };
 }
 
 /**
@@ -126,6 +133,9 @@ export function parsePrivateKeyPem(pem: string): PrivateKeyMaterial {
  *
  * @example
  * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { publicKeyFromPem } from "@restate-connect/identity";
+ *
  * const publicKey = publicKeyFromPem(readFileSync("private.pem", "utf8")); // "publickeyv1_…"
  * ```
  */
@@ -136,7 +146,10 @@ export function publicKeyFromPem(pem: string): string {
     throw new IdentityError("invalid_public_key", `expected a PRIVATE KEY or PUBLIC KEY PEM, got "${label}"`, "pem");
   if (der.length !== 44 || !startsWith(der, SPKI_PREFIX))
     throw new IdentityError("invalid_public_key", "the PEM does not hold an Ed25519 SPKI public key", "der");
-  return formatPublicKey(der.slice(12));
+  const raw = der.slice(12);
+  const weakness = pointProblem(raw);
+  if (weakness) throw new IdentityError("invalid_public_key", weakness.message, weakness.problem);
+  return formatPublicKey(raw);
 }
 
 function pemEncode(label: string, der: Uint8Array): string {
@@ -157,15 +170,16 @@ export interface GeneratedKeyPair {
  *
  * @example
  * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { generateKeyPair } from "@restate-connect/identity";
+ *
  * const { privateKeyPem, publicKey } = generateKeyPair();
- * writeFileSync("restate-identity.pem", privateKeyPem, { mode: 0o600 });
+ * writeFileSync("restate-identity.pem", privateKeyPem, { mode: 0o600, flag: "wx" });
+ * console.log(publicKey);
  * ```
  */
 export function generateKeyPair(): GeneratedKeyPair {
   const seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
-  const der = new Uint8Array(48);
-  der.set(PKCS8_V1_PREFIX);
-  der.set(seed, 16);
   const publicKey = formatPublicKey(noble().getPublicKey(seed));
-  return { privateKeyPem: pemEncode("PRIVATE KEY", der), publicKey };
+  return { privateKeyPem: pemEncode("PRIVATE KEY", withPrefix(PKCS8_V1_PREFIX, seed)), publicKey };
 }

@@ -3,13 +3,8 @@
  * (sdk-shared-core): a path whose third-to-last segment is `invoke` is cut to `/invoke/<svc>/<handler>`,
  * a path whose last segment is `discover` is cut to `/discover`, anything else is used unchanged.
  * This lets a service live under a prefix (`/restate/invoke/S/h`) while Restate signs `/invoke/S/h`.
- *
- * @example
- * ```ts
- * normaliseAudiencePath("/foo/bar/invoke/Greeter/greet"); // "/invoke/Greeter/greet"
- * normaliseAudiencePath("/api/discover"); // "/discover"
- * normaliseAudiencePath("/health"); // "/health"
- * ```
+ * For example `/foo/bar/invoke/Greeter/greet` → `/invoke/Greeter/greet`, `/api/discover` → `/discover`,
+ * `/health` → `/health`.
  */
 export function normaliseAudiencePath(path: string): string {
   const last = path.lastIndexOf("/");
@@ -31,4 +26,25 @@ export function pathOfTarget(target: string): string {
   const hash = target.indexOf("#");
   if (hash >= 0 && hash < end) end = hash;
   return end === target.length ? target : target.slice(0, end);
+}
+
+const SERDES = /(?:^|\/)serdes\/[^/]+\/(?:encode|decode)\/.+?\/?$/;
+
+/**
+ * Whether the SDK treats a request to `path` as its health check, which it answers without checking
+ * identity. Decided exactly as the SDK decides it: on the URL-normalised path (`/x/../health` is
+ * `/health`, `/invoke/S/x/../health` is an invocation of handler `health`), where serdes previews,
+ * invocations (`…/invoke/<svc>/<handler>`) and discovery take precedence over a last segment `health`.
+ */
+export function isHealthPath(path: string): boolean {
+  let pathname: string;
+  try {
+    pathname = new URL(path, "https://example.com").pathname;
+  } catch {
+    return false;
+  }
+  if (SERDES.test(pathname)) return false;
+  const fragments = pathname.split("/");
+  if (fragments.length >= 3 && fragments[fragments.length - 3] === "invoke") return false;
+  return fragments[fragments.length - 1] === "health";
 }

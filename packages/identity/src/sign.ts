@@ -1,8 +1,9 @@
 import { encodeBase64Url, encodeUtf8 } from "./base64url.js";
-import { type CryptoBackendName, type CryptoPreference, loadBackend, type SignFunction } from "./crypto.js";
+import { CRYPTO_OPTIONS, type CryptoName, type CryptoOption, loadBackend, type SignFunction } from "./crypto.js";
 import { IdentityError } from "./errors.js";
+import { JWT_HEADER, SCHEME_HEADER } from "./headers.js";
+import { hasLoneSurrogate } from "./json.js";
 import { formatPublicKey, parsePrivateKeyPem } from "./keys.js";
-import { JWT_HEADER, SCHEME_HEADER } from "./verify.js";
 
 export interface SignerOptions {
   /** PKCS#8 PEM of the Ed25519 private key (the same file restate-server is configured with). Secret. */
@@ -10,7 +11,7 @@ export interface SignerOptions {
   /** Token lifetime on both sides of `iat`: `nbf = iat - e`, `exp = iat + e`. Default 60 (restate-server's value). */
   expirationSeconds?: number;
   /** Ed25519 implementation. Default `"auto"`. */
-  crypto?: CryptoPreference;
+  crypto?: CryptoOption;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
 }
@@ -34,8 +35,8 @@ export interface Signer {
   readonly publicKey: string;
   /** Signs a request to `path` (the audience, e.g. `/invoke/Greeter/greet` or `/discover`). */
   sign(path: string, options?: SignOptions): Promise<SignedHeaders>;
-  /** The Ed25519 implementation in use, once the first signature was made. */
-  backend(): Promise<CryptoBackendName>;
+  /** The Ed25519 implementation in use (loads it if no signature was made yet). */
+  crypto(): Promise<CryptoName>;
 }
 
 /**
@@ -44,9 +45,12 @@ export interface Signer {
  *
  * @example
  * ```ts
+ * import { createSigner, generateKeyPair } from "@restate-connect/identity";
+ *
+ * const { privateKeyPem } = generateKeyPair();
  * const signer = createSigner({ privateKeyPem });
  * const headers = await signer.sign("/invoke/Greeter/greet");
- * await fetch("http://localhost:9080/invoke/Greeter/greet", { method: "POST", headers });
+ * await fetch("http://localhost:9080/invoke/Greeter/greet", { method: "POST", headers, body: "{}" });
  * ```
  */
 export function createSigner(options: SignerOptions): Signer {
@@ -55,11 +59,15 @@ export function createSigner(options: SignerOptions): Signer {
   const expiration = options.expirationSeconds ?? 60;
   if (!Number.isSafeInteger(expiration) || expiration < 1)
     throw new IdentityError("invalid_option", "expirationSeconds must be a whole number ≥ 1");
+  if (options.crypto !== undefined && !CRYPTO_OPTIONS.includes(options.crypto))
+    throw new IdentityError("invalid_option", 'crypto must be "auto", "node", "webcrypto" or "noble"');
+  if (options.now !== undefined && typeof options.now !== "function")
+    throw new IdentityError("invalid_option", "now must be a function returning epoch milliseconds");
   const key = parsePrivateKeyPem(options.privateKeyPem);
   const publicKey = formatPublicKey(key.publicKey);
   const now = options.now ?? Date.now;
   const encodedHeader = encodeBase64Url(encodeUtf8(JSON.stringify({ typ: "JWT", alg: "EdDSA", kid: publicKey })));
-  let signing: Promise<{ name: CryptoBackendName; sign: SignFunction }> | undefined;
+  let signing: Promise<{ name: CryptoName; sign: SignFunction }> | undefined;
   const signer = () => {
     signing ??= loadBackend(options.crypto ?? "auto").then(async (backend) => ({
       name: backend.name,
@@ -72,7 +80,12 @@ export function createSigner(options: SignerOptions): Signer {
     publicKey,
     async sign(path, signOptions = {}) {
       if (typeof path !== "string") throw new IdentityError("invalid_option", "path must be a string");
-      const iat = signOptions.issuedAt ?? Math.floor(now() / 1000);
+      if (signOptions.subject !== undefined && typeof signOptions.subject !== "string")
+        throw new IdentityError("invalid_option", "subject must be a string");
+      // Verifiers (ours and Restate's) refuse tokens with lone surrogates: do not make one.
+      if (hasLoneSurrogate(path) || hasLoneSurrogate(signOptions.subject))
+        throw new IdentityError("invalid_option", "path and subject must be well-formed Unicode (no lone surrogates)");
+      const iat = signOptions.issuedAt ?? secondsFrom(now());
       if (!Number.isSafeInteger(iat) || iat < 0)
         throw new IdentityError("invalid_option", "issuedAt must be whole seconds ≥ 0");
       const claims: Record<string, string | number> = {
@@ -86,6 +99,12 @@ export function createSigner(options: SignerOptions): Signer {
       const signature = await (await signer()).sign(encodeUtf8(input));
       return { [SCHEME_HEADER]: "v1", [JWT_HEADER]: `${input}.${encodeBase64Url(signature)}` } as SignedHeaders;
     },
-    backend: async () => (await signer()).name,
+    crypto: async () => (await signer()).name,
   };
+}
+
+function secondsFrom(millis: unknown): number {
+  if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0)
+    throw new IdentityError("invalid_option", "now() must return epoch milliseconds (a finite number ≥ 0)");
+  return Math.floor(millis / 1000);
 }

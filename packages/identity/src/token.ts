@@ -1,6 +1,6 @@
 import { decodeBase64Url, decodeUtf8, encodeAscii } from "./base64url.js";
-import type { RejectionCode } from "./errors.js";
 import { parseJsonObject, quote } from "./json.js";
+import { type Rejected, reject } from "./result.js";
 
 /** Tokens from Restate are ~300 characters; anything this large is hostile and is refused before decoding. */
 export const MAX_TOKEN_LENGTH = 8 * 1024;
@@ -13,13 +13,11 @@ export interface ParsedToken {
   signature: Uint8Array;
 }
 
-export type Failure = { ok: false; code: RejectionCode; message: string };
-
-function malformed(message: string): Failure {
-  return { ok: false, code: "malformed_token", message };
+function malformed(message: string): Rejected {
+  return reject("malformed_token", message);
 }
 
-function decodeSegment(segment: string, name: string): { ok: true; value: Record<string, unknown> } | Failure {
+function decodeSegment(segment: string, name: string): { ok: true; value: Record<string, unknown> } | Rejected {
   let text: string;
   try {
     text = decodeUtf8(decodeBase64Url(segment));
@@ -34,26 +32,37 @@ const MAX_REMEMBERED_HEADERS = 32;
 /** Validated header segments → their `kid` (null when absent). Bounded; cleared when full. */
 const validatedHeaders = new Map<string, string | null>();
 
-/** Decodes and checks a JWT header segment: `alg` exactly `EdDSA`, `typ` JWT if present, no `crit`. */
-function checkHeader(segment: string): { ok: true; kid: string | null } | Failure {
+/**
+ * The only JWT header members restate-server sends. Anything else (`b64`, `jwk`, `jku`, `x5u`, `crit`,
+ * …) changes how some JOSE library reads the token, or makes Restate's own verifier refuse it, so it is
+ * refused here: one reading of a token, the strictest.
+ */
+const HEADER_MEMBERS = new Set(["typ", "alg", "kid"]);
+
+/** Decodes and checks a JWT header segment: `alg` exactly `EdDSA`, `typ` JWT if present, no other members. */
+function checkHeader(segment: string): { ok: true; kid: string | null } | Rejected {
   const header = decodeSegment(segment, "header");
   if (!header.ok) return header;
-  const { alg, kid, typ, crit } = header.value;
+  const { alg, kid, typ } = header.value;
   if (alg !== "EdDSA")
     return {
       ok: false,
       code: "unsupported_algorithm",
-      message: `JWT alg is ${alg === undefined ? "missing" : quote(String(alg))}, only "EdDSA" is accepted`,
+      message: `JWT alg is ${alg === undefined ? "missing" : typeof alg === "string" ? quote(alg) : `of type ${typeof alg}`}, only "EdDSA" is accepted`,
     };
+  for (const member in header.value)
+    if (!HEADER_MEMBERS.has(member))
+      return malformed(`JWT header member ${quote(member, 32)} is not one restate-server sends (typ, alg, kid)`);
   if (kid !== undefined && typeof kid !== "string") return malformed("JWT header kid is not a string");
   if (typ !== undefined && (typeof typ !== "string" || typ.toUpperCase() !== "JWT"))
-    return malformed(`JWT header typ is ${quote(String(typ))}, expected "JWT"`);
-  if (crit !== undefined) return malformed("JWT header has crit extensions, none are supported");
+    return malformed(
+      `JWT header typ is ${typeof typ === "string" ? quote(typ) : `of type ${typeof typ}`}, expected "JWT"`,
+    );
   return { ok: true, kid: kid ?? null };
 }
 
-/** Splits and decodes a compact JWS, enforcing Restate's header: `alg` exactly `EdDSA`, `typ` JWT if present, no `crit`. */
-export function parseToken(token: string): { ok: true; token: ParsedToken } | Failure {
+/** Splits and decodes a compact JWS, enforcing Restate's header: `alg` exactly `EdDSA`, `typ` JWT if present, nothing else. */
+export function parseToken(token: string): { ok: true; token: ParsedToken } | Rejected {
   if (token.length > MAX_TOKEN_LENGTH)
     return malformed(`token is ${token.length} characters, more than the limit of ${MAX_TOKEN_LENGTH}`);
   const first = token.indexOf(".");

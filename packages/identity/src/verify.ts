@@ -1,24 +1,21 @@
 import { LruCache } from "./cache.js";
 import { type IdentityClaims, readClaims } from "./claims.js";
 import {
+  CRYPTO_OPTIONS,
   type CryptoBackend,
-  type CryptoBackendName,
-  type CryptoPreference,
+  type CryptoName,
+  type CryptoOption,
   loadBackend,
   selectBackend,
   type VerifyFunction,
 } from "./crypto.js";
-import { IdentityError, type RejectionCode } from "./errors.js";
-import { type HeaderInput, MULTIPLE, readHeader } from "./headers.js";
+import { IdentityError } from "./errors.js";
+import { type HeaderInput, JWT_HEADER, MULTIPLE, readHeader, SCHEME_HEADER } from "./headers.js";
 import { quote } from "./json.js";
 import { parsePublicKey } from "./keys.js";
 import { normaliseAudiencePath } from "./path.js";
+import { type Accepted, type Rejected, reject, type VerificationResult } from "./result.js";
 import { parseToken } from "./token.js";
-
-/** Header naming the signature scheme: `v1` or `unsigned`. */
-export const SCHEME_HEADER = "x-restate-signature-scheme";
-/** Header carrying the compact JWS when the scheme is `v1`. */
-export const JWT_HEADER = "x-restate-jwt-v1";
 
 export interface VerifierOptions {
   /** Accepted `publickeyv1_…` keys. Several keys allow rotation: a token verifies if any key verifies it. */
@@ -33,24 +30,13 @@ export interface VerifierOptions {
   /** Verified-token cache: `false` disables it. Default `{ maxEntries: 1024 }`. */
   cache?: boolean | { maxEntries?: number };
   /** Ed25519 implementation. Default `"auto"`: Node crypto, else Web Crypto, else @noble/ed25519. */
-  crypto?: CryptoPreference;
-  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  crypto?: CryptoOption;
+  /**
+   * Clock in milliseconds since the epoch. Default `Date.now`. A clock that throws or returns anything
+   * but a finite number ≥ 0 makes every signed request a rejection (`internal_error`), never an acceptance.
+   */
   now?: () => number;
 }
-
-/** An accepted request. `signed: false` only happens with `allowUnsigned: true`. */
-export type Accepted =
-  | { readonly ok: true; readonly signed: true; readonly keyId: string; readonly claims: IdentityClaims }
-  | { readonly ok: true; readonly signed: false; readonly keyId: undefined; readonly claims: undefined };
-
-/** A rejected request: `code` for programs, `message` for humans (never contains key material). */
-export interface Rejected {
-  readonly ok: false;
-  readonly code: RejectionCode;
-  readonly message: string;
-}
-
-export type VerificationResult = Accepted | Rejected;
 
 export interface Verifier {
   /**
@@ -59,9 +45,9 @@ export interface Verifier {
    */
   verify(headers: HeaderInput, path: string): Promise<VerificationResult>;
   /** The Ed25519 implementation in use (settled after {@link Verifier.ready}). */
-  readonly backend: CryptoBackendName;
-  /** Resolves once keys are imported into the crypto backend; rejects if a forced backend is unavailable. */
-  ready(): Promise<CryptoBackendName>;
+  readonly crypto: CryptoName;
+  /** Resolves once keys are imported into the crypto implementation; rejects if a forced one is unavailable. */
+  ready(): Promise<CryptoName>;
   /** The configured keys, in order. */
   readonly keyIds: readonly string[];
 }
@@ -76,11 +62,13 @@ interface ImportedKey {
   verify: VerifyFunction;
 }
 
-const UNSIGNED: Accepted = Object.freeze({ ok: true, signed: false, keyId: undefined, claims: undefined });
-
-function reject(code: RejectionCode, message: string): Rejected {
-  return { ok: false, code, message };
-}
+const UNSIGNED: Accepted = Object.freeze({
+  ok: true,
+  signed: false,
+  keyId: undefined,
+  claims: undefined,
+  subject: undefined,
+});
 
 function validateOptions(options: VerifierOptions): { tolerance: number; cacheSize: number } {
   if (options === null || typeof options !== "object")
@@ -98,8 +86,12 @@ function validateOptions(options: VerifierOptions): { tolerance: number; cacheSi
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 1)
       throw new IdentityError("invalid_option", "cache.maxEntries must be a whole number ≥ 1");
   }
-  if (options.crypto !== undefined && !["auto", "node", "webcrypto", "noble"].includes(options.crypto))
+  if (options.crypto !== undefined && !CRYPTO_OPTIONS.includes(options.crypto))
     throw new IdentityError("invalid_option", 'crypto must be "auto", "node", "webcrypto" or "noble"');
+  if (options.now !== undefined && typeof options.now !== "function")
+    throw new IdentityError("invalid_option", "now must be a function returning epoch milliseconds");
+  if (options.allowUnsigned !== undefined && typeof options.allowUnsigned !== "boolean")
+    throw new IdentityError("invalid_option", "allowUnsigned must be a boolean");
   if (options.keys.length === 0 && options.allowUnsigned !== true)
     throw new IdentityError(
       "no_keys",
@@ -115,9 +107,14 @@ function validateOptions(options: VerifierOptions): { tolerance: number; cacheSi
  *
  * @example
  * ```ts
- * const verifier = createVerifier({ keys: [process.env.RESTATE_IDENTITY_KEY!] });
- * const result = await verifier.verify(request.headers, new URL(request.url).pathname);
- * if (!result.ok) return new Response(JSON.stringify({ code: result.code }), { status: 401 });
+ * import { createVerifier } from "@restate-connect/identity";
+ *
+ * const verifier = createVerifier({ keys: [process.env.RESTATE_IDENTITY_KEY ?? ""] });
+ * export async function guard(request: Request): Promise<Response | undefined> {
+ *   const result = await verifier.verify(request.headers, new URL(request.url).pathname);
+ *   if (!result.ok) return new Response(JSON.stringify({ code: result.code }), { status: 401 });
+ *   return undefined;
+ * }
  * ```
  */
 export function createVerifier(options: VerifierOptions): Verifier {
@@ -125,16 +122,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const raw = options.keys.map((key, index) => parsePublicKey(key, index));
   const keyIds: readonly string[] = Object.freeze([...options.keys]);
   const allowUnsigned = options.allowUnsigned === true;
-  const preference = options.crypto ?? "auto";
+  const preference: CryptoOption = options.crypto ?? "auto";
   const now = options.now ?? Date.now;
   const cache = cacheSize > 0 ? new LruCache<CachedToken>(cacheSize) : undefined;
 
-  let backendName: CryptoBackendName = selectBackend(preference);
+  let cryptoName: CryptoName = selectBackend(preference);
   let imported: ImportedKey[] | undefined;
   let importing: Promise<ImportedKey[]> | undefined;
   const importKeys = (): Promise<ImportedKey[]> => {
     importing ??= loadBackend(preference).then(async (backend: CryptoBackend) => {
-      backendName = backend.name;
+      cryptoName = backend.name;
       const verifiers = await Promise.all(raw.map((bytes) => backend.importPublicKey(bytes)));
       imported = verifiers.map((verify, i) => ({ id: keyIds[i] as string, verify }));
       return imported;
@@ -146,14 +143,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const checkTimeAndAudience = (entry: CachedToken, path: string): VerificationResult => {
     const { claims } = entry;
-    const seconds = Math.floor(now() / 1000);
+    const millis: unknown = now();
+    // Every comparison with NaN is false: a broken clock must not make expired tokens pass.
+    if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0)
+      return reject("internal_error", "the clock (now) did not return epoch milliseconds; refusing the request");
+    const seconds = Math.floor(millis / 1000);
     if (seconds > claims.exp + tolerance) return reject("expired", `the token expired ${seconds - claims.exp} s ago`);
     if (seconds < claims.nbf - tolerance)
       return reject("not_yet_valid", `the token is not valid for another ${claims.nbf - seconds} s (clock skew?)`);
     const audience = normaliseAudiencePath(path);
     if (claims.aud !== audience)
       return reject("audience_mismatch", `token audience ${quote(claims.aud)}, request path ${quote(audience)}`);
-    return { ok: true, signed: true, keyId: entry.keyId, claims };
+    return { ok: true, signed: true, keyId: entry.keyId, claims, subject: claims.sub };
   };
 
   const verifySignature = async (token: string, path: string): Promise<VerificationResult> => {
@@ -211,22 +212,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       return await verifySignature(token, path);
     } catch (error) {
-      // Fail closed: nothing above throws for any input; if the crypto backend itself is unavailable
-      // (a forced backend missing in this runtime) the signature cannot be checked, so it is not accepted.
+      // Fail closed: any internal problem (a forced crypto implementation missing in this runtime, a
+      // clock that throws, a crypto failure) is a rejection, never an acceptance.
       if (error instanceof IdentityError)
-        return reject("bad_signature", `the signature cannot be checked: ${error.message}`);
-      return reject("malformed_token", "the identity headers could not be processed");
+        return reject("internal_error", `the signature cannot be checked: ${error.message}`);
+      return reject("internal_error", "the verifier failed while checking the request; refusing it");
     }
   };
 
   return {
     verify,
-    get backend() {
-      return backendName;
+    get crypto() {
+      return cryptoName;
     },
     ready: async () => {
       await importKeys();
-      return backendName;
+      return cryptoName;
     },
     keyIds,
   };

@@ -1,8 +1,9 @@
 import * as restate from "@restatedev/restate-sdk";
 import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
 import { describe, expect, it } from "vitest";
+import type { AdapterRejection } from "../src/adapters/core.js";
 import { withIdentity } from "../src/adapters/fetch.js";
-import { createSigner, generateKeyPair, type Rejected } from "../src/index.js";
+import { createSigner, generateKeyPair } from "../src/index.js";
 import { SERVER_TEST_KEY_PEM, SERVER_TEST_KID } from "./helpers.js";
 
 const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM });
@@ -13,7 +14,7 @@ const greeter = restate.service({
 
 describe("fetch adapter with Node's Request/Response", () => {
   it("guards the SDK's fetch endpoint: signed discovery passes, others get 401", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     const handler = withIdentity(createEndpointHandler({ services: [greeter] }), {
       keys: [SERVER_TEST_KID],
       onReject: (r) => rejections.push(r),

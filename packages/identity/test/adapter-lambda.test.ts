@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
+import type { AdapterRejection } from "../src/adapters/core.js";
 import { withIdentity } from "../src/adapters/lambda.js";
-import { createSigner, generateKeyPair, type Rejected } from "../src/index.js";
+import { createSigner, generateKeyPair } from "../src/index.js";
 import { SERVER_TEST_KEY_PEM, SERVER_TEST_KID } from "./helpers.js";
 
 const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM });
 const other = createSigner({ privateKeyPem: generateKeyPair().privateKeyPem });
 
 describe("lambda adapter with API Gateway and function-URL events", () => {
-  const rejections: Rejected[] = [];
+  const rejections: AdapterRejection[] = [];
   const handler = withIdentity(
     async (event: { path?: string; rawPath?: string }) => ({ statusCode: 200, body: "ran", event }),
     {

@@ -1,10 +1,12 @@
 import { createServer as createHttp1Server, type Server } from "node:http";
 import { connect, createServer as createHttp2Server, type Http2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
+import * as restate from "@restatedev/restate-sdk";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AdapterRejection } from "../src/adapters/core.js";
 import { identityMiddleware, withIdentity } from "../src/adapters/node.js";
-import { createSigner, generateKeyPair, type Rejected } from "../src/index.js";
+import { createSigner, generateKeyPair } from "../src/index.js";
 import { SERVER_TEST_KEY_PEM, SERVER_TEST_KID } from "./helpers.js";
 
 const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM });
@@ -22,7 +24,7 @@ async function listen(server: Server | Http2Server): Promise<string> {
 
 describe("node adapter: http/1.1 listener", () => {
   it("passes signed requests, answers 401 {code} otherwise, and reports the reason", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     let reached = 0;
     const listener = withIdentity(
       (_req, res) => {
@@ -129,5 +131,43 @@ describe("node adapter: Express middleware", () => {
     expect([bad.status, await bad.json()]).toEqual([401, { code: "unsigned" }]);
     expect(await (await fetch(`${url}/public`)).text()).toBe("open");
     expect(rejections).toEqual(["unsigned"]);
+  });
+});
+
+describe("the README's Node and Express shapes around the real SDK handler", () => {
+  const ACCEPT = "application/vnd.restate.endpointmanifest.v3+json";
+  const greeter = restate.service({ name: "Greeter", handlers: { greet: async () => "hi" } });
+
+  it("http.createServer(withIdentity(sdk)): the signer's discovery request gets the manifest", async () => {
+    const sdk = restate.createEndpointHandler({ services: [greeter] });
+    // Both of the SDK handler's overloads survive the wrapper (a type error here fails typecheck).
+    createHttp2Server(withIdentity(sdk, { keys: [SERVER_TEST_KID] })).close();
+    const url = await listen(createHttp1Server(withIdentity(sdk, { keys: [SERVER_TEST_KID] })));
+    const ok = await fetch(`${url}/discover`, { headers: { ...(await signer.sign("/discover")), accept: ACCEPT } });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()) as unknown).toMatchObject({ services: [{ name: "Greeter" }] });
+    const bad = await fetch(`${url}/discover`, { headers: { ...(await stranger.sign("/discover")), accept: ACCEPT } });
+    expect([bad.status, await bad.text()]).toEqual([401, '{"code":"bad_signature"}']);
+  });
+
+  it("express: identityMiddleware, then the SDK handler under a mount path", async () => {
+    const sdk = restate.createEndpointHandler({ services: [greeter] });
+    const subjects: (string | undefined)[] = [];
+    const app = express();
+    app.use("/restate", identityMiddleware({ keys: [SERVER_TEST_KID] }), (req, res) => {
+      subjects.push(req.restateIdentity?.keyId);
+      sdk(req, res);
+    });
+    const url = await listen(createHttp1Server(app));
+    const ok = await fetch(`${url}/restate/discover`, {
+      headers: { ...(await signer.sign("/discover")), accept: ACCEPT },
+    });
+    expect([ok.status, ((await ok.json()) as { services: { name: string }[] }).services[0]?.name]).toEqual([
+      200,
+      "Greeter",
+    ]);
+    expect(subjects).toEqual([SERVER_TEST_KID]);
+    const unsigned = await fetch(`${url}/restate/discover`, { headers: { accept: ACCEPT } });
+    expect(unsigned.status).toBe(401);
   });
 });

@@ -3,13 +3,8 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  createVerifier,
-  generateKeyPair,
-  parsePublicKey,
-  REJECTION_CODES,
-  type VerificationResult,
-} from "../src/index.js";
+import { createVerifier, generateKeyPair, REJECTION_CODES, type VerificationResult } from "../src/index.js";
+import { parsePublicKey } from "../src/keys.js";
 import { b64url, forge, SERVER_TEST_KID, serverClaims, serverHeader } from "./helpers.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 300);
@@ -239,6 +234,33 @@ describe("hostile input (fast-check)", () => {
         },
       ),
       { numRuns: Math.max(30, Math.floor(RUNS / 10)) },
+    );
+  });
+
+  it("a broken clock fails closed: every signed request is refused, cached or not", { timeout: TIMEOUT }, async () => {
+    const expired = forge(serverHeader(), serverClaims(PATH, NOW - 3600));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constantFrom<unknown>(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, -1e15),
+          fc.constantFrom<unknown>(undefined, null, "1750000000000", true, {}, [], 1750000000000n),
+          fc.string(),
+          fc.constant(new Error("clock down")),
+        ),
+        fc.boolean(),
+        async (reading, cached) => {
+          const now = () => {
+            if (reading instanceof Error) throw reading;
+            return reading as number;
+          };
+          const broken = createVerifier({ keys: [SERVER_TEST_KID], now, cache: cached });
+          for (const token of [GOOD, expired, GOOD]) {
+            const result = await broken.verify(v1(token), PATH);
+            expect(result).toMatchObject({ ok: false, code: "internal_error" });
+          }
+        },
+      ),
+      { numRuns: Math.min(RUNS, 500) },
     );
   });
 

@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { base58 } from "@scure/base";
 import { describe, expect, it } from "vitest";
-import { formatPublicKey, generateKeyPair, IdentityError, parsePublicKey, publicKeyFromPem } from "../src/index.js";
-import { parsePrivateKeyPem } from "../src/keys.js";
+import { generateKeyPair, IdentityError, publicKeyFromPem } from "../src/index.js";
+import { formatPublicKey, parsePrivateKeyPem, parsePublicKey } from "../src/keys.js";
 import { SERVER_TEST_KEY_PEM, SERVER_TEST_KID, SERVER_TEST_PUBLIC_PEM } from "./helpers.js";
 
 function thrown(fn: () => unknown): IdentityError {

@@ -5,8 +5,9 @@ import * as restate from "@restatedev/restate-sdk";
 import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
 import type { Context as LambdaContext } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withIdentity } from "../src/adapters/lambda.js";
-import { generateKeyPair, type Rejected } from "../src/index.js";
+import type { AdapterRejection } from "../src/adapters/core.js";
+import { identityOf, withIdentity } from "../src/adapters/lambda.js";
+import { generateKeyPair } from "../src/index.js";
 
 const greeter = restate.service({
   name: "LambdaGreeter",
@@ -76,11 +77,18 @@ describe("Lambda adapter with restate-server's real Lambda payload", () => {
     });
 
   it("captures the payload shape restate-server sends to Lambda", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     const sdk = createEndpointHandler({ services: [greeter] });
+    const verifiedAudiences: (string | undefined)[] = [];
     handlers.set(
       `${ARN}-good`,
-      withIdentity(sdk, { keys: [serverKey.publicKey], onReject: (r) => rejections.push(r) }),
+      withIdentity(
+        async (event: { path: string }, context: LambdaContext) => {
+          verifiedAudiences.push(identityOf(event)?.claims.aud);
+          return sdk(event, context);
+        },
+        { keys: [serverKey.publicKey], onReject: (r) => rejections.push(r) },
+      ) as (event: unknown, context: LambdaContext) => Promise<unknown>,
     );
     const registration = await registerArn(`${ARN}-good:1`);
     expect(registration.status, await registration.clone().text()).toBe(201);
@@ -106,10 +114,13 @@ describe("Lambda adapter with restate-server's real Lambda payload", () => {
     const invoke = lambda.payloads.find((p) => p.payload.path === "/invoke/LambdaGreeter/greet");
     expect(invoke?.payload).toMatchObject({ httpMethod: "POST", isBase64Encoded: true });
     expect(rejections).toEqual([]);
+    // The handler saw what the adapter verified for each of the server's events.
+    expect(verifiedAudiences).toEqual(expect.arrayContaining(["/discover", "/invoke/LambdaGreeter/greet"]));
+    expect(verifiedAudiences).not.toContain(undefined);
   });
 
   it("rejects the server's requests when configured with another key: registration fails with 401", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     let sdkRan = false;
     const sdk = createEndpointHandler({ services: [greeter] });
     handlers.set(

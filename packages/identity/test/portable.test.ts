@@ -37,11 +37,11 @@ async function verifyInBareContext(code: string, globals: Record<string, unknown
       const verifier = identity.createVerifier({ keys: [kid] });
       const good = await verifier.verify({ "x-restate-signature-scheme": "v1", "x-restate-jwt-v1": token }, "/invoke/S/h");
       const bad = await verifier.verify({ "x-restate-signature-scheme": "v1", "x-restate-jwt-v1": token }, "/invoke/S/x");
-      return JSON.stringify({ hasProcess, backend: verifier.backend, good: good.ok, bad: bad.ok ? "ok" : bad.code });
+      return JSON.stringify({ hasProcess, crypto: verifier.crypto, good: good.ok, bad: bad.ok ? "ok" : bad.code });
     })()`,
     context,
   )) as string;
-  return JSON.parse(out) as { hasProcess: boolean; backend: string; good: boolean; bad: string };
+  return JSON.parse(out) as { hasProcess: boolean; crypto: string; good: boolean; bad: string };
 }
 
 describe("portable build", () => {
@@ -57,13 +57,13 @@ describe("portable build", () => {
     const token = (await createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM }).sign("/invoke/S/h"))["x-restate-jwt-v1"];
     expect(await verifyInBareContext(code, { crypto: globalThis.crypto }, token)).toEqual({
       hasProcess: false,
-      backend: "webcrypto",
+      crypto: "webcrypto",
       good: true,
       bad: "audience_mismatch",
     });
     expect(await verifyInBareContext(code, {}, token)).toEqual({
       hasProcess: false,
-      backend: "noble",
+      crypto: "noble",
       good: true,
       bad: "audience_mismatch",
     });
@@ -76,9 +76,9 @@ describe("portable build", () => {
       const { privateKeyPem, publicKey } = id.generateKeyPair();
       const verifier = id.createVerifier({ keys: [publicKey] });
       const result = await verifier.verify(await id.createSigner({ privateKeyPem }).sign("/discover"), "/discover");
-      console.log(JSON.stringify({ ok: result.ok, backend: verifier.backend }));`;
+      console.log(JSON.stringify({ ok: result.ok, crypto: verifier.crypto }));`;
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({ ok: true, backend: "node" });
+    expect(JSON.parse(run.stdout)).toEqual({ ok: true, crypto: "node" });
   });
 });

@@ -1,8 +1,21 @@
-import { RegistrationError, register, serveEndpoint, startRestate } from "@restate-connect/testkit";
+import { RegistrationError, register, serveEndpoint, sleep, startRestate } from "@restate-connect/testkit";
 import * as restate from "@restatedev/restate-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AdapterRejection } from "../src/adapters/core.js";
 import { withIdentity } from "../src/adapters/node.js";
-import { generateKeyPair, type Rejected } from "../src/index.js";
+import { generateKeyPair, type RequestIdentity } from "../src/index.js";
+
+const cart = restate.object({
+  name: "Cart",
+  handlers: {
+    add: async (ctx: restate.ObjectContext, item: string) => `${ctx.key}:${item}`,
+    peek: restate.handlers.object.shared(async (ctx: restate.ObjectSharedContext) => ctx.key),
+  },
+});
+const signup = restate.workflow({
+  name: "Signup",
+  handlers: { run: async (ctx: restate.WorkflowContext, email: string) => `${ctx.key}:${email}` },
+});
 
 const greeter = restate.service({
   name: "Greeter",
@@ -23,7 +36,7 @@ describe("against restate-server with a signing key", () => {
   });
 
   it("registration and an invocation through ingress pass our node adapter with the matching key", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     const accepted: string[] = [];
     const ep = await serveEndpoint([greeter], {
       wrap: (sdk) =>
@@ -49,7 +62,7 @@ describe("against restate-server with a signing key", () => {
   });
 
   it("a service configured with another key rejects discovery with 401: registration fails, onReject saw bad_signature", async () => {
-    const rejections: Rejected[] = [];
+    const rejections: AdapterRejection[] = [];
     const ep = await serveEndpoint([greeter], {
       wrap: (sdk) => withIdentity(sdk, { keys: [generateKeyPair().publicKey], onReject: (r) => rejections.push(r) }),
     });
@@ -64,5 +77,63 @@ describe("against restate-server with a signing key", () => {
     expect((error as RegistrationError).body).toContain('{\\"code\\":\\"bad_signature\\"}');
     expect(rejections.length).toBeGreaterThanOrEqual(1);
     expect(rejections.every((r) => r.code === "bad_signature")).toBe(true);
+  });
+
+  it("sub is the virtual object / workflow key in the server's tokens; authorize refuses other keys with 403", async () => {
+    const seen: { url: string; identity: RequestIdentity | undefined }[] = [];
+    const refusals: string[] = [];
+    const ep = await serveEndpoint([greeter, cart, signup], {
+      wrap: (sdk) =>
+        withIdentity(
+          (req, res) => {
+            seen.push({ url: req.url ?? "", identity: (req as { restateIdentity?: RequestIdentity }).restateIdentity });
+            sdk(req, res);
+          },
+          {
+            keys: [serverKey.publicKey],
+            // Only the Cart object of user-… keys (and discovery, plain services, workflows).
+            authorize: (identity) =>
+              !identity?.claims.aud.startsWith("/invoke/Cart/") ||
+              identity.subject?.startsWith("user-") === true || { code: "object_key_not_allowed" },
+            onReject: (r) => refusals.push(`${r.status} ${r.code}`),
+          },
+        ),
+    });
+    stops.push(() => ep.stop());
+    await register(rs.adminUrl, ep.url);
+    const call = async (path: string, body?: unknown) => {
+      const response = await fetch(`${rs.ingressUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body ?? null),
+      });
+      return [response.status, await response.json()];
+    };
+    expect(await call("/Cart/user-1%2Fa%20b/add", "apple")).toEqual([200, "user-1/a b:apple"]);
+    expect(await call("/Cart/user-2/peek")).toEqual([200, "user-2"]);
+    expect(await call("/Signup/wf-9/run", "a@b.c")).toEqual([200, "wf-9:a@b.c"]);
+    expect(await call("/Greeter/greet", "x")).toEqual([200, "hello x"]);
+    const subjects = seen.map(({ url, identity }) => [url, identity?.subject ?? null, identity?.keyId]);
+    expect(subjects).toEqual(
+      expect.arrayContaining([
+        ["/discover", null, serverKey.publicKey],
+        ["/invoke/Cart/add", "user-1/a b", serverKey.publicKey],
+        ["/invoke/Cart/peek", "user-2", serverKey.publicKey],
+        ["/invoke/Signup/run", "wf-9", serverKey.publicKey],
+        ["/invoke/Greeter/greet", null, serverKey.publicKey],
+      ]),
+    );
+    for (const { identity } of seen) expect(identity?.claims.sub).toBe(identity?.subject);
+
+    // A refused key: the service answers 403, Restate keeps retrying; the handler never runs.
+    const sent = await fetch(`${rs.ingressUrl}/Cart/admin/add/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify("x"),
+    });
+    expect(sent.status).toBe(202);
+    for (let i = 0; i < 200 && !refusals.includes("403 object_key_not_allowed"); i++) await sleep(100);
+    expect(refusals).toContain("403 object_key_not_allowed");
+    expect(seen.some(({ identity }) => identity?.subject === "admin")).toBe(false);
   });
 });

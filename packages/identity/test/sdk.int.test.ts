@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import { serveEndpoint } from "@restate-connect/testkit";
 import * as restate from "@restatedev/restate-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSigner, createVerifier, generateKeyPair, parsePublicKey } from "../src/index.js";
+import { createSigner, createVerifier, generateKeyPair } from "../src/index.js";
+import { parsePublicKey } from "../src/keys.js";
 import {
   b64url,
   forge,

@@ -1,7 +1,7 @@
 import { createPublicKey } from "node:crypto";
 import { importSPKI, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { type CryptoBackendName, createSigner, createVerifier, IdentityError } from "../src/index.js";
+import { type CryptoName, createSigner, createVerifier, IdentityError } from "../src/index.js";
 import { SERVER_TEST_KEY_PEM, SERVER_TEST_KID, SERVER_TEST_PUBLIC_PEM } from "./helpers.js";
 
 const IAT = 1_721_662_649;
@@ -46,12 +46,12 @@ describe("createSigner", () => {
   });
 
   it("gives byte-identical tokens on every crypto backend, each verifiable by every other", async () => {
-    const backends: CryptoBackendName[] = ["node", "webcrypto", "noble"];
+    const backends: CryptoName[] = ["node", "webcrypto", "noble"];
     const tokens = await Promise.all(
       backends.map(async (crypto) => {
         const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM, now: fixedClock, crypto });
         const token = (await signer.sign("/invoke/S/h", { subject: "k" }))["x-restate-jwt-v1"];
-        expect(await signer.backend()).toBe(crypto);
+        expect(await signer.crypto()).toBe(crypto);
         return token;
       }),
     );
@@ -76,5 +76,14 @@ describe("createSigner", () => {
     );
     const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM });
     await expect(signer.sign("/x", { issuedAt: 1.5 })).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(signer.sign("/x", { subject: "a\ud800" })).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(signer.sign("/x\udc00")).rejects.toMatchObject({ code: "invalid_option" });
+    expect(() => createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM, crypto: "openssl" as "node" })).toThrow(
+      expect.objectContaining({ code: "invalid_option" }),
+    );
+    for (const reading of [Number.NaN, -1, "1" as unknown as number]) {
+      const broken = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM, now: () => reading });
+      await expect(broken.sign("/x")).rejects.toMatchObject({ code: "invalid_option" });
+    }
   });
 });

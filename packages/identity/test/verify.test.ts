@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  type CryptoBackendName,
+  type CryptoName,
   createSigner,
   createVerifier,
   generateKeyPair,
@@ -20,7 +20,7 @@ import {
 } from "./helpers.js";
 
 const OTHER = generateKeyPair();
-const BACKENDS: CryptoBackendName[] = ["node", "webcrypto", "noble"];
+const BACKENDS: CryptoName[] = ["node", "webcrypto", "noble"];
 
 function codeOf(result: VerificationResult): string {
   return result.ok ? "ok" : result.code;
@@ -63,7 +63,7 @@ describe.each(BACKENDS)("verify with the %s backend", (backend) => {
 
   it("reports the backend it uses", async () => {
     expect(await verifier.ready()).toBe(backend);
-    expect(verifier.backend).toBe(backend);
+    expect(verifier.crypto).toBe(backend);
   });
 
   it("accepts a server-format token and returns the key and claims", async () => {
@@ -387,5 +387,21 @@ describe("verified-token cache", () => {
     expect(spy).toHaveBeenCalledTimes(3);
     await verifier.verify(b, "/invoke/S/b");
     expect(spy).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe("odd JSON values in the header get their precise code, never an internal error", () => {
+  it("alg and typ as objects whose toString is not a function", async () => {
+    const verifier = createVerifier({ keys: [SERVER_TEST_KID], cache: false });
+    const aud = "/invoke/S/h";
+    const claims = serverClaims(aud);
+    const alg = await verifier.verify(headersFor(forge('{"alg":{"toString":1}}', claims)), aud);
+    expect(alg).toMatchObject({
+      ok: false,
+      code: "unsupported_algorithm",
+      message: 'JWT alg is of type object, only "EdDSA" is accepted',
+    });
+    const typ = await verifier.verify(headersFor(forge('{"alg":"EdDSA","typ":{"toString":1}}', claims)), aud);
+    expect(typ).toMatchObject({ ok: false, code: "malformed_token" });
   });
 });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { parsePublicKey } from "@restate-connect/identity";
+import { createVerifier } from "@restate-connect/identity";
 import { RestateInvokerRole } from "@restate-connect/lambda-invoker-role/cdk";
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -50,8 +50,8 @@ export class RestateLambdaStack extends Stack {
         "identityKeys must list the Restate environment's publickeyv1_… key(s)",
       );
     }
-    // parsePublicKey throws a typed error naming what is wrong with a key.
-    for (const key of props.identityKeys) parsePublicKey(key);
+    // createVerifier throws a typed IdentityError naming which key is wrong and how (fail at synth).
+    createVerifier({ keys: props.identityKeys });
 
     this.journalKey = new Key(this, "JournalKey", {
       description: "Wraps the data keys that encrypt Restate journal values of the profiles service",

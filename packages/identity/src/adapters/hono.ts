@@ -1,11 +1,24 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { check, type IdentityAdapterOptions, REJECTION_HEADERS, rejectionBody, verifierFrom } from "./options.js";
+import type { RequestIdentity } from "../result.js";
+import { admit, type IdentityAdapterOptions, REJECTION_HEADERS, rejectionBody, verifierFrom } from "./core.js";
 
-export type { IdentityAdapterOptions } from "./options.js";
+export type { RequestIdentity } from "../result.js";
+export type { AdapterRejection, Authorization, IdentityAdapterOptions } from "./core.js";
+
+/** The context variable the middleware sets, like hono's own `jwt` middleware sets `jwtPayload`. */
+export type IdentityVariables = { restateIdentity: RequestIdentity | undefined };
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** What `restateIdentity()` verified (`undefined` for unsigned requests and the health path). */
+    restateIdentity: RequestIdentity | undefined;
+  }
+}
 
 /**
- * Hono middleware: lets through requests signed by your Restate environment, answers
- * `401 {"code": …}` otherwise. `onReject` receives the reason and the Hono context.
+ * Hono middleware: lets through requests signed by your Restate environment and sets
+ * `c.get("restateIdentity")`; answers `401 {"code": …}` to unverified requests and
+ * `403 {"code": …}` to requests `authorize` refuses. `onReject` receives the reason and the context.
  *
  * @example
  * ```ts
@@ -13,14 +26,18 @@ export type { IdentityAdapterOptions } from "./options.js";
  * import { restateIdentity } from "@restate-connect/identity/hono";
  *
  * const app = new Hono();
- * app.use("/restate/*", restateIdentity({ keys: [process.env.RESTATE_IDENTITY_KEY!] }));
+ * app.use("/restate/*", restateIdentity({ keys: [process.env.RESTATE_IDENTITY_KEY ?? ""] }));
+ * app.post("/restate/invoke/:service/:handler", (c) => c.text(`key ${c.get("restateIdentity")?.subject}`));
  * ```
  */
-export function restateIdentity(options: IdentityAdapterOptions<Context>): MiddlewareHandler {
+export function restateIdentity(
+  options: IdentityAdapterOptions<Context>,
+): MiddlewareHandler<{ Variables: IdentityVariables }> {
   const verifier = verifierFrom(options);
   return async (c, next) => {
-    const result = await check(verifier, options, c.req.raw.headers, c.req.path, c);
-    if (!result.ok) return c.body(rejectionBody(result), 401, REJECTION_HEADERS);
+    const admission = await admit(verifier, options, c.req.raw.headers, c.req.path, c);
+    if (!admission.ok) return c.body(rejectionBody(admission), admission.status, REJECTION_HEADERS);
+    c.set("restateIdentity", admission.identity);
     await next();
   };
 }

@@ -1,7 +1,17 @@
 import type { HeaderInput } from "../headers.js";
-import { check, type IdentityAdapterOptions, REJECTION_HEADERS, rejectionBody, verifierFrom } from "./options.js";
+import type { RequestIdentity } from "../result.js";
+import {
+  admit,
+  type IdentityAdapterOptions,
+  identityOf as identityOfObject,
+  REJECTION_HEADERS,
+  rejectionBody,
+  remember,
+  verifierFrom,
+} from "./core.js";
 
-export type { IdentityAdapterOptions } from "./options.js";
+export type { RequestIdentity } from "../result.js";
+export type { AdapterRejection, Authorization, IdentityAdapterOptions } from "./core.js";
 
 /**
  * The HTTP-shaped Lambda events this adapter understands: Restate's own Lambda payload and API
@@ -11,9 +21,9 @@ export type LambdaHttpEvent =
   | { path: string; headers?: Record<string, string | undefined> | null }
   | { rawPath: string; headers?: Record<string, string | undefined> | null };
 
-/** What a rejected invocation returns: an HTTP-shaped Lambda result that Restate and API Gateway both read. */
+/** What a turned-away invocation returns: an HTTP-shaped Lambda result that Restate and API Gateway both read. */
 export interface LambdaRejection {
-  statusCode: 401;
+  statusCode: 401 | 403;
   headers: { "content-type": "application/json" };
   body: string;
   isBase64Encoded: false;
@@ -22,15 +32,17 @@ export interface LambdaRejection {
 /**
  * Wraps an async Lambda handler, e.g. the SDK's `createEndpointHandler` from
  * `@restatedev/restate-sdk/lambda`: the handler only runs for requests signed by your Restate
- * environment; others get `{ statusCode: 401, body: '{"code":…}' }`.
+ * environment; others get `{ statusCode: 401, body: '{"code":…}' }` (403 when `authorize` refuses).
+ * Inside the handler, {@link identityOf}`(event)` returns what was verified.
  *
  * @example
  * ```ts
- * import { createEndpointHandler } from "@restatedev/restate-sdk/lambda";
+ * import * as restate from "@restatedev/restate-sdk/lambda";
  * import { withIdentity } from "@restate-connect/identity/lambda";
  *
- * export const handler = withIdentity(createEndpointHandler({ services: [greeter] }), {
- *   keys: [process.env.RESTATE_IDENTITY_KEY!],
+ * const greeter = restate.service({ name: "Greeter", handlers: { greet: async () => "hi" } });
+ * export const handler = withIdentity(restate.createEndpointHandler({ services: [greeter] }), {
+ *   keys: [process.env.RESTATE_IDENTITY_KEY ?? ""],
  * });
  * ```
  */
@@ -42,14 +54,20 @@ export function withIdentity<Event extends LambdaHttpEvent, Context, Result>(
   return async (event, context) => {
     const path = event !== null && typeof event === "object" ? ("path" in event ? event.path : event.rawPath) : "";
     const headers: HeaderInput = (event?.headers ?? {}) as HeaderInput;
-    const result = await check(verifier, options, headers, typeof path === "string" ? path : "", event);
-    if (!result.ok)
+    const admission = await admit(verifier, options, headers, typeof path === "string" ? path : "", event);
+    if (!admission.ok)
       return {
-        statusCode: 401,
+        statusCode: admission.status,
         headers: { ...REJECTION_HEADERS },
-        body: rejectionBody(result),
+        body: rejectionBody(admission),
         isBase64Encoded: false,
       };
+    if (event !== null && typeof event === "object") remember(event, admission.identity);
     return handler(event, context);
   };
+}
+
+/** The identity {@link withIdentity} verified for this event object, or `undefined`. */
+export function identityOf(event: LambdaHttpEvent): RequestIdentity | undefined {
+  return identityOfObject(event);
 }
