@@ -23,7 +23,9 @@ async function greetOnceKnown(ingressUrl: string, name: string): Promise<string>
 const clusterDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("restate-connect-cluster-"));
 
 describe("startRestateCluster", () => {
-  it("runs three replicated nodes; a killed node's partitions fail over and it rejoins after restart", async () => {
+  it("runs three replicated nodes; a killed node's partitions fail over and it rejoins after restart", {
+    timeout: 150_000,
+  }, async () => {
     const cluster = await startRestateCluster({ nodes: 3, replication: 2 });
     onTestFinished(() => cluster.stop());
     expect(cluster.nodes.map((n) => n.name)).toEqual(["n1", "n2", "n3"]);
