@@ -122,12 +122,37 @@ interface InvocationRow {
   completion_result: string | null;
 }
 
-/** The ingress invocations of a run, as the cluster recorded them. */
-async function invocationsOf(admin: AdminClient, runId: string): Promise<InvocationRow[]> {
-  return admin.query<InvocationRow>(
+/**
+ * Runs `read` until it succeeds with an answer `complete` accepts, or 20 s have passed, and returns
+ * the last answer (or throws the last error). Right after partition leadership moved, restate-server
+ * 1.7.12's SQL endpoint answered from a replica that had not applied the newest records yet (498 of
+ * 510 invocations, complete a moment later) and failed with HTTP 500 "expecting a partition store".
+ */
+async function settled<T>(read: () => Promise<T>, complete: (answer: T) => boolean = () => true): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const answer = await read();
+      if (complete(answer) || Date.now() > deadline) return answer;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function settledQuery<Row>(admin: AdminClient, sql: string, complete: (rows: Row[]) => boolean): Promise<Row[]> {
+  return settled(() => admin.query<Row>(sql), complete);
+}
+
+/** The ingress invocations of a run, as the cluster recorded them, once it reports `expected` of them. */
+async function invocationsOf(admin: AdminClient, runId: string, expected: number): Promise<InvocationRow[]> {
+  return settledQuery<InvocationRow>(
+    admin,
     `SELECT target_service_key, target_handler_name, status, completion_result FROM sys_invocation
      WHERE target_service_key LIKE ${sqlString(`%-${runId}-%`)}
        AND target_handler_name IN ('saveProfile', 'run', 'approve')`,
+    (rows) => rows.length >= expected && rows.every((row) => row.status === "completed"),
   );
 }
 
@@ -220,14 +245,16 @@ describe("a 3-node cluster (replication 2), identity on, journal values encrypte
     // Idempotency keys (and workflow ids) made every retried call one invocation.
     const survivor = cluster.nodes.find((n) => n.name !== victim.name) as (typeof cluster.nodes)[number];
     const admin = createAdminClient({ baseUrl: survivor.adminUrl });
-    const invocations = await invocationsOf(admin, runId);
+    const invocations = await invocationsOf(admin, runId, report.sent * 3);
     expect(invocations).toHaveLength(report.sent * 3);
     expect(invocations.filter((i) => i.status !== "completed" || i.completion_result !== "success")).toEqual([]);
 
     // Every stored state value decodes with the KMS key (a codec with empty caches), to what was sent.
     const keys = report.outcomes.flatMap((o) => [o.customerId, o.paymentId]);
-    const rows = await admin.query<{ service_name: string; service_key: string; key: string; value: string }>(
+    const rows = await settledQuery<{ service_name: string; service_key: string; key: string; value: string }>(
+      admin,
       `SELECT service_name, service_key, key, value FROM state WHERE service_key IN (${keys.map(sqlString).join(", ")})`,
+      (answer) => answer.length >= report.sent * 2,
     );
     expect(rows).toHaveLength(report.sent * 2);
     const reader = await kmsCodec();
@@ -239,7 +266,7 @@ describe("a 3-node cluster (replication 2), identity on, journal values encrypte
     }
 
     // No marker, card number, name or e-mail in any stored value: state, journal, promises.
-    const stored = await readStoredData(admin, keys);
+    const stored = await settled(() => readStoredData(admin, keys));
     const secrets = [marker, ...report.outcomes.flatMap((o) => [o.profile.cardNumber, o.profile.email])];
     expect(stored.values.length).toBeGreaterThan(report.sent * 4);
     expect(findPlaintext(stored.values, secrets)).toEqual([]);
@@ -257,7 +284,12 @@ describe("a 3-node cluster (replication 2), identity on, journal values encrypte
       marker,
     });
     expect(after.completed).toBe(1);
-    expect(await admin.query(`SELECT 1 FROM state WHERE service_key = ${sqlString(`c-${runId}x-0`)}`)).toHaveLength(1);
+    const afterRows = await settledQuery(
+      admin,
+      `SELECT 1 FROM state WHERE service_key = ${sqlString(`c-${runId}x-0`)}`,
+      (answer) => answer.length === 1,
+    );
+    expect(afterRows).toHaveLength(1);
 
     summary("node loss under load", {
       sent: report.sent,
@@ -321,7 +353,7 @@ describe("a 3-node cluster (replication 2), identity on, journal values encrypte
     await expectEveryCheckoutRight(report, service);
     expect(service.rejections).toEqual([]);
     const admin = createAdminClient({ baseUrl: cluster.adminUrls[0] as string });
-    const invocations = await invocationsOf(admin, runId);
+    const invocations = await invocationsOf(admin, runId, report.sent * 3);
     expect(invocations).toHaveLength(report.sent * 3);
     expect(invocations.filter((i) => i.status !== "completed" || i.completion_result !== "success")).toEqual([]);
     // Both keys really carried requests, and after step 3 only B did.

@@ -92,12 +92,17 @@ export interface RestateCluster {
   status(): Promise<ClusterStatus>;
   /**
    * Resolves when every running node is seen alive, every partition has an active leader on a running
-   * node and `min(replication, running nodes)` caught-up replicas, and no replica is still catching up.
+   * node and `min(replication, running nodes)` caught-up replicas, no replica is still catching up,
+   * and the leaders have stayed the same for 2 s (a rejoined node takes leadership back shortly
+   * after it caught up).
    */
   waitUntilReady(timeoutMs?: number): Promise<ClusterStatus>;
   /** Kills every node and removes every directory. Safe to call more than once. */
   stop(): Promise<void>;
 }
+
+/** How long the leaders must stay the same before the cluster counts as ready. */
+const SETTLE_MS = 2000;
 
 interface NodeRow {
   name: string;
@@ -338,6 +343,8 @@ async function waitUntilReady(
 ): Promise<ClusterStatus> {
   const deadline = Date.now() + timeoutMs;
   let last = "no status read yet";
+  let stableSince: number | undefined;
+  let stableSignature = "";
   while (Date.now() < deadline) {
     try {
       const status = await readStatus(nodes);
@@ -353,8 +360,20 @@ async function waitUntilReady(
             .length < wanted,
       );
       if (notAlive.length === 0 && leaderless.length === 0 && catchingUp.length === 0 && underReplicated.length === 0) {
-        return status;
+        // A node that has just caught up takes leadership of some partitions back a moment later
+        // (a planned handover, during which SQL queries can fail): ready means this view held still.
+        const signature = JSON.stringify([...status.leaders.entries()].sort());
+        if (stableSince === undefined || signature !== stableSignature) {
+          stableSince = Date.now();
+          stableSignature = signature;
+        } else if (Date.now() - stableSince >= SETTLE_MS) {
+          return status;
+        }
+        last = `leaders ${signature} not yet stable for ${SETTLE_MS} ms`;
+        await sleep(250);
+        continue;
       }
+      stableSince = undefined;
       last = [
         notAlive.length > 0 ? `not yet alive: ${notAlive.join(", ")}` : "",
         leaderless.length > 0 ? `partitions without a leader: ${leaderless.join(", ")}` : "",

@@ -34,7 +34,7 @@ export function clusterSql<Row>(fabricUrls: readonly string[], query: string, ti
           return;
         }
         try {
-          resolve(JSON.parse(stdout) as Row[]);
+          resolve(stdout.trim() === "" ? [] : (JSON.parse(stdout) as Row[]));
         } catch {
           reject(new ClusterQueryError(`restatectl sql printed no JSON: ${stdout.slice(0, 200)}`));
         }

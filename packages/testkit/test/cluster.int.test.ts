@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -20,11 +21,23 @@ async function greetOnceKnown(ingressUrl: string, name: string): Promise<string>
   }
 }
 
+function signingKeyPem(): string {
+  return generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+}
+
+/** The key that signed a request, as the token's `kid` names it (`publickeyv1_…`). */
+function kidOf(jwt: string | string[] | undefined): string {
+  const header = JSON.parse(Buffer.from(String(jwt).split(".")[0] ?? "", "base64url").toString("utf8"));
+  return String(header.kid);
+}
+
 const clusterDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("restate-connect-cluster-"));
 
 describe("startRestateCluster", () => {
-  it("runs three replicated nodes; a killed node's partitions fail over and it rejoins after restart", async () => {
-    const cluster = await startRestateCluster({ nodes: 3, replication: 2 });
+  it("runs three replicated nodes; a killed node's partitions fail over, and it rejoins with a new signing key", {
+    timeout: 150_000,
+  }, async () => {
+    const cluster = await startRestateCluster({ nodes: 3, replication: 2, signingKeyPem: signingKeyPem() });
     onTestFinished(() => cluster.stop());
     expect(cluster.nodes.map((n) => n.name)).toEqual(["n1", "n2", "n3"]);
     expect(new Set(cluster.adminUrls).size).toBe(3);
@@ -40,9 +53,17 @@ describe("startRestateCluster", () => {
     }
 
     // A deployment registered on one node's admin API is served by every node's ingress.
-    const endpoint = await serveEndpoint([greeter]);
+    const kids: string[] = [];
+    const endpoint = await serveEndpoint([greeter], {
+      wrap: (handler) => (request, response) => {
+        kids.push(kidOf(request.headers["x-restate-jwt-v1"]));
+        handler(request, response);
+      },
+    });
     onTestFinished(() => endpoint.stop());
     await register(cluster.adminUrls[1] as string, endpoint.url);
+    const kidA = kids[0];
+    expect(kidA).toMatch(/^publickeyv1_/);
     for (const [i, url] of cluster.ingressUrls.entries()) {
       expect(await greetOnceKnown(url, `node ${i}`)).toBe(`Hello, node ${i}!`);
     }
@@ -61,12 +82,23 @@ describe("startRestateCluster", () => {
     const survivor = cluster.nodes.find((n) => n.running) as (typeof cluster.nodes)[number];
     expect(await greet(survivor.ingressUrl, "after the crash")).toBe("Hello, after the crash!");
 
-    await victim.restart();
+    // Back with another signing key: the node whose admin API receives a registration signs the
+    // discovery request, with its own key.
+    await victim.restart({ signingKeyPem: signingKeyPem() });
     expect(victim.running).toBe(true);
     expect(victim.pid).not.toBe(pid);
     const rejoined = await cluster.status();
     expect(rejoined.aliveNodes).toContain(victim.name);
     expect(await greet(victim.ingressUrl, "back")).toBe("Hello, back!");
+    kids.length = 0;
+    await register(victim.adminUrl, endpoint.url);
+    const viaVictim = kids[0];
+    kids.length = 0;
+    await register(survivor.adminUrl, endpoint.url);
+    const viaSurvivor = kids[0];
+    expect(viaSurvivor).toBe(kidA);
+    expect(viaVictim).toMatch(/^publickeyv1_/);
+    expect(viaVictim).not.toBe(kidA);
 
     const dirs = [cluster.baseDir, ...cluster.nodes.map((n) => n.baseDir)];
     const pids = cluster.nodes.map((n) => n.pid as number);

@@ -1,0 +1,41 @@
+import { ConfigError, type Environment, readServiceConfig } from "@restate-connect/example-service-settings";
+import { createVerifier, type Rejected } from "@restate-connect/identity";
+import { withIdentity } from "@restate-connect/identity/fetch";
+import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
+import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
+import { vault } from "./services.ts";
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/**
+ * The Restate endpoint as one fetch handler: the SDK's fetch endpoint with the journal codec (local
+ * keys from `JOURNAL_KEYS`), behind request identity (`RESTATE_IDENTITY_KEYS`). Throws a
+ * `ConfigError` naming the variable when a setting is missing or malformed.
+ *
+ * @example
+ * ```ts
+ * Deno.serve({ port: 9080 }, createRestateHandler(Deno.env.toObject()));
+ * ```
+ */
+export function createRestateHandler(env: Environment, onReject?: (rejection: Rejected) => void): FetchHandler {
+  const config = readServiceConfig(env);
+  if (config.journal.provider !== "local") {
+    // Keeps the AWS SDK out of the deployment; see the README for using KMS.
+    throw new ConfigError(
+      "invalid_journal_keys",
+      "JOURNAL_KMS_KEY_ID",
+      "this service is built for JOURNAL_KEYS (local keys)",
+    );
+  }
+  const { keys, activeKeyId } = config.journal;
+  const codec = createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId }) });
+  const sdkHandler = createEndpointHandler({
+    services: [vault],
+    journalValueCodecProvider: () => codec,
+    ...("keys" in config.identity ? { identityKeys: [...config.identity.keys] } : {}),
+  });
+  const verifier = createVerifier(
+    "keys" in config.identity ? { keys: config.identity.keys } : { keys: [], allowUnsigned: true },
+  );
+  return withIdentity((request: Request) => sdkHandler(request), { verifier, onReject });
+}
