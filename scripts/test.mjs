@@ -28,6 +28,14 @@ function run(label, command, args) {
 }
 
 run("lint", "biome", ["ci", "."]);
+// The Python test tools (moto, cfn-lint) are installed once, up front, rather than inside the first
+// test that needs them, where a slow PyPI could exceed that test's hook timeout.
+run("python test tools", "node", [
+  "--disable-warning=ExperimentalWarning",
+  "--input-type=module",
+  "-e",
+  'await (await import("./packages/testkit/src/python.ts")).pythonTool("moto_server");',
+]);
 run("typecheck, build, tests, package checks", "turbo", [
   "run",
   "typecheck",
