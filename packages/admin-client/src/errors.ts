@@ -20,6 +20,7 @@ export const ADMIN_CLIENT_ERROR_CODES = [
   "invalid_config",
   "missing_variable",
   "plan_stale",
+  "apply_incomplete",
   "rollback_refused",
 ] as const;
 

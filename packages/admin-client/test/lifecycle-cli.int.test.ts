@@ -3,7 +3,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
+import {
+  freePort,
+  type RestateServer,
+  type ServedEndpoint,
+  serveEndpoint,
+  startRestate,
+} from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/run.js";
 import { awakeables, versioned } from "./lifecycle-services.js";
@@ -118,6 +124,15 @@ describe("restate-admin plan / apply", () => {
     expect(bad.stderr).toContain(`${typo}: services.Greeter.pubic: unknown field`);
     const broken = file("broken.yaml", "services:\n  A: 1\n  A: 2\n");
     expect((await cli(["plan", "-f", broken])).stderr).toMatch(/not valid YAML at line 3/);
+
+    // Restate quotes the URL it cannot reach, in every retry's progress line and in the error.
+    const closed = await freePort();
+    const unreachable = file("unreachable.yaml", `deployments:\n  - uri: "http://127.0.0.1:${closed}/?t=\${TOKEN}"\n`);
+    const down = await cli(["plan", "-f", unreachable, "--json", "--detailed-exitcode"], { TOKEN: SECRET });
+    expect(down.code).toBe(1);
+    expect(JSON.parse(down.stdout).error).toMatchObject({ code: "api_error", restate_code: "META0003" });
+    expect(down.stderr).toMatch(/attempt 1 failed: .*\?t=\(redacted\)/);
+    expect(`${down.stdout}${down.stderr}`).not.toContain(SECRET);
 
     expect((await cli(["plan", "--detailed-exitcode", "--nope"])).code).toBe(1);
     expect((await cli(["plan", "--nope"])).code).toBe(2);

@@ -2,6 +2,7 @@ import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminClient, createAdminClient } from "../src/index.js";
 import {
+  ApplyIncompleteError,
   apply,
   executePrune,
   PlanStaleError,
@@ -492,6 +493,25 @@ describe("plan and apply", () => {
     const applied = await apply(admin, planned);
     expect(JSON.stringify(applied)).not.toContain(env.BYPASS);
     expect(await call("Queried", "version")).toBe("q1");
+    expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
+  });
+
+  it("reports what a failed apply left applied, never with a secret from the URL, and converges after", async () => {
+    const first = await serve([versioned("Midway1", "1")]);
+    const second = await serve([versioned("Midway2", "2")]);
+    const env = { TOKEN: "midway-query-token-51f0" };
+    const document = { deployments: [{ uri: first.url }, { uri: `${second.url}/?t=\${TOKEN}` }] };
+    const planned = await plan(admin, parseConfig(document, { env }));
+    await second.stop();
+    const error = await apply(admin, planned).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyIncompleteError);
+    const incomplete = error as ApplyIncompleteError;
+    expect(incomplete.applied).toMatchObject([{ kind: "register_deployment", address: first.url }]);
+    expect(incomplete.message).toMatch(/stopped after 1 change\(s\) were applied .*\[api_error\]: .*\?t=\(redacted\)/);
+    expect(`${incomplete.message} ${String(incomplete.stack)} ${JSON.stringify(incomplete)}`).not.toContain(env.TOKEN);
+    await serve([versioned("Midway2", "2")], { port: second.port });
+    const rest = await apply(admin, await plan(admin, parseConfig(document, { env })));
+    expect(rest.applied.map((c) => c.kind)).toEqual(["register_deployment"]);
     expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
   });
 

@@ -7,6 +7,7 @@ import { type DeploymentConfig, type RestateConfig, redactorOf, type ServiceConf
 import { compareServices, discoverAgain } from "./drift.js";
 import { parseRestateDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
+import { redactError } from "./redact-error.js";
 
 /** One field that differs. Header values are never shown: `from`/`to` are `(redacted)` for them. */
 export interface FieldChange {
@@ -72,6 +73,14 @@ const SERVICE_FIELDS: Record<keyof ServiceConfig, keyof ModifyServiceRequest & k
  * if (p.hasChanges) console.log(await apply(admin, p));
  */
 export async function plan(admin: AdminClient, config: RestateConfig): Promise<Plan> {
+  try {
+    return await planChanges(admin, config);
+  } catch (error) {
+    throw redactError(error, redactorOf(config));
+  }
+}
+
+async function planChanges(admin: AdminClient, config: RestateConfig): Promise<Plan> {
   const changes: PlannedChange[] = [];
   const warnings: string[] = [];
   const hide = redactorOf(config);
