@@ -494,6 +494,25 @@ describe("plan and apply", () => {
     expect(JSON.stringify(applied)).not.toContain(env.BYPASS);
     expect(await call("Queried", "version")).toBe("q1");
     expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
+    // Rotating the token: the same deployment to Restate, so registering would be a no-op; it is moved.
+    const rotated = { BYPASS: "bypass-token-rotated-77d1" };
+    const rotation = await plan(admin, parseConfig(document, { env: rotated }));
+    const [registered] = (await admin.deployments.list()).filter((d) => d.services.some((s) => s.name === "Queried"));
+    const hidden = `${new URL(endpoint.url).origin}/?(redacted)`;
+    expect(rotation.changes).toEqual([
+      {
+        kind: "update_deployment",
+        id: registered?.id,
+        address: hidden,
+        fields: [{ field: "uri", from: hidden, to: hidden }],
+      },
+    ]);
+    expect(JSON.stringify(rotation)).not.toMatch(/bypass-token/);
+    await apply(admin, rotation);
+    expect(await admin.deployments.get(registered?.id as string)).toMatchObject({
+      uri: `${endpoint.url}/?x-bypass=${rotated.BYPASS}`,
+    });
+    expect((await plan(admin, parseConfig(document, { env: rotated }))).hasChanges).toBe(false);
   });
 
   it("reports what a failed apply left applied, never with a secret from the URL, and converges after", async () => {

@@ -1,6 +1,6 @@
 import type { AdminClient } from "../client.js";
 import { InvalidOptionError } from "../errors.js";
-import { deploymentAddress, deploymentKey } from "./address.js";
+import { deploymentKey } from "./address.js";
 import { redactorOf } from "./config.js";
 import { ApplyIncompleteError, PlanStaleError } from "./errors.js";
 import {
@@ -11,6 +11,7 @@ import {
   type PlanInternals,
   type PlannedChange,
   planInternals,
+  registeredAddress,
   registerOptionsOf,
   serviceChanges,
   serviceUpdate,
@@ -125,7 +126,7 @@ async function applyPlan(
     const change: PlannedChange = {
       kind: "update_deployment",
       id: existing.id,
-      address: hide(deploymentAddress(existing)),
+      address: hide(registeredAddress(existing)),
       fields,
     };
     options.onChange?.(change);

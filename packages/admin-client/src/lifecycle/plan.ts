@@ -121,16 +121,16 @@ async function planChanges(admin: AdminClient, config: RestateConfig): Promise<P
       continue;
     }
     const drift = await codeDrift(admin, existing.id);
-    if (drift !== undefined) warnings.push(hide(`${existing.id} (${deploymentAddress(existing)}): ${drift}`));
+    if (drift !== undefined) warnings.push(hide(`${existing.id} (${registeredAddress(existing)}): ${drift}`));
     const fields = deploymentChanges(existing, deployment);
     if (fields.length > 0) {
-      changes.push({ kind: "update_deployment", id: existing.id, address: hide(deploymentAddress(existing)), fields });
+      changes.push({ kind: "update_deployment", id: existing.id, address: hide(registeredAddress(existing)), fields });
     }
     for (const [name, value] of Object.entries(deployment.metadata ?? {})) {
       if (existing.metadata?.[name] !== value) {
         warnings.push(
           hide(
-            `${existing.id} (${deploymentAddress(existing)}): metadata.${name} differs; Restate 1.7 keeps the metadata given at registration`,
+            `${existing.id} (${registeredAddress(existing)}): metadata.${name} differs; Restate 1.7 keeps the metadata given at registration`,
           ),
         );
       }
@@ -217,6 +217,11 @@ export function deploymentChanges(existing: DeploymentResponse, wanted: Deployme
       });
     }
   }
+  // Same deployment to Restate (authority and path), but another scheme or query: e.g. a rotated
+  // bypass token in the query. Registering again would be a no-op, so the URL is changed in place.
+  if ("uri" in wanted && "uri" in existing && new URL(wanted.uri).href !== new URL(existing.uri).href) {
+    fields.push({ field: "uri", from: queryHidden(existing.uri), to: queryHidden(wanted.uri) });
+  }
   if ("uri" in wanted && "uri" in existing && wanted.useHttp11 !== undefined) {
     const http11 = /1\.1/.test(existing.http_version);
     if (http11 !== wanted.useHttp11) fields.push({ field: "useHttp11", from: http11, to: wanted.useHttp11 });
@@ -255,6 +260,9 @@ export function serviceUpdate(fields: readonly FieldChange[]): ModifyServiceRequ
 export function deploymentUpdate(existing: DeploymentResponse, wanted: DeploymentConfig): UpdateDeploymentRequest {
   const body: Record<string, unknown> = {};
   if (wanted.headers !== undefined) body.additional_headers = wanted.headers;
+  if ("uri" in wanted && "uri" in existing && new URL(wanted.uri).href !== new URL(existing.uri).href) {
+    body.uri = wanted.uri;
+  }
   if ("uri" in wanted && "uri" in existing && wanted.useHttp11 !== undefined) body.use_http_11 = wanted.useHttp11;
   if ("arn" in wanted && "arn" in existing && wanted.assumeRoleArn !== undefined) {
     body.assume_role_arn = wanted.assumeRoleArn;
@@ -285,6 +293,20 @@ export function registerOptionsOf(deployment: DeploymentConfig): RegisterOptions
     ...(deployment.metadata ? { metadata: deployment.metadata } : {}),
     ...("uri" in deployment && deployment.useHttp11 !== undefined ? { useHttp11: deployment.useHttp11 } : {}),
   };
+}
+
+/** A URL with its query (which may carry a token that was not read from the environment) hidden. */
+function queryHidden(uri: string): string {
+  const url = new URL(uri);
+  return url.search === "" ? uri : `${url.origin}${url.pathname}?${REDACTED}`;
+}
+
+/**
+ * A registered deployment's address for plans and warnings: its query may hold a token the current
+ * environment no longer has (the one being rotated out), which the redactor cannot know.
+ */
+export function registeredAddress(deployment: DeploymentResponse): string {
+  return "uri" in deployment ? queryHidden(deployment.uri) : deploymentAddress(deployment);
 }
 
 function addressOf(deployment: DeploymentConfig): string {
