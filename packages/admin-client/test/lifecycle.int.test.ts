@@ -450,6 +450,13 @@ describe("plan and apply", () => {
     await apply(admin, again);
     expect((await admin.services.get("Guarded")).public).toBe(false);
     expect((await plan(admin, parseConfig(document))).hasChanges).toBe(false);
+    // Restate refuses this setting for anything but a workflow, and with it the whole PATCH, every time.
+    const wrongType = { services: { Guarded: { public: true, workflowCompletionRetention: "1d" } } };
+    await expect(plan(admin, parseConfig(wrongType))).rejects.toMatchObject({
+      code: "invalid_config",
+      field: "services.Guarded.workflowCompletionRetention",
+      message: "config: services.Guarded.workflowCompletionRetention: applies to workflows only; Guarded is a Service",
+    });
   });
 
   it("creates subscriptions once, and keeps an HTTP/1.1 deployment unchanged on the next plan", async () => {

@@ -147,6 +147,15 @@ async function planChanges(admin: AdminClient, config: RestateConfig): Promise<P
         "no such service on the server, and no deployment in the configuration provides it",
       );
     }
+    if (declared.workflowCompletionRetention !== undefined && current.ty !== "Workflow") {
+      // Restate refuses it (HTTP 400) for the whole PATCH, so every apply would fail on it.
+      throw new ConfigError(
+        "invalid_config",
+        sourceOf(config),
+        `services.${name}.workflowCompletionRetention`,
+        `applies to workflows only; ${name} is a ${current.ty}`,
+      );
+    }
     const fields = serviceChanges(current, declared);
     if (fields.length > 0) changes.push({ kind: "update_service", service: name, fields });
   }
