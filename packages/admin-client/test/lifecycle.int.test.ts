@@ -222,6 +222,20 @@ describe("deployment status and prune", () => {
     );
     expect(done[0]).toMatchObject({ completion_result: "success", pinned_deployment_id: third.id });
   });
+  it("lets two prunes run at once: a deployment the other removed first is reported, not an error", async () => {
+    const a = await serve([versioned("TwoPrunes", "a")]);
+    const b = await serve([versioned("TwoPrunes", "b")]);
+    const first = await admin.deployments.register({ uri: a.url });
+    await admin.deployments.register({ uri: b.url });
+    const report = await executePrune(admin, await planPrune(admin, { keep: 1 }), {
+      onProgress: async ({ deployment, phase }) => {
+        if (deployment === first.id && phase === "removing") await admin.deployments.remove(first.id, { force: true });
+      },
+    });
+    expect(report.kept.find((d) => d.id === first.id)).toMatchObject({ reason: "already_removed" });
+    expect(report.removed.map((d) => d.id)).not.toContain(first.id);
+  });
+
   it("counts a running first attempt that is not pinned yet, which the CLI's and operator's query miss", async () => {
     const cliQuery = (id: string) =>
       admin.query<{ inv_count: number }>(

@@ -1,5 +1,5 @@
 import type { AdminClient } from "../client.js";
-import { InvalidOptionError } from "../errors.js";
+import { AdminApiError, InvalidOptionError } from "../errors.js";
 import type { ListedDeployment } from "../operations/deployments.js";
 import type { DeploymentResponse } from "../types.js";
 import { deploymentAddress, sqlString } from "./address.js";
@@ -159,7 +159,18 @@ export async function executePrune(
       continue;
     }
     await options.onProgress?.({ deployment: planned.id, phase: "removing" });
-    await admin.deployments.remove(planned.id, { force: true });
+    const gone = await admin.deployments.remove(planned.id, { force: true }).then(
+      () => false,
+      (error: unknown) => {
+        // Another prune (two pipelines at once) removed it between the re-check and this delete.
+        if (error instanceof AdminApiError && error.status === 404) return true;
+        throw error;
+      },
+    );
+    if (gone) {
+      decisions.push({ ...now, action: "keep", reason: "already_removed", detail: "removed by someone else" });
+      continue;
+    }
     await options.onProgress?.({ deployment: planned.id, phase: "removed" });
     decisions.push(now);
     const left = await boundInvocationIds(admin, planned.id);
