@@ -13,7 +13,7 @@ import {
   RollbackRefusedError,
   rollback,
 } from "../src/lifecycle/index.js";
-import { awakeables, gates, rewritten, slowStarter, versioned } from "./lifecycle-services.js";
+import { awakeables, gates, redeclared, rewritten, slowStarter, versioned } from "./lifecycle-services.js";
 
 let server: RestateServer;
 let admin: AdminClient;
@@ -332,6 +332,15 @@ describe("rollback", () => {
     expect((moved as Error).message).toMatch(/no longer serves what/);
     expect((await admin.services.get("Moved")).deployment_id).not.toBe(first.id);
     expect(await call("Moved", "version")).toBe("new");
+
+    // The same handler names, declared differently (e.g. an alias URL now serving another build).
+    const alias = await serve([versioned("Aliased", "old")]);
+    await admin.deployments.register({ uri: alias.url });
+    await admin.deployments.register({ uri: (await serve([versioned("Aliased", "new")])).url });
+    await alias.stop();
+    await serve([redeclared("Aliased")], { port: alias.port });
+    await expect(rollback(admin, "Aliased")).rejects.toThrow(/the handler definitions of Aliased differ/);
+    expect(await call("Aliased", "version")).toBe("new");
   });
   it("refuses when the earlier deployment also hosts a service that another deployment serves", async () => {
     const both = await serve([versioned("PairA", "1"), versioned("PairB", "1")]);
