@@ -348,6 +348,8 @@ describe("rollback", () => {
     const onlyB = await serve([versioned("PairB", "2")]);
     const first = await admin.deployments.register({ uri: both.url });
     await admin.deployments.register({ uri: onlyA.url });
+    // PairB is still served by the earlier deployment itself: re-registering it leaves PairB where it is.
+    expect((await rollback(admin, "PairA", { dryRun: true })).services.sort()).toEqual(["PairA", "PairB"]);
     const bServer = await admin.deployments.register({ uri: onlyB.url });
     const refused = await rollback(admin, "PairA").catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RollbackRefusedError);
