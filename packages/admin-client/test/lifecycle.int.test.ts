@@ -566,6 +566,27 @@ describe("plan and apply", () => {
     expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
   });
 
+  it("refuses to register an entry that would take a service from a later, registered one", async () => {
+    const v1 = await serve([versioned("Listed", "1")]);
+    const v2 = await serve([versioned("Listed", "2")]);
+    const document = { deployments: [{ uri: v1.url }, { uri: v2.url }] };
+    await apply(admin, await plan(admin, parseConfig(document)));
+    // v1 is drained and pruned, but the file still lists it: applying it again would roll back to it.
+    const old = (await admin.deployments.list()).find(
+      (d) => d.services.some((s) => s.name === "Listed") && d.status === "drained",
+    );
+    await admin.deployments.remove(old?.id as string, { force: true });
+    await expect(plan(admin, parseConfig(document))).rejects.toMatchObject({
+      code: "invalid_config",
+      field: "deployments[0]",
+      message: expect.stringMatching(/would make it serve Listed instead of deployments\[1\]/),
+    });
+    expect(await call("Listed", "version")).toBe("2");
+    // Declared last, it is meant to serve.
+    const moved = await plan(admin, parseConfig({ deployments: [{ uri: v2.url }, { uri: v1.url }] }));
+    expect(moved.changes).toMatchObject([{ kind: "register_deployment", address: v1.url }]);
+  });
+
   it("warns when a registered address now serves different code than Restate registered", async () => {
     const endpoint = await serve([versioned("InPlace", "1")]);
     const document = { deployments: [{ uri: endpoint.url }] };

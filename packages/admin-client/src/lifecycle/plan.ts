@@ -106,6 +106,7 @@ async function planChanges(admin: AdminClient, config: RestateConfig): Promise<P
             hide(`Restate refused ${addressOf(deployment)}: ${error.serverMessage}`),
           );
         });
+      refuseSupersedingLater(config, index, discovered.services, byKey, hide);
       const revisions = new Map<string, number | null>();
       for (const s of discovered.services) {
         revisions.set(s.name, live.get(s.name)?.revision ?? null);
@@ -188,6 +189,38 @@ async function planChanges(admin: AdminClient, config: RestateConfig): Promise<P
   const result: Plan = Object.freeze({ changes, warnings, hasChanges: changes.length > 0 });
   planInternals.set(result, internals);
   return result;
+}
+
+/**
+ * A registration takes each of its services over (the newest revision wins). When a deployment declared
+ * later in the file is registered already and provides one of them, registering this one would send
+ * that service's new invocations to the earlier entry — typically an old version that `prune` removed
+ * while the file still lists it, and `apply` would silently roll back to it. The file order says which
+ * deployment is meant to serve: the last one providing a service.
+ */
+function refuseSupersedingLater(
+  config: RestateConfig,
+  index: number,
+  services: readonly { name: string }[],
+  byKey: ReadonlyMap<string, DeploymentResponse>,
+  hide: (text: string) => string,
+): void {
+  for (const [later, declared] of config.deployments.entries()) {
+    if (later <= index) continue;
+    const registered = byKey.get(deploymentKey(declared));
+    const taken = services.find((s) => registered?.services.some((r) => r.name === s.name));
+    if (registered === undefined || taken === undefined) continue;
+    throw new ConfigError(
+      "invalid_config",
+      sourceOf(config),
+      `deployments[${index}]`,
+      hide(
+        `registering ${addressOf(config.deployments[index] as DeploymentConfig)} would make it serve ${taken.name} instead of ` +
+          `deployments[${later}] (${registered.id}), declared after it. Remove the earlier entry (was it pruned?), ` +
+          "or move it last if it is meant to serve",
+      ),
+    );
+  }
 }
 
 /**
