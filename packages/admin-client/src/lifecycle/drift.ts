@@ -30,7 +30,7 @@ export function discoverAgain(admin: AdminClient, detail: DetailedDeploymentResp
 
 /**
  * Undefined when the discovered services are the ones the deployment registered: names, types, handlers
- * and everything the code declares about them (not the settings the admin API can change).
+ * and what only the code declares about them (not the settings the admin API can change).
  */
 export function compareServices(
   detail: DetailedDeploymentResponse,
@@ -50,12 +50,15 @@ export function compareServices(
         .sort()
         .join(",");
     if (names(a) !== names(b)) return `the handlers of ${name} differ`;
-    // Everything else the code declares: handler schemas, content types, retry policies, visibility,
-    // documentation, metadata. New code behind the same handler names (a redeployed alias URL) often
-    // differs here; service settings are left out, as the admin API can change them.
+    // What else only the code declares: content types, schemas, retry policies, documentation,
+    // metadata. New code behind the same handler names (a redeployed alias URL) often differs here.
+    // Not `public`, retentions or timeouts: the admin API changes them (a private service's handlers
+    // read `public: false`), and not `info`, which the server writes.
     const declared = (s: ServiceMetadata) =>
       canonical({
-        handlers: [...s.handlers].sort((x, y) => (x.name < y.name ? -1 : 1)),
+        handlers: [...s.handlers]
+          .sort((x, y) => (x.name < y.name ? -1 : 1))
+          .map((h) => Object.fromEntries(CODE_DECLARED.map((key) => [key, h[key] ?? null]))),
         documentation: s.documentation ?? null,
         metadata: (s as { metadata?: unknown }).metadata ?? null,
       });
@@ -63,6 +66,20 @@ export function compareServices(
   }
   return undefined;
 }
+
+/** Handler fields that come from the code alone. */
+const CODE_DECLARED = [
+  "name",
+  "ty",
+  "input_description",
+  "output_description",
+  "input_json_schema",
+  "output_json_schema",
+  "documentation",
+  "metadata",
+  "retry_policy",
+  "enable_lazy_state",
+] as const satisfies readonly (keyof ServiceMetadata["handlers"][number])[];
 
 /** JSON with the keys of every object sorted, so equal values give equal text. */
 function canonical(value: unknown): string {
