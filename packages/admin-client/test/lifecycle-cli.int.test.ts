@@ -204,6 +204,31 @@ describe("restate-admin deployments prune / rollback", () => {
     expect(badKeep.stderr).toContain("--keep");
   });
 
+  it("apply that fails midway names what stays applied in --json, and the next apply finishes", async () => {
+    const first = await serve(versioned("Halfway1", "1"));
+    // Discovery works for plan's dry run, then fails once: the registration itself is refused.
+    let discoveries = 0;
+    const second = await serveEndpoint([versioned("Halfway2", "2")], {
+      wrap: (handler) => (request, response) => {
+        if (request.url?.startsWith("/discover") && ++discoveries === 2) {
+          response.statusCode = 404;
+          response.end();
+          return;
+        }
+        handler(request, response);
+      },
+    });
+    endpoints.push(second);
+    const yaml = file("halfway.yaml", `deployments:\n  - uri: ${first.url}\n  - uri: ${second.url}\n`);
+    const failed = await cli(["apply", "-f", yaml, "--json"]);
+    expect(failed.code).toBe(1);
+    const { error } = JSON.parse(failed.stdout);
+    expect(error).toMatchObject({ code: "apply_incomplete", cause_code: "discovery_failed" });
+    expect(error.applied).toMatchObject([{ kind: "register_deployment", address: first.url }]);
+    const finished = await cli(["apply", "-f", yaml, "--json"]);
+    expect(JSON.parse(finished.stdout).applied).toMatchObject([{ kind: "register_deployment", address: second.url }]);
+  });
+
   it("works from the built CLI, YAML parser bundled in", () => {
     const built = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
     expect(existsSync(built), "dist/cli.js is missing: run `npx tsup`").toBe(true);
