@@ -21,6 +21,7 @@ export const ADMIN_CLIENT_ERROR_CODES = [
   "missing_variable",
   "plan_stale",
   "apply_incomplete",
+  "prune_incomplete",
   "rollback_refused",
 ] as const;
 

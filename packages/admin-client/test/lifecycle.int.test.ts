@@ -6,6 +6,7 @@ import {
   apply,
   executePrune,
   PlanStaleError,
+  PruneIncompleteError,
   parseConfig,
   plan,
   planPrune,
@@ -234,6 +235,28 @@ describe("deployment status and prune", () => {
     });
     expect(report.kept.find((d) => d.id === first.id)).toMatchObject({ reason: "already_removed" });
     expect(report.removed.map((d) => d.id)).not.toContain(first.id);
+  });
+
+  it("names what it removed when it fails midway, and a second prune goes on", async () => {
+    const ids: string[] = [];
+    for (const version of ["1", "2", "3"]) {
+      ids.push((await admin.deployments.register({ uri: (await serve([versioned("Cut", version)])).url })).id);
+    }
+    // A deployment removed, then a failure (here: the progress callback, e.g. a closed stdout).
+    const error = await prune(admin, {
+      keep: 1,
+      onProgress: ({ phase }) => {
+        if (phase === "removed") throw new Error("write EPIPE");
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PruneIncompleteError);
+    const [gone] = (error as PruneIncompleteError).removed.map((d) => d.id);
+    expect((error as Error).message).toBe(`stopped after removing ${gone}: write EPIPE`);
+    const left = (await admin.deployments.list()).map((d) => d.id);
+    expect(left).not.toContain(gone);
+    await prune(admin, { keep: 1 });
+    const remaining = (await admin.deployments.list()).map((d) => d.id);
+    expect(ids.map((id) => remaining.includes(id))).toEqual([false, false, true]);
   });
 
   it("counts a running first attempt that is not pinned yet, which the CLI's and operator's query miss", async () => {

@@ -1,6 +1,6 @@
 import { type CliIo, type CliSpec, type ErrorReport, EXIT, runCli } from "@restate-connect/cli-kit";
 import { AdminApiError, AdminClientError, DiscoveryError } from "../errors.js";
-import { ApplyIncompleteError } from "../lifecycle/errors.js";
+import { ApplyIncompleteError, PruneIncompleteError } from "../lifecycle/errors.js";
 import { commands } from "./commands/index.js";
 import { GLOBAL_OPTIONS } from "./context.js";
 
@@ -43,6 +43,15 @@ function describeError(error: unknown): ErrorReport | undefined {
       ? {
           details: {
             applied: error.applied,
+            cause_code: error.cause instanceof AdminClientError ? error.cause.code : "internal_error",
+          },
+        }
+      : {}),
+    ...(error instanceof PruneIncompleteError
+      ? {
+          details: {
+            removed: error.removed.map((d) => ({ id: d.id, address: d.address })),
+            orphaned: error.orphaned,
             cause_code: error.cause instanceof AdminClientError ? error.cause.code : "internal_error",
           },
         }
