@@ -20,6 +20,8 @@ export const ADMIN_CLIENT_ERROR_CODES = [
   "invalid_config",
   "missing_variable",
   "plan_stale",
+  "apply_incomplete",
+  "prune_incomplete",
   "rollback_refused",
 ] as const;
 

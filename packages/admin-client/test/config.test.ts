@@ -99,6 +99,8 @@ describe("parseConfig", () => {
     expect(missing.code).toBe("missing_variable");
     expect(missing.field).toBe("deployments[0].headers.x-key");
     expect(missing.message).toContain("NOPE");
+    const odd = failure({ deployments: [{ uri: "${A.B}" }] }, { "A.B": "x" });
+    expect(odd.message).toMatch(/needs a variable name of letters, digits and _, got "A\.B"/);
     const empty = failure({ deployments: [{ uri: "${URL}" }] }, { URL: "" });
     expect(empty.code).toBe("missing_variable");
     expect(empty.message).toContain("URL");
@@ -190,6 +192,39 @@ describe("loadConfigFile", () => {
     expect(missing.message).toMatch(/nope\.yaml: cannot read the file \(ENOENT\)/);
     const json = await refusal(write("bad.json", "{ services: {} }"));
     expect(json.message).toMatch(/bad\.json: not valid JSON/);
+  });
+
+  it("never echoes the text of a JSON error; refuses duplicate JSON keys, YAML tags and huge files", async () => {
+    const secret = "hunter3-json-secret";
+    const json = await refusal(write("leak.json", `{"deployments": [{"uri": ${secret}}]}`));
+    expect(json.message).toMatch(/leak\.json: not valid JSON$/);
+    expect(json.message).not.toContain("hunter3");
+    const unclosed = await refusal(write("unclosed.json", `{"deployments": [{"uri": "${secret}"}`));
+    expect(unclosed.message).toMatch(/unclosed\.json: not valid JSON at line 1, column \d+$/);
+    const duplicate = await refusal(write("dup.json", '{"services": {"A": {"public": true}, "A": {"public": false}}}'));
+    expect(duplicate.message).toMatch(/dup\.json: duplicate key at line 1, column 38/);
+    for (const [name, text] of [
+      ["set.yaml", "deployments:\n  - uri: https://x.example\n    headers: !!set { x-a }\n"],
+      ["custom.yaml", "deployments:\n  - uri: https://x.example\n    headers: { x-a: !vault secret/path }\n"],
+      ["binary.yaml", "deployments:\n  - uri: https://x.example\n    metadata: { a: !!binary aGk= }\n"],
+    ]) {
+      expect((await refusal(write(name as string, text as string))).message).toMatch(
+        /YAML tags are not supported at line 3/,
+      );
+    }
+    const huge = await refusal(write("huge.yaml", `services: {}\n#${"x".repeat(1024 * 1024)}\n`));
+    expect(huge.message).toMatch(/huge\.yaml: larger than 1048576 bytes/);
+  });
+
+  it("keeps a key named __proto__ as a key instead of dropping it", async () => {
+    for (const path of [
+      write("proto.json", '{"services": {"__proto__": {"public": true}}}'),
+      write("proto.yaml", "services:\n  __proto__: { public: true }\n"),
+    ]) {
+      const config = await loadConfigFile(path, {});
+      expect(Object.keys(config.services)).toEqual(["__proto__"]);
+      expect(Object.getPrototypeOf(config.services)).toBe(Object.prototype);
+    }
   });
 
   it("never echoes the offending text of a YAML error", async () => {

@@ -3,7 +3,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
+import {
+  freePort,
+  type RestateServer,
+  type ServedEndpoint,
+  serveEndpoint,
+  startRestate,
+} from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/run.js";
 import { awakeables, versioned } from "./lifecycle-services.js";
@@ -119,6 +125,15 @@ describe("restate-admin plan / apply", () => {
     const broken = file("broken.yaml", "services:\n  A: 1\n  A: 2\n");
     expect((await cli(["plan", "-f", broken])).stderr).toMatch(/not valid YAML at line 3/);
 
+    // Restate quotes the URL it cannot reach, in every retry's progress line and in the error.
+    const closed = await freePort();
+    const unreachable = file("unreachable.yaml", `deployments:\n  - uri: "http://127.0.0.1:${closed}/?t=\${TOKEN}"\n`);
+    const down = await cli(["plan", "-f", unreachable, "--json", "--detailed-exitcode"], { TOKEN: SECRET });
+    expect(down.code).toBe(1);
+    expect(JSON.parse(down.stdout).error).toMatchObject({ code: "api_error", restate_code: "META0003" });
+    expect(down.stderr).toMatch(/attempt 1 failed: .*\?t=\(redacted\)/);
+    expect(`${down.stdout}${down.stderr}`).not.toContain(SECRET);
+
     expect((await cli(["plan", "--detailed-exitcode", "--nope"])).code).toBe(1);
     expect((await cli(["plan", "--nope"])).code).toBe(2);
     const noFile = await cli(["plan"]);
@@ -187,6 +202,31 @@ describe("restate-admin deployments prune / rollback", () => {
     const badKeep = await cli(["deployments", "prune", "--keep", "-1"]);
     expect(badKeep.code).toBe(2);
     expect(badKeep.stderr).toContain("--keep");
+  });
+
+  it("apply that fails midway names what stays applied in --json, and the next apply finishes", async () => {
+    const first = await serve(versioned("Halfway1", "1"));
+    // Discovery works for plan's dry run, then fails once: the registration itself is refused.
+    let discoveries = 0;
+    const second = await serveEndpoint([versioned("Halfway2", "2")], {
+      wrap: (handler) => (request, response) => {
+        if (request.url?.startsWith("/discover") && ++discoveries === 2) {
+          response.statusCode = 404;
+          response.end();
+          return;
+        }
+        handler(request, response);
+      },
+    });
+    endpoints.push(second);
+    const yaml = file("halfway.yaml", `deployments:\n  - uri: ${first.url}\n  - uri: ${second.url}\n`);
+    const failed = await cli(["apply", "-f", yaml, "--json"]);
+    expect(failed.code).toBe(1);
+    const { error } = JSON.parse(failed.stdout);
+    expect(error).toMatchObject({ code: "apply_incomplete", cause_code: "discovery_failed" });
+    expect(error.applied).toMatchObject([{ kind: "register_deployment", address: first.url }]);
+    const finished = await cli(["apply", "-f", yaml, "--json"]);
+    expect(JSON.parse(finished.stdout).applied).toMatchObject([{ kind: "register_deployment", address: second.url }]);
   });
 
   it("works from the built CLI, YAML parser bundled in", () => {

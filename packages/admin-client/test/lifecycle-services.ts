@@ -36,6 +36,17 @@ export function rewritten(name: string) {
   });
 }
 
+/** Same handler names as `versioned`, different declarations: new code behind the same interface. */
+export function redeclared(name: string) {
+  return restate.service({
+    name,
+    handlers: {
+      version: restate.handlers.handler({ metadata: { build: "2" } }, async () => "redeclared"),
+      wait: async () => "redeclared",
+    },
+  });
+}
+
 /** Opened by the test: until then `UnpinnedService.start` runs without touching its journal. */
 export const gates = new Map<string, () => void>();
 

@@ -2,9 +2,11 @@ import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminClient, createAdminClient } from "../src/index.js";
 import {
+  ApplyIncompleteError,
   apply,
   executePrune,
   PlanStaleError,
+  PruneIncompleteError,
   parseConfig,
   plan,
   planPrune,
@@ -12,7 +14,7 @@ import {
   RollbackRefusedError,
   rollback,
 } from "../src/lifecycle/index.js";
-import { awakeables, gates, rewritten, slowStarter, versioned } from "./lifecycle-services.js";
+import { awakeables, gates, redeclared, rewritten, slowStarter, versioned } from "./lifecycle-services.js";
 
 let server: RestateServer;
 let admin: AdminClient;
@@ -221,6 +223,42 @@ describe("deployment status and prune", () => {
     );
     expect(done[0]).toMatchObject({ completion_result: "success", pinned_deployment_id: third.id });
   });
+  it("lets two prunes run at once: a deployment the other removed first is reported, not an error", async () => {
+    const a = await serve([versioned("TwoPrunes", "a")]);
+    const b = await serve([versioned("TwoPrunes", "b")]);
+    const first = await admin.deployments.register({ uri: a.url });
+    await admin.deployments.register({ uri: b.url });
+    const report = await executePrune(admin, await planPrune(admin, { keep: 1 }), {
+      onProgress: async ({ deployment, phase }) => {
+        if (deployment === first.id && phase === "removing") await admin.deployments.remove(first.id, { force: true });
+      },
+    });
+    expect(report.kept.find((d) => d.id === first.id)).toMatchObject({ reason: "already_removed" });
+    expect(report.removed.map((d) => d.id)).not.toContain(first.id);
+  });
+
+  it("names what it removed when it fails midway, and a second prune goes on", async () => {
+    const ids: string[] = [];
+    for (const version of ["1", "2", "3"]) {
+      ids.push((await admin.deployments.register({ uri: (await serve([versioned("Cut", version)])).url })).id);
+    }
+    // A deployment removed, then a failure (here: the progress callback, e.g. a closed stdout).
+    const error = await prune(admin, {
+      keep: 1,
+      onProgress: ({ phase }) => {
+        if (phase === "removed") throw new Error("write EPIPE");
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PruneIncompleteError);
+    const [gone] = (error as PruneIncompleteError).removed.map((d) => d.id);
+    expect((error as Error).message).toBe(`stopped after removing ${gone}: write EPIPE`);
+    const left = (await admin.deployments.list()).map((d) => d.id);
+    expect(left).not.toContain(gone);
+    await prune(admin, { keep: 1 });
+    const remaining = (await admin.deployments.list()).map((d) => d.id);
+    expect(ids.map((id) => remaining.includes(id))).toEqual([false, false, true]);
+  });
+
   it("counts a running first attempt that is not pinned yet, which the CLI's and operator's query miss", async () => {
     const cliQuery = (id: string) =>
       admin.query<{ inv_count: number }>(
@@ -317,6 +355,15 @@ describe("rollback", () => {
     expect((moved as Error).message).toMatch(/no longer serves what/);
     expect((await admin.services.get("Moved")).deployment_id).not.toBe(first.id);
     expect(await call("Moved", "version")).toBe("new");
+
+    // The same handler names, declared differently (e.g. an alias URL now serving another build).
+    const alias = await serve([versioned("Aliased", "old")]);
+    await admin.deployments.register({ uri: alias.url });
+    await admin.deployments.register({ uri: (await serve([versioned("Aliased", "new")])).url });
+    await alias.stop();
+    await serve([redeclared("Aliased")], { port: alias.port });
+    await expect(rollback(admin, "Aliased")).rejects.toThrow(/the handler definitions of Aliased differ/);
+    expect(await call("Aliased", "version")).toBe("new");
   });
   it("refuses when the earlier deployment also hosts a service that another deployment serves", async () => {
     const both = await serve([versioned("PairA", "1"), versioned("PairB", "1")]);
@@ -324,6 +371,8 @@ describe("rollback", () => {
     const onlyB = await serve([versioned("PairB", "2")]);
     const first = await admin.deployments.register({ uri: both.url });
     await admin.deployments.register({ uri: onlyA.url });
+    // PairB is still served by the earlier deployment itself: re-registering it leaves PairB where it is.
+    expect((await rollback(admin, "PairA", { dryRun: true })).services.sort()).toEqual(["PairA", "PairB"]);
     const bServer = await admin.deployments.register({ uri: onlyB.url });
     const refused = await rollback(admin, "PairA").catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RollbackRefusedError);
@@ -449,6 +498,13 @@ describe("plan and apply", () => {
     await apply(admin, again);
     expect((await admin.services.get("Guarded")).public).toBe(false);
     expect((await plan(admin, parseConfig(document))).hasChanges).toBe(false);
+    // Restate refuses this setting for anything but a workflow, and with it the whole PATCH, every time.
+    const wrongType = { services: { Guarded: { public: true, workflowCompletionRetention: "1d" } } };
+    await expect(plan(admin, parseConfig(wrongType))).rejects.toMatchObject({
+      code: "invalid_config",
+      field: "services.Guarded.workflowCompletionRetention",
+      message: "config: services.Guarded.workflowCompletionRetention: applies to workflows only; Guarded is a Service",
+    });
   });
 
   it("creates subscriptions once, and keeps an HTTP/1.1 deployment unchanged on the next plan", async () => {
@@ -493,6 +549,65 @@ describe("plan and apply", () => {
     expect(JSON.stringify(applied)).not.toContain(env.BYPASS);
     expect(await call("Queried", "version")).toBe("q1");
     expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
+    // Rotating the token: the same deployment to Restate, so registering would be a no-op; it is moved.
+    const rotated = { BYPASS: "bypass-token-rotated-77d1" };
+    const rotation = await plan(admin, parseConfig(document, { env: rotated }));
+    const [registered] = (await admin.deployments.list()).filter((d) => d.services.some((s) => s.name === "Queried"));
+    const hidden = `${new URL(endpoint.url).origin}/?(redacted)`;
+    expect(rotation.changes).toEqual([
+      {
+        kind: "update_deployment",
+        id: registered?.id,
+        address: hidden,
+        fields: [{ field: "uri", from: hidden, to: hidden }],
+      },
+    ]);
+    expect(JSON.stringify(rotation)).not.toMatch(/bypass-token/);
+    await apply(admin, rotation);
+    expect(await admin.deployments.get(registered?.id as string)).toMatchObject({
+      uri: `${endpoint.url}/?x-bypass=${rotated.BYPASS}`,
+    });
+    expect((await plan(admin, parseConfig(document, { env: rotated }))).hasChanges).toBe(false);
+  });
+
+  it("reports what a failed apply left applied, never with a secret from the URL, and converges after", async () => {
+    const first = await serve([versioned("Midway1", "1")]);
+    const second = await serve([versioned("Midway2", "2")]);
+    const env = { TOKEN: "midway-query-token-51f0" };
+    const document = { deployments: [{ uri: first.url }, { uri: `${second.url}/?t=\${TOKEN}` }] };
+    const planned = await plan(admin, parseConfig(document, { env }));
+    await second.stop();
+    const error = await apply(admin, planned).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyIncompleteError);
+    const incomplete = error as ApplyIncompleteError;
+    expect(incomplete.applied).toMatchObject([{ kind: "register_deployment", address: first.url }]);
+    expect(incomplete.message).toMatch(/stopped after 1 change\(s\) were applied .*\[api_error\]: .*\?t=\(redacted\)/);
+    expect(`${incomplete.message} ${String(incomplete.stack)} ${JSON.stringify(incomplete)}`).not.toContain(env.TOKEN);
+    await serve([versioned("Midway2", "2")], { port: second.port });
+    const rest = await apply(admin, await plan(admin, parseConfig(document, { env })));
+    expect(rest.applied.map((c) => c.kind)).toEqual(["register_deployment"]);
+    expect((await plan(admin, parseConfig(document, { env }))).hasChanges).toBe(false);
+  });
+
+  it("refuses to register an entry that would take a service from a later, registered one", async () => {
+    const v1 = await serve([versioned("Listed", "1")]);
+    const v2 = await serve([versioned("Listed", "2")]);
+    const document = { deployments: [{ uri: v1.url }, { uri: v2.url }] };
+    await apply(admin, await plan(admin, parseConfig(document)));
+    // v1 is drained and pruned, but the file still lists it: applying it again would roll back to it.
+    const old = (await admin.deployments.list()).find(
+      (d) => d.services.some((s) => s.name === "Listed") && d.status === "drained",
+    );
+    await admin.deployments.remove(old?.id as string, { force: true });
+    await expect(plan(admin, parseConfig(document))).rejects.toMatchObject({
+      code: "invalid_config",
+      field: "deployments[0]",
+      message: expect.stringMatching(/would make it serve Listed instead of deployments\[1\]/),
+    });
+    expect(await call("Listed", "version")).toBe("2");
+    // Declared last, it is meant to serve.
+    const moved = await plan(admin, parseConfig({ deployments: [{ uri: v2.url }, { uri: v1.url }] }));
+    expect(moved.changes).toMatchObject([{ kind: "register_deployment", address: v1.url }]);
   });
 
   it("warns when a registered address now serves different code than Restate registered", async () => {

@@ -72,7 +72,12 @@ export function adminUrlOf(context: CommandContext): string {
  *   context.print(() => "…", await admin.deployments.list());
  * }
  */
-export function adminClientFor(context: CommandContext, overrides: Partial<AdminClientOptions> = {}): AdminClient {
+export function adminClientFor(
+  context: CommandContext,
+  overrides: Partial<AdminClientOptions> = {},
+  /** Applied to each progress line, e.g. to hide values a configuration file read from the environment. */
+  redact: (text: string) => string = (text) => text,
+): AdminClient {
   const timeout = context.flags.string("timeout");
   const timeoutMs =
     timeout === undefined
@@ -91,9 +96,11 @@ export function adminClientFor(context: CommandContext, overrides: Partial<Admin
     headers: { "user-agent": `${context.cli}/${context.version}` },
     onRetry: (event) =>
       context.progress(
-        event.nextBaseUrl === event.baseUrl
-          ? `… attempt ${event.attempt} failed: ${event.error.message}; retrying in ${event.delayMs} ms`
-          : `… attempt ${event.attempt} failed at ${event.baseUrl}: ${event.error.message}; trying ${event.nextBaseUrl}${event.delayMs > 0 ? ` in ${event.delayMs} ms` : ""}`,
+        redact(
+          event.nextBaseUrl === event.baseUrl
+            ? `… attempt ${event.attempt} failed: ${event.error.message}; retrying in ${event.delayMs} ms`
+            : `… attempt ${event.attempt} failed at ${event.baseUrl}: ${event.error.message}; trying ${event.nextBaseUrl}${event.delayMs > 0 ? ` in ${event.delayMs} ms` : ""}`,
+        ),
       ),
     ...overrides,
   });

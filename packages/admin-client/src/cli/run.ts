@@ -1,5 +1,6 @@
 import { type CliIo, type CliSpec, type ErrorReport, EXIT, runCli } from "@restate-connect/cli-kit";
 import { AdminApiError, AdminClientError, DiscoveryError } from "../errors.js";
+import { ApplyIncompleteError, PruneIncompleteError } from "../lifecycle/errors.js";
 import { commands } from "./commands/index.js";
 import { GLOBAL_OPTIONS } from "./context.js";
 
@@ -37,6 +38,23 @@ function describeError(error: unknown): ErrorReport | undefined {
     ...(error.code === "invalid_option" ? { exitCode: EXIT.usage } : {}),
     ...(error instanceof AdminApiError
       ? { details: { status: error.status, restate_code: error.restateCode ?? null } }
+      : {}),
+    ...(error instanceof ApplyIncompleteError
+      ? {
+          details: {
+            applied: error.applied,
+            cause_code: error.cause instanceof AdminClientError ? error.cause.code : "internal_error",
+          },
+        }
+      : {}),
+    ...(error instanceof PruneIncompleteError
+      ? {
+          details: {
+            removed: error.removed.map((d) => ({ id: d.id, address: d.address })),
+            orphaned: error.orphaned,
+            cause_code: error.cause instanceof AdminClientError ? error.cause.code : "internal_error",
+          },
+        }
       : {}),
     ...(error instanceof DiscoveryError
       ? {

@@ -1,20 +1,23 @@
 import type { AdminClient } from "../client.js";
 import { InvalidOptionError } from "../errors.js";
-import { deploymentAddress, deploymentKey } from "./address.js";
+import { deploymentKey } from "./address.js";
 import { redactorOf } from "./config.js";
-import { PlanStaleError } from "./errors.js";
+import { ApplyIncompleteError, PlanStaleError } from "./errors.js";
 import {
   deploymentChanges,
   deploymentUpdate,
   indexByKey,
   type Plan,
+  type PlanInternals,
   type PlannedChange,
   planInternals,
+  registeredAddress,
   registerOptionsOf,
   serviceChanges,
   serviceUpdate,
   targetOf,
 } from "./plan.js";
+import { redactError } from "./redact-error.js";
 
 export interface ApplyOptions {
   /** Called before each change, e.g. to print progress. */
@@ -44,9 +47,25 @@ export interface ApplyResult {
 export async function apply(admin: AdminClient, plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
   const internals = planInternals.get(plan);
   if (internals === undefined) throw new InvalidOptionError("plan", "not a plan returned by plan()");
+  const applied: PlannedChange[] = [];
+  try {
+    return await applyPlan(admin, plan, internals, options, applied);
+  } catch (error) {
+    const hidden = redactError(error, redactorOf(internals.config));
+    // Restate has no transactions: what was changed before the failure stays changed, so say what it was.
+    throw applied.length > 0 ? new ApplyIncompleteError(applied, hidden) : hidden;
+  }
+}
+
+async function applyPlan(
+  admin: AdminClient,
+  plan: Plan,
+  internals: PlanInternals,
+  options: ApplyOptions,
+  applied: PlannedChange[],
+): Promise<ApplyResult> {
   const { config } = internals;
   const hide = redactorOf(config);
-  const applied: PlannedChange[] = [];
   const alreadyDone: PlannedChange[] = [];
   const planned = plan.changes;
 
@@ -107,7 +126,7 @@ export async function apply(admin: AdminClient, plan: Plan, options: ApplyOption
     const change: PlannedChange = {
       kind: "update_deployment",
       id: existing.id,
-      address: hide(deploymentAddress(existing)),
+      address: hide(registeredAddress(existing)),
       fields,
     };
     options.onChange?.(change);

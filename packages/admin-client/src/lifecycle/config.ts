@@ -98,7 +98,10 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
       value,
       env,
       (name) => {
-        throw new ConfigError("missing_variable", source, field, `environment variable ${name} is not set or empty`);
+        const problem = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+          ? `environment variable ${name} is not set or empty`
+          : `\${…} needs a variable name of letters, digits and _, got ${name} (write $\${ for a literal \${)`;
+        throw new ConfigError("missing_variable", source, field, problem);
       },
       fromEnv,
     );
@@ -120,7 +123,7 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
       if (headers && !HEADER_NAME.test(key)) fail(join(field, key), "not a valid HTTP header name");
       const resolved = text(v, join(field, key));
       if (headers && /[\r\n\0]/.test(resolved)) fail(join(field, key), "header values cannot contain line breaks");
-      out[headers ? key.toLowerCase() : key] = resolved;
+      setOwn(out, headers ? key.toLowerCase() : key, resolved);
     }
     return out;
   };
@@ -192,7 +195,7 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
       }
       service[key] = duration;
     }
-    services[name] = service;
+    setOwn(services, name, service);
   }
 
   const subscriptions: SubscriptionConfig[] = [];
@@ -249,6 +252,11 @@ export function substitute(
     used?.add(found);
     return found;
   });
+}
+
+/** `target[key] = value`, except that a key like `__proto__` becomes a key instead of changing the prototype. */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function join(field: string, key: string): string {

@@ -8,7 +8,13 @@ export type {
   SubscriptionConfig,
 } from "./config.js";
 export { parseConfig } from "./config.js";
-export { ConfigError, PlanStaleError, RollbackRefusedError } from "./errors.js";
+export {
+  ApplyIncompleteError,
+  ConfigError,
+  PlanStaleError,
+  PruneIncompleteError,
+  RollbackRefusedError,
+} from "./errors.js";
 export type { FieldChange, Plan, PlannedChange } from "./plan.js";
 export { plan } from "./plan.js";
 export type {

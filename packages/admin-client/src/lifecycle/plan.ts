@@ -7,6 +7,7 @@ import { type DeploymentConfig, type RestateConfig, redactorOf, type ServiceConf
 import { compareServices, discoverAgain } from "./drift.js";
 import { parseRestateDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
+import { redactError } from "./redact-error.js";
 
 /** One field that differs. Header values are never shown: `from`/`to` are `(redacted)` for them. */
 export interface FieldChange {
@@ -72,6 +73,14 @@ const SERVICE_FIELDS: Record<keyof ServiceConfig, keyof ModifyServiceRequest & k
  * if (p.hasChanges) console.log(await apply(admin, p));
  */
 export async function plan(admin: AdminClient, config: RestateConfig): Promise<Plan> {
+  try {
+    return await planChanges(admin, config);
+  } catch (error) {
+    throw redactError(error, redactorOf(config));
+  }
+}
+
+async function planChanges(admin: AdminClient, config: RestateConfig): Promise<Plan> {
   const changes: PlannedChange[] = [];
   const warnings: string[] = [];
   const hide = redactorOf(config);
@@ -97,6 +106,7 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
             hide(`Restate refused ${addressOf(deployment)}: ${error.serverMessage}`),
           );
         });
+      refuseSupersedingLater(config, index, discovered.services, byKey, hide);
       const revisions = new Map<string, number | null>();
       for (const s of discovered.services) {
         revisions.set(s.name, live.get(s.name)?.revision ?? null);
@@ -112,16 +122,16 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
       continue;
     }
     const drift = await codeDrift(admin, existing.id);
-    if (drift !== undefined) warnings.push(hide(`${existing.id} (${deploymentAddress(existing)}): ${drift}`));
+    if (drift !== undefined) warnings.push(hide(`${existing.id} (${registeredAddress(existing)}): ${drift}`));
     const fields = deploymentChanges(existing, deployment);
     if (fields.length > 0) {
-      changes.push({ kind: "update_deployment", id: existing.id, address: hide(deploymentAddress(existing)), fields });
+      changes.push({ kind: "update_deployment", id: existing.id, address: hide(registeredAddress(existing)), fields });
     }
     for (const [name, value] of Object.entries(deployment.metadata ?? {})) {
       if (existing.metadata?.[name] !== value) {
         warnings.push(
           hide(
-            `${existing.id} (${deploymentAddress(existing)}): metadata.${name} differs; Restate 1.7 keeps the metadata given at registration`,
+            `${existing.id} (${registeredAddress(existing)}): metadata.${name} differs; Restate 1.7 keeps the metadata given at registration`,
           ),
         );
       }
@@ -136,6 +146,15 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
         sourceOf(config),
         `services.${name}`,
         "no such service on the server, and no deployment in the configuration provides it",
+      );
+    }
+    if (declared.workflowCompletionRetention !== undefined && current.ty !== "Workflow") {
+      // Restate refuses it (HTTP 400) for the whole PATCH, so every apply would fail on it.
+      throw new ConfigError(
+        "invalid_config",
+        sourceOf(config),
+        `services.${name}.workflowCompletionRetention`,
+        `applies to workflows only; ${name} is a ${current.ty}`,
       );
     }
     const fields = serviceChanges(current, declared);
@@ -173,6 +192,38 @@ export async function plan(admin: AdminClient, config: RestateConfig): Promise<P
 }
 
 /**
+ * A registration takes each of its services over (the newest revision wins). When a deployment declared
+ * later in the file is registered already and provides one of them, registering this one would send
+ * that service's new invocations to the earlier entry — typically an old version that `prune` removed
+ * while the file still lists it, and `apply` would silently roll back to it. The file order says which
+ * deployment is meant to serve: the last one providing a service.
+ */
+function refuseSupersedingLater(
+  config: RestateConfig,
+  index: number,
+  services: readonly { name: string }[],
+  byKey: ReadonlyMap<string, DeploymentResponse>,
+  hide: (text: string) => string,
+): void {
+  for (const [later, declared] of config.deployments.entries()) {
+    if (later <= index) continue;
+    const registered = byKey.get(deploymentKey(declared));
+    const taken = services.find((s) => registered?.services.some((r) => r.name === s.name));
+    if (registered === undefined || taken === undefined) continue;
+    throw new ConfigError(
+      "invalid_config",
+      sourceOf(config),
+      `deployments[${index}]`,
+      hide(
+        `registering ${addressOf(config.deployments[index] as DeploymentConfig)} would make it serve ${taken.name} instead of ` +
+          `deployments[${later}] (${registered.id}), declared after it. Remove the earlier entry (was it pruned?), ` +
+          "or move it last if it is meant to serve",
+      ),
+    );
+  }
+}
+
+/**
  * Whether a registered deployment's address still serves what it registered. Restate 1.7 keeps using
  * the registered schema of an address that was redeployed in place (registering it again without
  * `force` is a no-op), so "no changes" would hide new code Restate does not know about.
@@ -207,6 +258,11 @@ export function deploymentChanges(existing: DeploymentResponse, wanted: Deployme
         to: to === undefined ? null : REDACTED,
       });
     }
+  }
+  // Same deployment to Restate (authority and path), but another scheme or query: e.g. a rotated
+  // bypass token in the query. Registering again would be a no-op, so the URL is changed in place.
+  if ("uri" in wanted && "uri" in existing && new URL(wanted.uri).href !== new URL(existing.uri).href) {
+    fields.push({ field: "uri", from: queryHidden(existing.uri), to: queryHidden(wanted.uri) });
   }
   if ("uri" in wanted && "uri" in existing && wanted.useHttp11 !== undefined) {
     const http11 = /1\.1/.test(existing.http_version);
@@ -246,6 +302,9 @@ export function serviceUpdate(fields: readonly FieldChange[]): ModifyServiceRequ
 export function deploymentUpdate(existing: DeploymentResponse, wanted: DeploymentConfig): UpdateDeploymentRequest {
   const body: Record<string, unknown> = {};
   if (wanted.headers !== undefined) body.additional_headers = wanted.headers;
+  if ("uri" in wanted && "uri" in existing && new URL(wanted.uri).href !== new URL(existing.uri).href) {
+    body.uri = wanted.uri;
+  }
   if ("uri" in wanted && "uri" in existing && wanted.useHttp11 !== undefined) body.use_http_11 = wanted.useHttp11;
   if ("arn" in wanted && "arn" in existing && wanted.assumeRoleArn !== undefined) {
     body.assume_role_arn = wanted.assumeRoleArn;
@@ -276,6 +335,20 @@ export function registerOptionsOf(deployment: DeploymentConfig): RegisterOptions
     ...(deployment.metadata ? { metadata: deployment.metadata } : {}),
     ...("uri" in deployment && deployment.useHttp11 !== undefined ? { useHttp11: deployment.useHttp11 } : {}),
   };
+}
+
+/** A URL with its query (which may carry a token that was not read from the environment) hidden. */
+function queryHidden(uri: string): string {
+  const url = new URL(uri);
+  return url.search === "" ? uri : `${url.origin}${url.pathname}?${REDACTED}`;
+}
+
+/**
+ * A registered deployment's address for plans and warnings: its query may hold a token the current
+ * environment no longer has (the one being rotated out), which the redactor cannot know.
+ */
+export function registeredAddress(deployment: DeploymentResponse): string {
+  return "uri" in deployment ? queryHidden(deployment.uri) : deploymentAddress(deployment);
 }
 
 function addressOf(deployment: DeploymentConfig): string {

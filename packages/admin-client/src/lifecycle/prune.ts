@@ -1,8 +1,9 @@
 import type { AdminClient } from "../client.js";
-import { InvalidOptionError } from "../errors.js";
+import { AdminApiError, InvalidOptionError } from "../errors.js";
 import type { ListedDeployment } from "../operations/deployments.js";
 import type { DeploymentResponse } from "../types.js";
 import { deploymentAddress, sqlString } from "./address.js";
+import { PruneIncompleteError } from "./errors.js";
 import type { DeploymentStatus, DeploymentUsage } from "./status.js";
 
 /** Why a deployment is kept or removed. */
@@ -136,6 +137,31 @@ export async function executePrune(
   const dryRun = options.dryRun ?? false;
   const decisions: PruneDecision[] = [];
   const orphaned: PruneReport["orphaned"] = [];
+  try {
+    await carryOut(admin, plan, options, dryRun, decisions, orphaned);
+  } catch (error) {
+    // Deletes cannot be undone: a failure after one must still say what is gone.
+    const removed = decisions.filter((d) => d.action === "remove");
+    throw removed.length > 0 && !dryRun ? new PruneIncompleteError(removed, orphaned, error) : error;
+  }
+  return {
+    keep: plan.keep,
+    dryRun,
+    decisions,
+    removed: decisions.filter((d) => d.action === "remove"),
+    kept: decisions.filter((d) => d.action === "keep"),
+    orphaned,
+  };
+}
+
+async function carryOut(
+  admin: AdminClient,
+  plan: PrunePlan,
+  options: ExecutePruneOptions,
+  dryRun: boolean,
+  decisions: PruneDecision[],
+  orphaned: PruneReport["orphaned"],
+): Promise<void> {
   for (const planned of plan.decisions) {
     if (planned.action !== "remove" || dryRun) {
       decisions.push(planned);
@@ -159,20 +185,23 @@ export async function executePrune(
       continue;
     }
     await options.onProgress?.({ deployment: planned.id, phase: "removing" });
-    await admin.deployments.remove(planned.id, { force: true });
-    await options.onProgress?.({ deployment: planned.id, phase: "removed" });
+    const gone = await admin.deployments.remove(planned.id, { force: true }).then(
+      () => false,
+      (error: unknown) => {
+        // Another prune (two pipelines at once) removed it between the re-check and this delete.
+        if (error instanceof AdminApiError && error.status === 404) return true;
+        throw error;
+      },
+    );
+    if (gone) {
+      decisions.push({ ...now, action: "keep", reason: "already_removed", detail: "removed by someone else" });
+      continue;
+    }
     decisions.push(now);
+    await options.onProgress?.({ deployment: planned.id, phase: "removed" });
     const left = await boundInvocationIds(admin, planned.id);
     if (left.length > 0) orphaned.push({ deployment: planned.id, invocations: left });
   }
-  return {
-    keep: plan.keep,
-    dryRun,
-    decisions,
-    removed: decisions.filter((d) => d.action === "remove"),
-    kept: decisions.filter((d) => d.action === "keep"),
-    orphaned,
-  };
 }
 
 /**

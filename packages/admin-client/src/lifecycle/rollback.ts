@@ -72,9 +72,11 @@ export async function rollback(
   const servedBy = new Map(liveServices.map((s) => [s.name, s]));
   for (const other of target.services) {
     const otherLive = servedBy.get(other.name);
-    if (other.name !== service && otherLive !== undefined && otherLive.deployment_id !== live.deployment_id) {
+    // Served by the target itself: re-registering it (same code, checked below) changes nothing for it.
+    const elsewhere = otherLive !== undefined && ![live.deployment_id, target.id].includes(otherLive.deployment_id);
+    if (other.name !== service && elsewhere) {
       throw new RollbackRefusedError(
-        `deployment ${target.id} also hosts ${other.name}, which is served by ${otherLive.deployment_id}, not by ${live.deployment_id}: ` +
+        `deployment ${target.id} also hosts ${other.name}, which is served by ${otherLive?.deployment_id}, not by ${live.deployment_id}: ` +
           `rolling back ${service} would roll ${other.name} back too. Register the earlier version of ${service} on its own address instead.`,
       );
     }

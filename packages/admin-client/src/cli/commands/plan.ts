@@ -1,5 +1,6 @@
 import { CliUsageError, defineCommand, EXIT } from "@restate-connect/cli-kit";
 import { apply } from "../../lifecycle/apply.js";
+import { redactorOf } from "../../lifecycle/config.js";
 import { type Plan, type PlannedChange, plan } from "../../lifecycle/plan.js";
 import { loadConfigFile } from "../config-file.js";
 import { adminClientFor } from "../context.js";
@@ -31,7 +32,7 @@ export const planCommand = defineCommand({
   failureExitCode: (argv) => (argv.includes("--detailed-exitcode") ? EXIT.failed : undefined),
   async run(context) {
     const config = await loadConfigFile(requireFile(context.flags.string("file")), context.io.env, context.io.stdin);
-    const result = await plan(adminClientFor(context), config);
+    const result = await plan(adminClientFor(context, {}, redactorOf(config)), config);
     context.print(() => renderPlan(result), planJson(result));
     return context.flags.boolean("detailed-exitcode") && result.hasChanges ? 2 : EXIT.ok;
   },
@@ -49,7 +50,7 @@ export const applyCommand = defineCommand({
   options: FILE_OPTION,
   async run(context) {
     const config = await loadConfigFile(requireFile(context.flags.string("file")), context.io.env, context.io.stdin);
-    const admin = adminClientFor(context);
+    const admin = adminClientFor(context, {}, redactorOf(config));
     const planned = await plan(admin, config);
     const result = await apply(admin, planned, { onChange: (c) => context.progress(`… ${describe(c)}`) });
     context.print(
