@@ -129,7 +129,8 @@ describe("cdk synth (offline)", () => {
     const errors = lint.output.split("\n").filter((line) => /:E\d{4}:/.test(line));
     expect(errors).toEqual([]);
     expect(lint.output).toMatch(/^(.*:W\d{4}:.*\n?)*$/);
-  });
+    // cdk synth (esbuild bundling) and cfn-lint together take minutes on a loaded 2-core machine.
+  }, 240_000);
 
   it("fails with a clear message when a required context value is missing", async () => {
     const { code, stderr } = await synth({ "restate:target": "self-hosted" });
