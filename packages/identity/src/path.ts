@@ -28,6 +28,31 @@ export function pathOfTarget(target: string): string {
   return end === target.length ? target : target.slice(0, end);
 }
 
+/** `"` `#` `<` `>` `?` `\` `` ` `` `{` `}`: encoded, cut or turned into `/` by the URL parser. */
+const PERCENT_ENCODED_OR_SPECIAL = new Set([0x22, 0x23, 0x3c, 0x3e, 0x3f, 0x5c, 0x60, 0x7b, 0x7d]);
+const DOT_SEGMENTS = new Set([".", "..", "%2e", ".%2e", "%2e.", "%2e%2e"]);
+
+/**
+ * Whether `path` is a request path in normal form: it starts with one `/`, and the WHATWG URL parser
+ * (which the SDK routes with: `new URL(url, base).pathname`) would leave it unchanged. Paths with dot
+ * segments (`..`, `%2e%2e`), backslashes, `?`/`#`, control, space or non-ASCII characters are not:
+ * routers read them differently (the SDK resolves `/invoke/S/h/../discover` to an invocation of
+ * handler `discover`, a raw-path router does not), so no audience can be safely matched against them.
+ * restate-server never sends such paths. Pure (no `URL`), so it runs where the verifier runs.
+ */
+export function isCanonicalPath(path: string): boolean {
+  if (path.charCodeAt(0) !== 0x2f || path.charCodeAt(1) === 0x2f) return false;
+  let segmentStart = 1;
+  for (let i = 1; i <= path.length; i++) {
+    const c = i < path.length ? path.charCodeAt(i) : 0x2f;
+    if (c === 0x2f) {
+      if (i - segmentStart <= 6 && DOT_SEGMENTS.has(path.slice(segmentStart, i).toLowerCase())) return false;
+      segmentStart = i + 1;
+    } else if (c <= 0x20 || c >= 0x7f || PERCENT_ENCODED_OR_SPECIAL.has(c)) return false;
+  }
+  return true;
+}
+
 const SERDES = /(?:^|\/)serdes\/[^/]+\/(?:encode|decode)\/.+?\/?$/;
 
 /**

@@ -13,7 +13,7 @@ import { IdentityError } from "./errors.js";
 import { type HeaderInput, JWT_HEADER, MULTIPLE, readHeader, SCHEME_HEADER } from "./headers.js";
 import { quote } from "./json.js";
 import { parsePublicKey } from "./keys.js";
-import { normaliseAudiencePath } from "./path.js";
+import { isCanonicalPath, normaliseAudiencePath } from "./path.js";
 import { type Accepted, type Rejected, reject, type VerificationResult } from "./result.js";
 import { parseToken } from "./token.js";
 
@@ -41,7 +41,9 @@ export interface VerifierOptions {
 export interface Verifier {
   /**
    * Checks the identity headers of a request to `path` (the request path, with or without a prefix;
-   * query strings must already be removed). Never throws: every problem is a {@link Rejected}.
+   * query strings must already be removed). A path not in normal form (dot segments, `%2e%2e`,
+   * backslashes, a query, characters a URL parser would percent-encode) is an `audience_mismatch`:
+   * routers disagree about where such a path leads. Never throws: every problem is a {@link Rejected}.
    */
   verify(headers: HeaderInput, path: string): Promise<VerificationResult>;
   /** The Ed25519 implementation in use (settled after {@link Verifier.ready}). */
@@ -190,6 +192,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const verify = async (headers: HeaderInput, path: string): Promise<VerificationResult> => {
     try {
       if (typeof path !== "string") return reject("audience_mismatch", "no request path given");
+      if (!isCanonicalPath(path))
+        return reject(
+          "audience_mismatch",
+          `the request path ${quote(path)} is not in normal form (dot segments, backslashes, a query…); Restate never sends one`,
+        );
       const scheme = readHeader(headers, SCHEME_HEADER);
       if (scheme === MULTIPLE) return reject("duplicate_header", `${SCHEME_HEADER} was sent more than once`);
       if (scheme === undefined)
