@@ -12,7 +12,7 @@ import { pathOf } from "../src/adapters/core.js";
 import { restateIdentity } from "../src/adapters/hono.js";
 import { withIdentity as withLambdaIdentity } from "../src/adapters/lambda.js";
 import { withIdentity } from "../src/adapters/node.js";
-import { createSigner, createVerifier } from "../src/index.js";
+import { createSigner, createVerifier, type RequestIdentity } from "../src/index.js";
 import { isCanonicalPath } from "../src/path.js";
 import { loadSdkBindings, type SdkBindings, SERVER_TEST_KEY_PEM, SERVER_TEST_KID } from "./helpers.js";
 
@@ -169,5 +169,23 @@ describe("differential: whatever an adapter accepts, the SDK's verifier accepts 
       }),
       { numRuns: Math.max(Number(process.env.FC_RUNS ?? 300), 2000) },
     );
+  });
+});
+
+describe("what the adapters hand out", () => {
+  it("the identity is frozen: an authorize hook cannot rewrite what the handler sees", async () => {
+    let seen: RequestIdentity | undefined;
+    const handler = withLambdaIdentity(async () => "ran", {
+      keys: [SERVER_TEST_KID],
+      authorize: (identity) => {
+        seen = identity;
+        return identity !== undefined && !Reflect.set(identity, "subject", "admin");
+      },
+    });
+    const result = await handler(
+      { path: "/invoke/Cart/add", headers: { ...(await signer.sign("/invoke/Cart/add")) } },
+      {},
+    );
+    expect([result, seen?.subject]).toEqual(["ran", undefined]);
   });
 });

@@ -106,7 +106,10 @@ export async function admit<Req>(
     else
       admission = await authorise(
         options,
-        result.signed ? { keyId: result.keyId, claims: result.claims, subject: result.subject } : undefined,
+        // Frozen: the hook and the handler see the same identity, and neither can rewrite it for the other.
+        result.signed
+          ? Object.freeze({ keyId: result.keyId, claims: result.claims, subject: result.subject })
+          : undefined,
         request,
       );
   } catch {
