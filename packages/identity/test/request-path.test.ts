@@ -188,4 +188,20 @@ describe("what the adapters hand out", () => {
     );
     expect([result, seen?.subject]).toEqual(["ran", undefined]);
   });
+
+  it("lambda: an identity header repeated in multiValueHeaders is refused, not reduced to its last value", async () => {
+    const handler = withLambdaIdentity(async () => "ran", { keys: [SERVER_TEST_KID] });
+    const good = { ...(await signer.sign("/invoke/S/h")) };
+    const jwt = good["x-restate-jwt-v1"] as string;
+    const event = (values: string[]) => ({
+      path: "/invoke/S/h",
+      headers: { ...good, "X-Restate-Jwt-V1": values.at(-1) as string, "x-restate-jwt-v1": undefined },
+      multiValueHeaders: { "X-Restate-Jwt-V1": values },
+    });
+    expect(await handler(event([jwt]), {})).toBe("ran");
+    expect(await handler(event(["garbage", jwt]), {})).toMatchObject({
+      statusCode: 401,
+      body: '{"code":"duplicate_header"}',
+    });
+  });
 });
