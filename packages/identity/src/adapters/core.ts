@@ -2,7 +2,7 @@
 // (headers, path), calls `admit`, and turns the outcome into its runtime's response or its way of
 // handing the verified identity to the handler.
 import type { HeaderInput } from "../headers.js";
-import { isCanonicalPath, isHealthPath, pathOfTarget } from "../path.js";
+import { audienceOf, isHealthPath, pathOfTarget, resolveDotSegments } from "../path.js";
 import type { Rejected, RequestIdentity } from "../result.js";
 import { createVerifier, type Verifier, type VerifierOptions } from "../verify.js";
 
@@ -100,7 +100,13 @@ export async function admit<Req>(
   let admission: Admission;
   try {
     // Only a path every router reads the same way can be the health path; the others go on to be refused.
-    if (options.allowHealth === true && isCanonicalPath(path) && isHealthPath(path)) return ADMITTED_UNSIGNED;
+    if (
+      options.allowHealth === true &&
+      audienceOf(path) !== undefined &&
+      resolveDotSegments(path) === path &&
+      isHealthPath(path)
+    )
+      return ADMITTED_UNSIGNED;
     const result = await verifier.verify(headers, path);
     if (!result.ok) admission = { ...result, status: 401 };
     else
