@@ -13,7 +13,7 @@ import { IdentityError } from "./errors.js";
 import { type HeaderInput, JWT_HEADER, MULTIPLE, readHeader, SCHEME_HEADER } from "./headers.js";
 import { quote } from "./json.js";
 import { parsePublicKey } from "./keys.js";
-import { normaliseAudiencePath } from "./path.js";
+import { audienceOf } from "./path.js";
 import { type Accepted, type Rejected, reject, type VerificationResult } from "./result.js";
 import { parseToken } from "./token.js";
 
@@ -41,7 +41,9 @@ export interface VerifierOptions {
 export interface Verifier {
   /**
    * Checks the identity headers of a request to `path` (the request path, with or without a prefix;
-   * query strings must already be removed). Never throws: every problem is a {@link Rejected}.
+   * query strings must already be removed), as sent. A path routers could read differently (dot
+   * segments that change its audience, backslashes, a query, characters a URL parser would
+   * percent-encode, `//` at the start) is an `audience_mismatch`. Never throws: every problem is a {@link Rejected}.
    */
   verify(headers: HeaderInput, path: string): Promise<VerificationResult>;
   /** The Ed25519 implementation in use (settled after {@link Verifier.ready}). */
@@ -141,7 +143,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Start importing right away so the first request does not pay for it; errors surface in verify/ready.
   importKeys().catch(() => {});
 
-  const checkTimeAndAudience = (entry: CachedToken, path: string): VerificationResult => {
+  const checkTimeAndAudience = (entry: CachedToken, audience: string): VerificationResult => {
     const { claims } = entry;
     const millis: unknown = now();
     // Every comparison with NaN is false: a broken clock must not make expired tokens pass.
@@ -151,13 +153,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (seconds > claims.exp + tolerance) return reject("expired", `the token expired ${seconds - claims.exp} s ago`);
     if (seconds < claims.nbf - tolerance)
       return reject("not_yet_valid", `the token is not valid for another ${claims.nbf - seconds} s (clock skew?)`);
-    const audience = normaliseAudiencePath(path);
     if (claims.aud !== audience)
       return reject("audience_mismatch", `token audience ${quote(claims.aud)}, request path ${quote(audience)}`);
     return { ok: true, signed: true, keyId: entry.keyId, claims, subject: claims.sub };
   };
 
-  const verifySignature = async (token: string, path: string): Promise<VerificationResult> => {
+  const verifySignature = async (token: string, audience: string): Promise<VerificationResult> => {
     const parsed = parseToken(token);
     if (!parsed.ok) return parsed;
     const { kid, payload, signingInput, signature } = parsed.token;
@@ -184,12 +185,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!claims.ok) return claims;
     const entry: CachedToken = { keyId: verifiedBy, claims: claims.claims };
     cache?.set(token, entry);
-    return checkTimeAndAudience(entry, path);
+    return checkTimeAndAudience(entry, audience);
   };
 
   const verify = async (headers: HeaderInput, path: string): Promise<VerificationResult> => {
     try {
       if (typeof path !== "string") return reject("audience_mismatch", "no request path given");
+      const audience = audienceOf(path);
+      if (audience === undefined)
+        return reject(
+          "audience_mismatch",
+          `the request path ${quote(path)} leads elsewhere once its dot segments, backslashes or escapes are read; refusing it`,
+        );
       const scheme = readHeader(headers, SCHEME_HEADER);
       if (scheme === MULTIPLE) return reject("duplicate_header", `${SCHEME_HEADER} was sent more than once`);
       if (scheme === undefined)
@@ -206,11 +213,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
         return reject("missing_token", `scheme v1 without a ${JWT_HEADER} header`);
       const cached = cache?.get(token);
       if (cached !== undefined) {
-        const result = checkTimeAndAudience(cached, path);
+        const result = checkTimeAndAudience(cached, audience);
         if (!result.ok && result.code === "expired") cache?.delete(token);
         return result;
       }
-      return await verifySignature(token, path);
+      return await verifySignature(token, audience);
     } catch (error) {
       // Fail closed: any internal problem (a forced crypto implementation missing in this runtime, a
       // clock that throws, a crypto failure) is a rejection, never an acceptance.

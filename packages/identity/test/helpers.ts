@@ -1,4 +1,7 @@
 import { createPrivateKey, sign as nodeSign } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** The key pair from restate-server's own request-identity tests (a public test vector). */
 export const SERVER_TEST_KEY_PEM = `-----BEGIN PRIVATE KEY-----
@@ -36,4 +39,16 @@ export const serverHeader = (kid = SERVER_TEST_KID): string => JSON.stringify({ 
 
 export function headersFor(token: string): Record<string, string> {
   return { "x-restate-signature-scheme": "v1", "x-restate-jwt-v1": token };
+}
+
+/** The SDK's own identity verifier (sdk-shared-core, the code behind the SDK's `identityKeys`). */
+export interface SdkBindings {
+  WasmIdentityVerifier: new (keys: string[]) => { verify_identity(path: string, headers: unknown[]): void };
+  WasmHeader: new (key: string, value: string) => unknown;
+}
+
+export async function loadSdkBindings(): Promise<SdkBindings> {
+  const entry = createRequire(import.meta.url).resolve("@restatedev/restate-sdk");
+  const bindings = join(dirname(entry), "endpoint/handlers/vm/sdk_shared_core_wasm_bindings.js");
+  return (await import(pathToFileURL(bindings).href)) as SdkBindings;
 }

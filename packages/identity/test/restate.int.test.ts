@@ -61,6 +61,31 @@ describe("against restate-server with a signing key", () => {
     expect(accepted).toContain("/invoke/Greeter/greet");
   });
 
+  it("a deployment URL with dot segments and escapes: sent as registered, their audience unambiguous, they pass", async () => {
+    const rejections: AdapterRejection[] = [];
+    const accepted: string[] = [];
+    const ep = await serveEndpoint([cart], {
+      wrap: (sdk) =>
+        withIdentity(
+          (req, res) => {
+            accepted.push(req.url ?? "");
+            sdk(req, res);
+          },
+          { keys: [serverKey.publicKey], onReject: (r) => rejections.push(r) },
+        ),
+    });
+    stops.push(() => ep.stop());
+    await register(rs.adminUrl, `${ep.url}/a%20b/./x/%2e%2e/r;v=1/`);
+    const response = await fetch(`${rs.ingressUrl}/Cart/k%2F1/add`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify("x"),
+    });
+    expect([response.status, await response.json(), rejections]).toEqual([200, "k/1:x", []]);
+    // restate-server sends the registered path verbatim (dot segments included) and signs the audience.
+    expect(accepted).toEqual(["/a%20b/./x/%2e%2e/r;v=1/discover", "/a%20b/./x/%2e%2e/r;v=1/invoke/Cart/add"]);
+  });
+
   it("a service configured with another key rejects discovery with 401: registration fails, onReject saw bad_signature", async () => {
     const rejections: AdapterRejection[] = [];
     const ep = await serveEndpoint([greeter], {

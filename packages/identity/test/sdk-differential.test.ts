@@ -1,29 +1,16 @@
 // Differential test against the SDK's own verifier (sdk-shared-core's WasmIdentityVerifier, the code
 // behind the SDK's `identityKeys`), in process, over a generated corpus of near-valid tokens: every
 // token the SDK rejects, we reject. (We also reject more: see the README's security section.)
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, generateKeyPair } from "../src/index.js";
-import { b64url, forge, nowSeconds, SERVER_TEST_KID } from "./helpers.js";
+import { b64url, forge, loadSdkBindings, nowSeconds, type SdkBindings, SERVER_TEST_KID } from "./helpers.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 300);
 
-interface SdkVerifier {
-  verify_identity(path: string, headers: unknown[]): void;
-}
-interface SdkBindings {
-  WasmIdentityVerifier: new (keys: string[]) => SdkVerifier;
-  WasmHeader: new (key: string, value: string) => unknown;
-}
-
 let sdk: SdkBindings;
 beforeAll(async () => {
-  const entry = createRequire(import.meta.url).resolve("@restatedev/restate-sdk");
-  const bindings = join(dirname(entry), "endpoint/handlers/vm/sdk_shared_core_wasm_bindings.js");
-  sdk = (await import(pathToFileURL(bindings).href)) as SdkBindings;
+  sdk = await loadSdkBindings();
 });
 
 const other = generateKeyPair();

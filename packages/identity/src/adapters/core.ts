@@ -2,7 +2,7 @@
 // (headers, path), calls `admit`, and turns the outcome into its runtime's response or its way of
 // handing the verified identity to the handler.
 import type { HeaderInput } from "../headers.js";
-import { isHealthPath, pathOfTarget } from "../path.js";
+import { audienceOf, isHealthPath, pathOfTarget, resolveDotSegments } from "../path.js";
 import type { Rejected, RequestIdentity } from "../result.js";
 import { createVerifier, type Verifier, type VerifierOptions } from "../verify.js";
 
@@ -99,13 +99,23 @@ export async function admit<Req>(
 ): Promise<Admission> {
   let admission: Admission;
   try {
-    if (options.allowHealth === true && isHealthPath(path)) return ADMITTED_UNSIGNED;
+    // Only a path every router reads the same way can be the health path; the others go on to be refused.
+    if (
+      options.allowHealth === true &&
+      audienceOf(path) !== undefined &&
+      resolveDotSegments(path) === path &&
+      isHealthPath(path)
+    )
+      return ADMITTED_UNSIGNED;
     const result = await verifier.verify(headers, path);
     if (!result.ok) admission = { ...result, status: 401 };
     else
       admission = await authorise(
         options,
-        result.signed ? { keyId: result.keyId, claims: result.claims, subject: result.subject } : undefined,
+        // Frozen: the hook and the handler see the same identity, and neither can rewrite it for the other.
+        result.signed
+          ? Object.freeze({ keyId: result.keyId, claims: result.claims, subject: result.subject })
+          : undefined,
         request,
       );
   } catch {
@@ -136,12 +146,13 @@ export function identityOf(request: object): RequestIdentity | undefined {
   return identities.get(request);
 }
 
-/** The path of a request target in origin form (`/a/b?c`) or absolute form (`http://h/a/b?c`). */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\]*/;
+
+/**
+ * The path of a request target in origin form (`/a/b?c`) or absolute form (`http://h/a/b?c`), as sent:
+ * not resolved, so that the verifier can refuse a path routers would read differently (`/a/../b`).
+ */
 export function pathOf(target: string): string {
-  if (target.startsWith("/") || target === "") return pathOfTarget(target);
-  try {
-    return new URL(target).pathname;
-  } catch {
-    return pathOfTarget(target);
-  }
+  const authority = ABSOLUTE_FORM.exec(target);
+  return pathOfTarget(authority === null ? target : target.slice(authority[0].length));
 }

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { RequestIdentity } from "../result.js";
-import { admit, type IdentityAdapterOptions, REJECTION_HEADERS, rejectionBody, verifierFrom } from "./core.js";
+import { admit, type IdentityAdapterOptions, pathOf, REJECTION_HEADERS, rejectionBody, verifierFrom } from "./core.js";
 
 export type { RequestIdentity } from "../result.js";
 export type { AdapterRejection, Authorization, IdentityAdapterOptions } from "./core.js";
@@ -35,7 +35,8 @@ export function restateIdentity(
 ): MiddlewareHandler<{ Variables: IdentityVariables }> {
   const verifier = verifierFrom(options);
   return async (c, next) => {
-    const admission = await admit(verifier, options, c.req.raw.headers, c.req.path, c);
+    // The path as sent (what the SDK routes on), not `c.req.path`, which hono has percent-decoded.
+    const admission = await admit(verifier, options, c.req.raw.headers, pathOf(c.req.raw.url), c);
     if (!admission.ok) return c.body(rejectionBody(admission), admission.status, REJECTION_HEADERS);
     c.set("restateIdentity", admission.identity);
     await next();

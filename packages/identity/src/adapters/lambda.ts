@@ -17,9 +17,28 @@ export type { AdapterRejection, Authorization, IdentityAdapterOptions } from "./
  * The HTTP-shaped Lambda events this adapter understands: Restate's own Lambda payload and API
  * Gateway REST (v1) events (`path`), API Gateway HTTP (v2) and function-URL events (`rawPath`).
  */
-export type LambdaHttpEvent =
+export type LambdaHttpEvent = (
   | { path: string; headers?: Record<string, string | undefined> | null }
-  | { rawPath: string; headers?: Record<string, string | undefined> | null };
+  | { rawPath: string; headers?: Record<string, string | undefined> | null }
+) & { multiValueHeaders?: Record<string, readonly string[] | undefined> | null };
+
+/**
+ * The event's headers for the verifier. API Gateway REST events keep only the last value of a repeated
+ * header in `headers` and all of them in `multiValueHeaders`: a repeated identity header must be
+ * refused (`duplicate_header`) like in every other runtime, not silently reduced to its last value.
+ */
+function headersOf(event: LambdaHttpEvent): HeaderInput {
+  const single = (event.headers ?? {}) as Record<string, string | undefined>;
+  const multi = event.multiValueHeaders;
+  if (multi === null || typeof multi !== "object") return single;
+  const extra: [string, string][] = [];
+  for (const [name, values] of Object.entries(multi))
+    if (Array.isArray(values) && values.length > 1) for (const value of values.slice(1)) extra.push([name, value]);
+  if (extra.length === 0) return single;
+  const pairs: [string, string][] = [];
+  for (const [name, value] of Object.entries(single)) if (typeof value === "string") pairs.push([name, value]);
+  return [...pairs, ...extra];
+}
 
 /** What a turned-away invocation returns: an HTTP-shaped Lambda result that Restate and API Gateway both read. */
 export interface LambdaRejection {
@@ -53,7 +72,7 @@ export function withIdentity<Event extends LambdaHttpEvent, Context, Result>(
   const verifier = verifierFrom(options);
   return async (event, context) => {
     const path = event !== null && typeof event === "object" ? ("path" in event ? event.path : event.rawPath) : "";
-    const headers: HeaderInput = (event?.headers ?? {}) as HeaderInput;
+    const headers = event !== null && typeof event === "object" ? headersOf(event) : {};
     const admission = await admit(verifier, options, headers, typeof path === "string" ? path : "", event);
     if (!admission.ok)
       return {
