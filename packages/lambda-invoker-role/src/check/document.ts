@@ -113,14 +113,36 @@ export function stringList(value: Json | undefined): string[] | undefined {
   return undefined;
 }
 
-/** Whether an IAM action pattern (case-insensitive, `*`/`?` wildcards) matches the action. */
+/**
+ * Whether an IAM action pattern (case-insensitive, `*` any run, `?` one character) matches the
+ * action. Policy text is untrusted: the match is the greedy wildcard walk, which takes at most
+ * pattern × action steps, never a regex built from the pattern (`****…x` backtracks
+ * exponentially in a regex engine).
+ */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = pattern
-    .toLowerCase()
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${regex}$`, "s").test(action.toLowerCase());
+  const p = pattern.toLowerCase();
+  const a = action.toLowerCase();
+  let pi = 0;
+  let ai = 0;
+  // Where the last `*` was seen, and the action position it currently stands for the end of.
+  let star = -1;
+  let resume = 0;
+  while (ai < a.length) {
+    if (pi < p.length && (p[pi] === "?" || (p[pi] !== "*" && p[pi] === a[ai]))) {
+      pi++;
+      ai++;
+    } else if (pi < p.length && p[pi] === "*") {
+      star = pi++;
+      resume = ai;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ai = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p[pi] === "*") pi++;
+  return pi === p.length;
 }
 
 /** A condition entry: one operator applied to one context key. */
