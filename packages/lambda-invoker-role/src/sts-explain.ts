@@ -1,5 +1,5 @@
 import { parseArn } from "./arn.js";
-import { InvokerRoleError } from "./errors.js";
+import { InvokerRoleError, printable } from "./errors.js";
 import type { WhoAmI } from "./sts.js";
 
 /** Turns an assumed-role session ARN into the ARN of its role; other ARNs are returned as they are. */
@@ -28,7 +28,8 @@ export function principalOfCaller(callerArn: string): Pick<WhoAmI, "principalArn
 /** Explains an STS failure in plain words (without credentials or tokens). */
 export function explainStsError(error: unknown, roleArn: string): { errorName: string; message: string } {
   const name = error instanceof Error ? error.name : "UnknownError";
-  const detail = error instanceof Error ? error.message : String(error);
+  // Shown on a terminal by `verify`: what an STS endpoint answered is text, never escape sequences.
+  const detail = printable(error instanceof Error ? error.message : String(error));
   const known: Record<string, string> = {
     AccessDenied: `AWS refused to let the caller assume ${roleArn}: the role's trust policy does not allow this caller with this external id, or the caller's own policies do not allow sts:AssumeRole on it`,
     AccessDeniedException: `AWS refused to let the caller assume ${roleArn} (trust policy or caller permissions)`,
@@ -46,7 +47,7 @@ export function explainStsError(error: unknown, roleArn: string): { errorName: s
   if (typeof code === "string" && networkCodes.includes(code)) {
     return { errorName: code, message: `could not reach STS (${code}); check the network, region and endpoint` };
   }
-  return { errorName: name, message: known[name] ?? `STS failed with ${name}: ${detail}` };
+  return { errorName: printable(name), message: known[name] ?? `STS failed with ${printable(name)}: ${detail}` };
 }
 
 const RETRYABLE = new Set([
