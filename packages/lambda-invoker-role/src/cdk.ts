@@ -3,6 +3,7 @@ import { CfnRole, type IRole, Role } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { parseFunctionArn } from "./arn.js";
+import { refuseDynamicReferences } from "./dynamic-reference.js";
 import { describeValue, InvokerRoleError } from "./errors.js";
 import { invokeResources } from "./invoke-policy.js";
 import type { PolicyDocument } from "./policy.js";
@@ -83,6 +84,10 @@ export class RestateInvokerRole extends Construct {
     refuseTokens(props.trustPolicy, "the trust policy's");
     refuseTokens(settings.path, "path");
     refuseTokens(settings.tags, "tag");
+    // CDK copies these into the template, where CloudFormation would resolve a dynamic reference.
+    refuseDynamicReferences(props.trustPolicy, "the trust policy's");
+    refuseDynamicReferences(settings.path, "path");
+    refuseDynamicReferences(settings.tags, "tag");
     const cfn = new CfnRole(this, "Resource", {
       roleName: settings.roleName,
       path: settings.path,

@@ -98,4 +98,22 @@ describe("RestateInvokerRole", () => {
       () => new RestateInvokerRole(stack, "B", { trustPolicy: trust, functionArns, path: `/x${marker}y/` }),
     ).toThrow(expect.objectContaining({ code: "unrenderable_value" }));
   });
+
+  it("refuses text CloudFormation would resolve as a dynamic reference (a principal or role path spelling {{resolve:…}})", () => {
+    // IAM paths may hold { } and :, so a path can spell a dynamic reference; CDK copies it into the
+    // template verbatim and CloudFormation would replace it with an SSM parameter's value.
+    const stack = new Stack(new App(), "Stack");
+    const reference = "{{resolve:ssm:trusted-role-path}}";
+    const functionArns = [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`];
+    const principalArn = `arn:aws:iam::${ACCOUNT}:role/${reference}/restate`;
+    expect(
+      () => new RestateInvokerRole(stack, "A", { trustPolicy: selfHostedTrustPolicy({ principalArn }), functionArns }),
+    ).toThrow(
+      expect.objectContaining({ code: "unrenderable_value", message: expect.stringMatching(/dynamic reference/) }),
+    );
+    const trust = selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate` });
+    expect(
+      () => new RestateInvokerRole(stack, "B", { trustPolicy: trust, functionArns, path: `/${reference}/` }),
+    ).toThrow(expect.objectContaining({ code: "unrenderable_value" }));
+  });
 });
