@@ -361,6 +361,12 @@ describe("formatReport", () => {
     expect(text).toContain("#0");
   });
 
+  it("formats a report of any size (a policy of 200,000 statements has as many findings)", () => {
+    const finding = { severity: "error", code: "malformed_statement", statement: "#0", message: "m" } as const;
+    const text = formatReport({ ok: false, findings: Array.from({ length: 200_000 }, () => finding) });
+    expect(text.endsWith("\nFAILED: errors found\n")).toBe(true);
+  });
+
   it("every finding code is listed once", () => {
     expect(new Set(FINDING_CODES).size).toBe(FINDING_CODES.length);
   });
