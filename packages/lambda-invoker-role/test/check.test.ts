@@ -203,6 +203,25 @@ describe("checkTrustPolicy", () => {
     expect(codes(old)).toEqual(["policy_version"]);
   });
 
+  it("fails a Condition whose keys or operators repeat in another case", () => {
+    // The simulator ANDs both entries (so the intended principal is shut out too), IAM's choice is
+    // not documented: the check used to credit the first entry and pass.
+    const other = "arn:aws:iam::123456789012:role/someone-else";
+    for (const condition of [
+      { StringEquals: { "aws:PrincipalArn": PRINCIPAL, "AWS:PrincipalArn": other, "sts:ExternalId": "abc" } },
+      {
+        StringEquals: { "aws:PrincipalArn": PRINCIPAL, "sts:ExternalId": "abc" },
+        stringEquals: { "aws:PrincipalArn": other },
+      },
+    ]) {
+      const report = checkTrustPolicy(
+        trust({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: condition }),
+        selfHosted,
+      );
+      expect(errors(report), JSON.stringify(condition)).toContain("malformed_statement");
+    }
+  });
+
   it("does not credit aws:PrincipalArn bound by a set operator, a variable or a pattern", () => {
     const bound = (condition: Record<string, unknown>) =>
       trust({

@@ -153,17 +153,27 @@ export interface ConditionEntry {
   readonly values: string[] | undefined;
 }
 
+/** Whether two of the names differ only in case. */
+function repeatsIgnoringCase(names: readonly string[]): boolean {
+  return new Set(names.map((name) => name.toLowerCase())).size !== names.length;
+}
+
 /**
  * Every entry of a statement's `Condition`, or undefined when `Condition` is not an object of
- * operator → { key → value or list of values }.
+ * operator → { key → value or list of values }. Also undefined when two operators, or two keys of
+ * one operator, differ only in case: IAM compares condition keys (and, in the simulator, operators)
+ * case-insensitively, and whether it then combines both entries or keeps one is not something a
+ * check should guess (the same reason JSON with a repeated key is refused).
  */
 export function conditionEntries(raw: JsonObject): ConditionEntry[] | undefined {
   const condition = raw.Condition;
   if (condition === undefined) return [];
   if (!condition || typeof condition !== "object" || Array.isArray(condition)) return undefined;
+  if (repeatsIgnoringCase(Object.keys(condition))) return undefined;
   const entries: ConditionEntry[] = [];
   for (const [operator, block] of Object.entries(condition)) {
     if (!block || typeof block !== "object" || Array.isArray(block)) return undefined;
+    if (repeatsIgnoringCase(Object.keys(block))) return undefined;
     for (const [key, value] of Object.entries(block)) {
       const items = Array.isArray(value) ? value : [value];
       const scalar = items.every((item) => ["string", "number", "boolean"].includes(typeof item));
