@@ -281,6 +281,16 @@ describe("checkTrustPolicy", () => {
     expect(() => checkTrustPolicy(doc, { principalArn: "arn:aws:iam::1:role/x" })).toThrow(
       expect.objectContaining({ code: "invalid_account_id" }),
     );
+    // Both kinds at once: the check used Restate Cloud's and silently ignored the rest.
+    for (const both of [
+      { environmentId: ENV_ID, principalArn: PRINCIPAL },
+      { environmentId: ENV_ID, externalId: "abc" },
+    ]) {
+      expect(() => checkTrustPolicy(doc, both as never)).toThrow(expect.objectContaining({ code: "invalid_option" }));
+    }
+    expect(() => checkTrustPolicy(doc, undefined as never)).toThrow(
+      expect.objectContaining({ code: "invalid_option" }),
+    );
   });
 });
 
