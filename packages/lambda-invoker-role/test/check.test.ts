@@ -42,6 +42,11 @@ describe("readPolicyDocument", () => {
       expect(() => readPolicyDocument(input)).toThrow(expect.objectContaining({ code: "invalid_policy" }));
     }
     expect(() => readPolicyDocument(repeated)).toThrow(/repeats the key "Effect"/);
+    // A document that also carries a `Role`: the check would read the clean one inside.
+    const both = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }] };
+    expect(() => readPolicyDocument({ ...both, Role: { AssumeRolePolicyDocument: doc } })).toThrow(
+      expect.objectContaining({ code: "invalid_policy" }),
+    );
     // The same key in different objects, and a key-like string value, are fine.
     expect(readPolicyDocument('{"Statement":[{"Sid":"a"},{"Sid":"Sid"}]}')).toBeTruthy();
   });

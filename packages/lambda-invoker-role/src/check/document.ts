@@ -21,6 +21,13 @@ export function readPolicyDocument(input: unknown): JsonObject {
   let value: unknown = input;
   if (typeof value === "string") value = parseText(value);
   if (value && typeof value === "object" && !Array.isArray(value) && "Role" in value) {
+    // A policy document next to `Role`: the check would read one and IAM (or a deploy tool) the other.
+    if ("Statement" in value || "Version" in value) {
+      throw new InvokerRoleError(
+        "invalid_policy",
+        "give a policy document or `aws iam get-role` output, not both in one",
+      );
+    }
     const role = (value as { Role: unknown }).Role;
     value =
       role && typeof role === "object"
