@@ -190,6 +190,25 @@ describe("restate-invoker-role CLI", () => {
     expect((await cli([...args, "--json"])).stdout).toBe(expected.json);
   });
 
+  it("role keeps every --tag, whatever its key", async () => {
+    const result = await cli([
+      "role",
+      "--environment-id",
+      ENV_ID,
+      "--function",
+      FN,
+      "--tag",
+      "__proto__=x",
+      "--tag",
+      "team=a",
+    ]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).Tags).toEqual([
+      { Key: "__proto__", Value: "x" },
+      { Key: "team", Value: "a" },
+    ]);
+  });
+
   it("role refuses, naming the format, a value that format cannot carry", async () => {
     const result = await cli([
       "role",
