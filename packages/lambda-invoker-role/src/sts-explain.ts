@@ -28,8 +28,7 @@ export function principalOfCaller(callerArn: string): Pick<WhoAmI, "principalArn
 /** Explains an STS failure in plain words (without credentials or tokens). */
 export function explainStsError(error: unknown, roleArn: string): { errorName: string; message: string } {
   const name = error instanceof Error ? error.name : "UnknownError";
-  // Shown on a terminal by `verify`: what an STS endpoint answered is text, never escape sequences.
-  const detail = printable(error instanceof Error ? error.message : String(error));
+  const detail = error instanceof Error ? error.message : String(error);
   const known: Record<string, string> = {
     AccessDenied: `AWS refused to let the caller assume ${roleArn}: the role's trust policy does not allow this caller with this external id, or the caller's own policies do not allow sts:AssumeRole on it`,
     AccessDeniedException: `AWS refused to let the caller assume ${roleArn} (trust policy or caller permissions)`,
@@ -47,7 +46,9 @@ export function explainStsError(error: unknown, roleArn: string): { errorName: s
   if (typeof code === "string" && networkCodes.includes(code)) {
     return { errorName: code, message: `could not reach STS (${code}); check the network, region and endpoint` };
   }
-  return { errorName: printable(name), message: known[name] ?? `STS failed with ${printable(name)}: ${detail}` };
+  // Shown on a terminal by `verify`: what an STS endpoint answered (and the role ARN) is text,
+  // never escape sequences.
+  return { errorName: printable(name), message: printable(known[name] ?? `STS failed with ${name}: ${detail}`) };
 }
 
 const RETRYABLE = new Set([

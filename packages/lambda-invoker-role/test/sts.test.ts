@@ -30,4 +30,13 @@ describe("explainStsError", () => {
     });
     expect(explainStsError(Object.assign(new Error("x"), { code: "ENOTFOUND" }), role).errorName).toBe("ENOTFOUND");
   });
+
+  it("passes no control or bidi character from an STS answer or the role ARN to the terminal", () => {
+    // An endpoint (--endpoint-url) answers with whatever text it likes; verify prints it.
+    const role = "arn:aws:iam::123456789012:role/r\u009b2J";
+    for (const error of [named("Weird\u202e", "\u001b]0;owned\u0007\u009b31m"), named("AccessDenied")]) {
+      const explained = explainStsError(error, role);
+      expect(`${explained.errorName} ${explained.message}`).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
+    }
+  });
 });
