@@ -111,7 +111,8 @@ export async function verifyAssumeRole(options: VerifyAssumeRoleOptions): Promis
     );
     return {
       ok: true,
-      assumedRoleArn: response.AssumedRoleUser?.Arn ?? "",
+      // Printed by verify; no real ARN holds a control character, an endpoint's answer might.
+      assumedRoleArn: printable(response.AssumedRoleUser?.Arn ?? ""),
       expiration: response.Credentials?.Expiration,
     };
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
-import { whoAmI } from "../src/sts.js";
+import { verifyAssumeRole, whoAmI } from "../src/sts.js";
 import { explainStsError, principalOfCaller } from "../src/sts-explain.js";
 
 describe("principalOfCaller", () => {
@@ -53,5 +53,12 @@ describe("whoAmI", () => {
         message: expect.not.stringMatching(/[\p{Cc}\p{Cf}]/u),
       });
     }
+  });
+
+  it("verify shows the assumed role's ARN as visible text", async () => {
+    const Arn = "arn:aws:sts::123456789012:assumed-role/r/\u001b[2Js";
+    const client = { send: async () => ({ AssumedRoleUser: { Arn } }), destroy() {} } as unknown as STSClient;
+    const result = await verifyAssumeRole({ client, roleArn: "arn:aws:iam::123456789012:role/r" });
+    expect(result).toMatchObject({ ok: true, assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/r/\\u001b[2Js" });
   });
 });
