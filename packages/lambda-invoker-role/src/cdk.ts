@@ -3,6 +3,7 @@ import { CfnRole, type IRole, Role } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { parseFunctionArn } from "./arn.js";
+import { refuseDynamicReferences } from "./dynamic-reference.js";
 import { describeValue, InvokerRoleError } from "./errors.js";
 import { invokeResources } from "./invoke-policy.js";
 import type { PolicyDocument } from "./policy.js";
@@ -83,6 +84,10 @@ export class RestateInvokerRole extends Construct {
     refuseTokens(props.trustPolicy, "the trust policy's");
     refuseTokens(settings.path, "path");
     refuseTokens(settings.tags, "tag");
+    // CDK copies these into the template, where CloudFormation would resolve a dynamic reference.
+    refuseDynamicReferences(props.trustPolicy, "the trust policy's");
+    refuseDynamicReferences(settings.path, "path");
+    refuseDynamicReferences(settings.tags, "tag");
     const cfn = new CfnRole(this, "Resource", {
       roleName: settings.roleName,
       path: settings.path,
@@ -127,23 +132,25 @@ export class RestateInvokerRole extends Construct {
    * holding a CDK token (e.g. another construct's ARN) is granted as given, plus `:*`.
    */
   grantInvoke(fn: IFunction | string): void {
+    // A Version or Alias object: its ARN is already qualified.
+    const qualified = typeof fn !== "string" && "lambda" in fn;
+    const arn = typeof fn === "string" ? fn : fn.functionArn;
     let added: string[];
-    if (typeof fn === "string" && !Token.isUnresolved(fn)) {
-      const parsed = parseFunctionArn(fn);
+    if (!Token.isUnresolved(arn)) {
+      // A literal ARN, given as a string or inside an imported function (`Function.fromFunctionArn`):
+      // validated like invokePolicy's, so no wildcard or other partition gets in either way.
+      const parsed = parseFunctionArn(arn);
       if (parsed.partition !== this.trust.partition) {
         throw new InvokerRoleError(
           "partition_mismatch",
-          `function ${fn} is in partition ${parsed.partition} but the trusted principal is in ${this.trust.partition}`,
+          `function ${arn} is in partition ${parsed.partition} but the trusted principal is in ${this.trust.partition}`,
         );
       }
       added = invokeResources(parsed);
-    } else if (typeof fn === "string") {
-      added = [fn, `${fn}:*`];
-    } else if ("lambda" in fn) {
-      // A Version or Alias: its ARN is already qualified.
-      added = [fn.functionArn];
+    } else if (qualified) {
+      added = [arn];
     } else {
-      added = [fn.functionArn, `${fn.functionArn}:*`];
+      added = [arn, `${arn}:*`];
     }
     for (const resource of added) if (!this.resources.includes(resource)) this.resources.push(resource);
   }

@@ -47,21 +47,33 @@ export class InvokerRoleError extends Error {
   readonly retryable: boolean;
 
   constructor(code: InvokerRoleErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages quote input (policies, flags, AWS answers): whatever path a value took into one,
+    // it reaches a terminal only as visible text.
+    super(printable(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
   }
 }
 
+// Control characters (C0, DEL, C1 such as the one-byte CSI U+009B), format characters (bidi
+// overrides and isolates that reorder what a terminal shows, zero-width characters, the BOM),
+// line and paragraph separators, and lone surrogates.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
 /**
- * Shows a user-supplied value in a message: quoted, cut short when long, and with every control
- * character escaped (C0 and C1, so no terminal escape sequence survives into a CLI's output).
+ * `text` with every character a terminal would act on or hide written as `\uNNNN`, so no escape
+ * sequence or bidi override from a policy, flag or AWS answer survives into a CLI's output.
+ */
+export function printable(text: string): string {
+  return text.replace(UNSAFE, (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Shows a user-supplied value in a message: quoted, cut short when long, and with every control,
+ * format (bidi) and separator character escaped (see {@link printable}).
  */
 export function describeValue(value: unknown): string {
   if (typeof value !== "string") return value === undefined ? "nothing" : `a ${value === null ? "null" : typeof value}`;
   const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-  return JSON.stringify(shown).replace(
-    /[\u007f-\u009f\u2028\u2029\p{Cs}]/gu,
-    (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, "0")}`,
-  );
+  return printable(JSON.stringify(shown));
 }

@@ -2,13 +2,14 @@ import { describeValue, InvokerRoleError } from "./errors.js";
 import type { InvokerRoleSpec } from "./role.js";
 
 /**
- * Quotes one word for POSIX shells: left bare only when it holds nothing a shell treats specially,
- * otherwise single-quoted with embedded single quotes written as '\''. A NUL cannot be passed in
- * an argument at all and is refused.
+ * Quotes one word for POSIX shells (and zsh): left bare only when it holds nothing a shell treats
+ * specially, otherwise single-quoted with embedded single quotes written as '\''. A word starting
+ * with `=` is quoted too: zsh expands `=name` to the path of the command `name`. A NUL cannot be
+ * passed in an argument at all and is refused.
  */
 export function shellQuote(word: string): string {
   if (word.includes("\0")) throw new InvokerRoleError("unrenderable_value", "a shell argument cannot contain NUL");
-  if (/^[A-Za-z0-9_./:=@,+-]+$/.test(word)) return word;
+  if (/^[A-Za-z0-9_./:@,+-][A-Za-z0-9_./:=@,+-]*$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

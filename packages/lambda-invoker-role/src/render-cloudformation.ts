@@ -1,3 +1,4 @@
+import { refuseDynamicReferences } from "./dynamic-reference.js";
 import { describeValue, InvokerRoleError } from "./errors.js";
 import type { InvokerRoleSpec } from "./role.js";
 import { toYaml, type YamlValue } from "./yaml.js";
@@ -9,28 +10,6 @@ export interface CloudFormationOptions {
 
 /** Logical id of the role in the generated template. */
 const ROLE_ID = "RestateInvokerRole";
-
-// CloudFormation resolves `{{resolve:service:reference}}` in template strings at deploy time (SSM
-// parameters, Secrets Manager secrets) and has no escape for it.
-const DYNAMIC_REFERENCE = /\{\{\s*resolve\s*:/i;
-
-function refuseDynamicReferences(value: unknown): void {
-  if (typeof value === "string") {
-    if (DYNAMIC_REFERENCE.test(value)) {
-      throw new InvokerRoleError(
-        "unrenderable_value",
-        `${describeValue(value)} contains a CloudFormation dynamic reference ({{resolve:…}}), which CloudFormation would resolve at deploy time`,
-      );
-    }
-  } else if (Array.isArray(value)) {
-    for (const item of value) refuseDynamicReferences(item);
-  } else if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      refuseDynamicReferences(key);
-      refuseDynamicReferences(item);
-    }
-  }
-}
 
 /**
  * A complete CloudFormation template: the role with its inline invoke policy and an output with

@@ -1,5 +1,5 @@
 import { parseArn } from "./arn.js";
-import { InvokerRoleError } from "./errors.js";
+import { InvokerRoleError, printable } from "./errors.js";
 import type { WhoAmI } from "./sts.js";
 
 /** Turns an assumed-role session ARN into the ARN of its role; other ARNs are returned as they are. */
@@ -46,7 +46,9 @@ export function explainStsError(error: unknown, roleArn: string): { errorName: s
   if (typeof code === "string" && networkCodes.includes(code)) {
     return { errorName: code, message: `could not reach STS (${code}); check the network, region and endpoint` };
   }
-  return { errorName: name, message: known[name] ?? `STS failed with ${name}: ${detail}` };
+  // Shown on a terminal by `verify`: what an STS endpoint answered (and the role ARN) is text,
+  // never escape sequences.
+  return { errorName: printable(name), message: printable(known[name] ?? `STS failed with ${name}: ${detail}`) };
 }
 
 const RETRYABLE = new Set([

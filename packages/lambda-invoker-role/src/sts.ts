@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 import { parseArn } from "./arn.js";
-import { describeValue, InvokerRoleError } from "./errors.js";
+import { describeValue, InvokerRoleError, printable } from "./errors.js";
 import { explainStsError, principalOfCaller, stsFailure } from "./sts-explain.js";
 import { assertExternalId } from "./trust-policy.js";
 
@@ -55,6 +55,14 @@ export async function whoAmI(options: StsOptions = {}): Promise<WhoAmI> {
       throw stsFailure(error, "the caller");
     }
     const callerArn = identity.Arn ?? "";
+    // whoami prints this ARN; an endpoint (a local emulator, --endpoint-url) could answer with
+    // escape sequences, which no real ARN holds.
+    if (printable(callerArn) !== callerArn || printable(identity.Account ?? "") !== (identity.Account ?? "")) {
+      throw new InvokerRoleError(
+        "sts_failed",
+        `STS answered with an identity that is not printable: ${describeValue(callerArn)}`,
+      );
+    }
     return { accountId: identity.Account ?? "", callerArn, ...principalOfCaller(callerArn) };
   } finally {
     if (owned) client.destroy();
@@ -103,7 +111,8 @@ export async function verifyAssumeRole(options: VerifyAssumeRoleOptions): Promis
     );
     return {
       ok: true,
-      assumedRoleArn: response.AssumedRoleUser?.Arn ?? "",
+      // Printed by verify; no real ARN holds a control character, an endpoint's answer might.
+      assumedRoleArn: printable(response.AssumedRoleUser?.Arn ?? ""),
       expiration: response.Credentials?.Expiration,
     };
   } catch (error) {

@@ -62,6 +62,28 @@ describe("RestateInvokerRole", () => {
     expect(role.Policies[0].PolicyDocument.Statement[0].Action).toBe("lambda:InvokeFunction");
   });
 
+  it("grantInvoke validates the literal ARN of an imported function like a string ARN", () => {
+    const stack = new Stack(new App(), "Stack");
+    const invoker = new RestateInvokerRole(stack, "Invoker", {
+      trustPolicy: restateCloudTrustPolicy({ environmentId: "env_abc123" }),
+    });
+    // CDK imports these without complaint; granted as given, `function:*` let the role invoke every function.
+    for (const arn of [
+      `arn:aws:lambda:us-east-1:${ACCOUNT}:function:*`,
+      `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f*`,
+    ]) {
+      const imported = LambdaFunction.fromFunctionArn(stack, `F${arn.length}${arn.at(-2)}`, arn);
+      expect(() => invoker.grantInvoke(imported), arn).toThrow(InvokerRoleError);
+    }
+    const cn = LambdaFunction.fromFunctionArn(stack, "Cn", `arn:aws-cn:lambda:cn-north-1:${ACCOUNT}:function:f`);
+    expect(() => invoker.grantInvoke(cn)).toThrow(expect.objectContaining({ code: "partition_mismatch" }));
+    invoker.grantInvoke(LambdaFunction.fromFunctionArn(stack, "Ok", `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`));
+    expect(roleOf(stack).Policies[0].PolicyDocument.Statement[0].Resource).toEqual([
+      `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`,
+      `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f:*`,
+    ]);
+  });
+
   it("refuses to synthesise a role that can invoke nothing", () => {
     const app = new App();
     const stack = new Stack(app, "Stack");
@@ -96,6 +118,24 @@ describe("RestateInvokerRole", () => {
     const trust = selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate` });
     expect(
       () => new RestateInvokerRole(stack, "B", { trustPolicy: trust, functionArns, path: `/x${marker}y/` }),
+    ).toThrow(expect.objectContaining({ code: "unrenderable_value" }));
+  });
+
+  it("refuses text CloudFormation would resolve as a dynamic reference (a principal or role path spelling {{resolve:…}})", () => {
+    // IAM paths may hold { } and :, so a path can spell a dynamic reference; CDK copies it into the
+    // template verbatim and CloudFormation would replace it with an SSM parameter's value.
+    const stack = new Stack(new App(), "Stack");
+    const reference = "{{resolve:ssm:trusted-role-path}}";
+    const functionArns = [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`];
+    const principalArn = `arn:aws:iam::${ACCOUNT}:role/${reference}/restate`;
+    expect(
+      () => new RestateInvokerRole(stack, "A", { trustPolicy: selfHostedTrustPolicy({ principalArn }), functionArns }),
+    ).toThrow(
+      expect.objectContaining({ code: "unrenderable_value", message: expect.stringMatching(/dynamic reference/) }),
+    );
+    const trust = selfHostedTrustPolicy({ principalArn: `arn:aws:iam::${ACCOUNT}:role/restate` });
+    expect(
+      () => new RestateInvokerRole(stack, "B", { trustPolicy: trust, functionArns, path: `/${reference}/` }),
     ).toThrow(expect.objectContaining({ code: "unrenderable_value" }));
   });
 });

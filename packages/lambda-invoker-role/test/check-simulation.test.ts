@@ -69,7 +69,7 @@ function trustStatement(target: Target) {
     { weight: 4, arbitrary: fc.constant({ Principal: { AWS: target.intended } }) },
     { weight: 3, arbitrary: fc.constant({ Principal: { AWS: `arn:aws:iam::${account}:root` } }) },
     { weight: 4, arbitrary: principals.map((AWS) => ({ Principal: { AWS } })) },
-    { weight: 1, arbitrary: fc.constant({ Principal: "*" }) },
+    { weight: 1, arbitrary: fc.constantFrom({ Principal: "*" }, { Principal: { AWS: ["*"] } }) },
     { weight: 1, arbitrary: principals.map((AWS) => ({ NotPrincipal: { AWS } })) },
   );
   const actions = fc.oneof(
@@ -86,6 +86,8 @@ function trustStatement(target: Target) {
           "*",
           "sts:Assume?ole",
           "sts:SetSourceIdentity",
+          "STS:assumerole",
+          "sts:*Role",
         ],
         { minLength: 1, maxLength: 2 },
       ),
@@ -102,6 +104,8 @@ function trustStatement(target: Target) {
       "StringEqualsIfExists",
       "StringNotEquals",
       "ArnNotEquals",
+      "stringequals",
+      "Null",
     ),
     value: fc.constantFrom(
       target.intended,
@@ -112,8 +116,16 @@ function trustStatement(target: Target) {
     ),
   });
   const principalArnCondition = fc.oneof(
-    { weight: 3, arbitrary: fc.constant({ operator: "StringEquals", value: target.intended }) },
-    { weight: 4, arbitrary: randomPrincipalArn },
+    {
+      weight: 3,
+      arbitrary: fc.constant({ operator: "StringEquals", key: "aws:PrincipalArn", value: target.intended }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(randomPrincipalArn, fc.constantFrom("aws:PrincipalArn", "AWS:principalarn"))
+        .map(([condition, key]) => ({ ...condition, key })),
+    },
   );
   const randomExternalId = fc.record({
     operator: fc.constantFrom(
@@ -125,12 +137,22 @@ function trustStatement(target: Target) {
       "ForAnyValue:StringEquals",
       "StringNotEquals",
       "StringNotLike",
+      "stringEquals",
+      "Null",
     ),
     value: fc.constantFrom(target.externalId, target.externalId.toUpperCase(), "*", "other", "${aws:PrincipalAccount}"),
   });
   const externalIdCondition = fc.oneof(
-    { weight: 4, arbitrary: fc.constant({ operator: "StringEquals", value: target.externalId }) },
-    { weight: 4, arbitrary: randomExternalId },
+    {
+      weight: 4,
+      arbitrary: fc.constant({ operator: "StringEquals", key: "sts:ExternalId", value: target.externalId }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(randomExternalId, fc.constantFrom("sts:ExternalId", "STS:EXTERNALID"))
+        .map(([condition, key]) => ({ ...condition, key })),
+    },
   );
   return fc
     .record({
@@ -145,8 +167,9 @@ function trustStatement(target: Target) {
       const put = (operator: string, key: string, value: string) => {
         condition[operator] = { ...condition[operator], [key]: value };
       };
-      if (principalArn) put(principalArn.operator, "aws:PrincipalArn", principalArn.value);
-      if (externalId) put(externalId.operator, "sts:ExternalId", externalId.value);
+      // IAM reads condition keys case-insensitively; so must the checker.
+      if (principalArn) put(principalArn.operator, principalArn.key, principalArn.value);
+      if (externalId) put(externalId.operator, externalId.key, externalId.value);
       return {
         Effect: effect,
         ...principal,

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readPolicyDocument } from "../src/check/document.js";
+import { actionMatches, readPolicyDocument } from "../src/check/document.js";
 import {
   checkInvokePolicy,
   checkTrustPolicy,
@@ -41,8 +42,42 @@ describe("readPolicyDocument", () => {
       expect(() => readPolicyDocument(input)).toThrow(expect.objectContaining({ code: "invalid_policy" }));
     }
     expect(() => readPolicyDocument(repeated)).toThrow(/repeats the key "Effect"/);
+    // A document that also carries a `Role`: the check would read the clean one inside.
+    const both = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }] };
+    expect(() => readPolicyDocument({ ...both, Role: { AssumeRolePolicyDocument: doc } })).toThrow(
+      expect.objectContaining({ code: "invalid_policy" }),
+    );
     // The same key in different objects, and a key-like string value, are fine.
     expect(readPolicyDocument('{"Statement":[{"Sid":"a"},{"Sid":"Sid"}]}')).toBeTruthy();
+  });
+});
+
+describe("actionMatches", () => {
+  const reference = (pattern: string, action: string) =>
+    new RegExp(
+      `^${pattern
+        .toLowerCase()
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+      "s",
+    ).test(action.toLowerCase());
+
+  it("matches like IAM's case-insensitive * and ? (differential against a regex, on short inputs)", () => {
+    const text = (maxLength: number) => fc.string({ unit: fc.constantFrom(..."aAb:*?.$"), maxLength });
+    fc.assert(
+      fc.property(text(8), text(8), (pattern, action) => {
+        expect(actionMatches(pattern, action)).toBe(reference(pattern, action));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("takes time linear in the pattern: 40 wildcards before a letter are checked at once", () => {
+    // A regex built from this pattern backtracks through C(54, 14) ≈ 10^12 splits of the action
+    // name before it fails: a policy file of 41 characters held the check (and the CLI) forever.
+    const policy = trust({ Effect: "Allow", Principal: { AWS: PRINCIPAL }, Action: `${"*".repeat(40)}x` });
+    expect(errors(checkTrustPolicy(policy, selfHosted))).toContain("unsupported_action");
   });
 });
 
@@ -173,6 +208,25 @@ describe("checkTrustPolicy", () => {
     expect(codes(old)).toEqual(["policy_version"]);
   });
 
+  it("fails a Condition whose keys or operators repeat in another case", () => {
+    // The simulator ANDs both entries (so the intended principal is shut out too), IAM's choice is
+    // not documented: the check used to credit the first entry and pass.
+    const other = "arn:aws:iam::123456789012:role/someone-else";
+    for (const condition of [
+      { StringEquals: { "aws:PrincipalArn": PRINCIPAL, "AWS:PrincipalArn": other, "sts:ExternalId": "abc" } },
+      {
+        StringEquals: { "aws:PrincipalArn": PRINCIPAL, "sts:ExternalId": "abc" },
+        stringEquals: { "aws:PrincipalArn": other },
+      },
+    ]) {
+      const report = checkTrustPolicy(
+        trust({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: condition }),
+        selfHosted,
+      );
+      expect(errors(report), JSON.stringify(condition)).toContain("malformed_statement");
+    }
+  });
+
   it("does not credit aws:PrincipalArn bound by a set operator, a variable or a pattern", () => {
     const bound = (condition: Record<string, unknown>) =>
       trust({
@@ -231,6 +285,16 @@ describe("checkTrustPolicy", () => {
     );
     expect(() => checkTrustPolicy(doc, { principalArn: "arn:aws:iam::1:role/x" })).toThrow(
       expect.objectContaining({ code: "invalid_account_id" }),
+    );
+    // Both kinds at once: the check used Restate Cloud's and silently ignored the rest.
+    for (const both of [
+      { environmentId: ENV_ID, principalArn: PRINCIPAL },
+      { environmentId: ENV_ID, externalId: "abc" },
+    ]) {
+      expect(() => checkTrustPolicy(doc, both as never)).toThrow(expect.objectContaining({ code: "invalid_option" }));
+    }
+    expect(() => checkTrustPolicy(doc, undefined as never)).toThrow(
+      expect.objectContaining({ code: "invalid_option" }),
     );
   });
 });
@@ -329,6 +393,12 @@ describe("formatReport", () => {
     });
     expect(controls).toEqual([]);
     expect(text).toContain("#0");
+  });
+
+  it("formats a report of any size (a policy of 200,000 statements has as many findings)", () => {
+    const finding = { severity: "error", code: "malformed_statement", statement: "#0", message: "m" } as const;
+    const text = formatReport({ ok: false, findings: Array.from({ length: 200_000 }, () => finding) });
+    expect(text.endsWith("\nFAILED: errors found\n")).toBe(true);
   });
 
   it("every finding code is listed once", () => {

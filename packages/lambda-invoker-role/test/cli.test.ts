@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/run.js";
 import { toAwsCli, toCloudFormation, toIamJson, toTerraform } from "../src/index.js";
@@ -189,6 +190,25 @@ describe("restate-invoker-role CLI", () => {
     expect((await cli([...args, "--json"])).stdout).toBe(expected.json);
   });
 
+  it("role keeps every --tag, whatever its key", async () => {
+    const result = await cli([
+      "role",
+      "--environment-id",
+      ENV_ID,
+      "--function",
+      FN,
+      "--tag",
+      "__proto__=x",
+      "--tag",
+      "team=a",
+    ]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).Tags).toEqual([
+      { Key: "__proto__", Value: "x" },
+      { Key: "team", Value: "a" },
+    ]);
+  });
+
   it("role refuses, naming the format, a value that format cannot carry", async () => {
     const result = await cli([
       "role",
@@ -272,5 +292,72 @@ describe("restate-invoker-role CLI", () => {
       code: "invalid_option",
       message: "--policy is not valid: the policy is not valid JSON",
     });
+  });
+
+  it("check shows no control or bidi character from the policy, on any path, with or without --json", async () => {
+    // Terminal escapes (C0, C1 such as the one-byte CSI U+009B), line separators and bidi
+    // overrides that could reorder what the terminal shows, wherever policy text reaches output:
+    // repeated keys, element names, operators, condition keys, principals, actions, Sids.
+    const unsafe = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+    const hostile = fc.string({
+      unit: fc.constantFrom(
+        "\u001b",
+        "\u009b",
+        "\u0085",
+        "\u0007",
+        "\u2028",
+        "\u202e",
+        "\u2066",
+        "\u200f",
+        "\ufeff",
+        "\ud800",
+        "[",
+        "1m",
+        "a",
+      ),
+      minLength: 1,
+      maxLength: 6,
+    });
+    const asJson = (text: string) =>
+      JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    const place = fc.constantFrom(
+      "repeated",
+      "document",
+      "statement",
+      "operator",
+      "conditionKey",
+      "principal",
+      "action",
+      "sid",
+      "effect",
+      "version",
+    );
+    await fc.assert(
+      fc.asyncProperty(hostile, place, fc.boolean(), fc.boolean(), async (text, where, invoke, json) => {
+        const value = asJson(text);
+        const statement = [
+          `"Sid": ${where === "sid" ? value : '"s"'}`,
+          `"Effect": ${where === "effect" ? value : '"Allow"'}`,
+          `"Principal": {"AWS": ${where === "principal" ? value : '"*"'}}`,
+          `"Action": ${where === "action" ? value : '"sts:AssumeRole"'}`,
+          `"Condition": {${where === "operator" ? value : '"StringEquals"'}: {${where === "conditionKey" ? value : '"sts:ExternalId"'}: "x"}}`,
+          ...(where === "statement" ? [`${value}: 1`] : []),
+        ];
+        const document = [
+          `"Version": ${where === "version" ? value : '"2012-10-17"'}`,
+          `"Statement": [{${statement.join(", ")}}]`,
+          ...(where === "document" ? [`${value}: 1`] : []),
+          ...(where === "repeated" ? [`${value}: 1`, `${value}: 2`] : []),
+        ];
+        const args = invoke
+          ? ["check", "--invoke-policy", "-"]
+          : ["check", "--policy", "-", "--principal-arn", `arn:aws:iam::111122223333:role/r`];
+        const result = await cli(json ? [...args, "--json"] : args, `{${document.join(", ")}}`);
+        expect(result.status).toBeGreaterThan(0);
+        const shown = `${result.stdout}${result.stderr}`.replaceAll("\n", "");
+        expect(shown, `${where}: ${JSON.stringify(text)}`).not.toMatch(unsafe);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -121,6 +121,20 @@ describe("AWS CLI commands", () => {
     expect(() => shellQuote("a\0b")).toThrow(InvokerRoleError);
   });
 
+  it("quote a word that starts with = (zsh replaces =name with the path of the command name)", () => {
+    // IAM names may start with "=": in zsh, the default macOS shell, `--role-name =ls` runs as
+    // `--role-name /bin/ls` (EQUALS expansion, on by default). Checked with zsh 5.9.
+    for (const word of ["=ls", "=restate", "==x"]) expect(shellQuote(word)).toBe(`'${word}'`);
+    expect(shellQuote("a=b")).toBe("a=b");
+    const cloud = restateCloudTrustPolicy({ environmentId: ENV_ID });
+    const spec = invokerRole({
+      roleName: "=ls",
+      trustPolicy: cloud,
+      functionArns: [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`],
+    });
+    expect(toAwsCli(spec)).toContain("--role-name '=ls' ");
+  });
+
   it("refuse values the AWS CLI would read from a file or URL, and join values that look like options", () => {
     const cloud = restateCloudTrustPolicy({ environmentId: ENV_ID });
     const fn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`;

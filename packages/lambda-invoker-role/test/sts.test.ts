@@ -1,4 +1,6 @@
+import type { STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
+import { verifyAssumeRole, whoAmI } from "../src/sts.js";
 import { explainStsError, principalOfCaller } from "../src/sts-explain.js";
 
 describe("principalOfCaller", () => {
@@ -29,5 +31,34 @@ describe("explainStsError", () => {
       message: "STS failed with Weird: details",
     });
     expect(explainStsError(Object.assign(new Error("x"), { code: "ENOTFOUND" }), role).errorName).toBe("ENOTFOUND");
+  });
+
+  it("passes no control or bidi character from an STS answer or the role ARN to the terminal", () => {
+    // An endpoint (--endpoint-url) answers with whatever text it likes; verify prints it.
+    const role = "arn:aws:iam::123456789012:role/r\u009b2J";
+    for (const error of [named("Weird\u202e", "\u001b]0;owned\u0007\u009b31m"), named("AccessDenied")]) {
+      const explained = explainStsError(error, role);
+      expect(`${explained.errorName} ${explained.message}`).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
+    }
+  });
+});
+
+describe("whoAmI", () => {
+  it("refuses an identity with control or bidi characters instead of handing it to a terminal", async () => {
+    // A stand-in for one answer of an endpoint the caller pointed at (the real STS path runs against moto).
+    for (const Arn of ["arn:aws:iam::123456789012:user/ops\u009b31m", "arn:aws:iam::123456789012:user/\u202eops"]) {
+      const client = { send: async () => ({ Arn, Account: "123456789012" }), destroy() {} } as unknown as STSClient;
+      await expect(whoAmI({ client })).rejects.toMatchObject({
+        code: "sts_failed",
+        message: expect.not.stringMatching(/[\p{Cc}\p{Cf}]/u),
+      });
+    }
+  });
+
+  it("verify shows the assumed role's ARN as visible text", async () => {
+    const Arn = "arn:aws:sts::123456789012:assumed-role/r/\u001b[2Js";
+    const client = { send: async () => ({ AssumedRoleUser: { Arn } }), destroy() {} } as unknown as STSClient;
+    const result = await verifyAssumeRole({ client, roleArn: "arn:aws:iam::123456789012:role/r" });
+    expect(result).toMatchObject({ ok: true, assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/r/\\u001b[2Js" });
   });
 });

@@ -21,6 +21,13 @@ export function readPolicyDocument(input: unknown): JsonObject {
   let value: unknown = input;
   if (typeof value === "string") value = parseText(value);
   if (value && typeof value === "object" && !Array.isArray(value) && "Role" in value) {
+    // A policy document next to `Role`: the check would read one and IAM (or a deploy tool) the other.
+    if ("Statement" in value || "Version" in value) {
+      throw new InvokerRoleError(
+        "invalid_policy",
+        "give a policy document or `aws iam get-role` output, not both in one",
+      );
+    }
     const role = (value as { Role: unknown }).Role;
     value =
       role && typeof role === "object"
@@ -113,14 +120,36 @@ export function stringList(value: Json | undefined): string[] | undefined {
   return undefined;
 }
 
-/** Whether an IAM action pattern (case-insensitive, `*`/`?` wildcards) matches the action. */
+/**
+ * Whether an IAM action pattern (case-insensitive, `*` any run, `?` one character) matches the
+ * action. Policy text is untrusted: the match is the greedy wildcard walk, which takes at most
+ * pattern × action steps, never a regex built from the pattern (`****…x` backtracks
+ * exponentially in a regex engine).
+ */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = pattern
-    .toLowerCase()
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${regex}$`, "s").test(action.toLowerCase());
+  const p = pattern.toLowerCase();
+  const a = action.toLowerCase();
+  let pi = 0;
+  let ai = 0;
+  // Where the last `*` was seen, and the action position it currently stands for the end of.
+  let star = -1;
+  let resume = 0;
+  while (ai < a.length) {
+    if (pi < p.length && (p[pi] === "?" || (p[pi] !== "*" && p[pi] === a[ai]))) {
+      pi++;
+      ai++;
+    } else if (pi < p.length && p[pi] === "*") {
+      star = pi++;
+      resume = ai;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ai = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p[pi] === "*") pi++;
+  return pi === p.length;
 }
 
 /** A condition entry: one operator applied to one context key. */
@@ -131,17 +160,27 @@ export interface ConditionEntry {
   readonly values: string[] | undefined;
 }
 
+/** Whether two of the names differ only in case. */
+function repeatsIgnoringCase(names: readonly string[]): boolean {
+  return new Set(names.map((name) => name.toLowerCase())).size !== names.length;
+}
+
 /**
  * Every entry of a statement's `Condition`, or undefined when `Condition` is not an object of
- * operator → { key → value or list of values }.
+ * operator → { key → value or list of values }. Also undefined when two operators, or two keys of
+ * one operator, differ only in case: IAM compares condition keys (and, in the simulator, operators)
+ * case-insensitively, and whether it then combines both entries or keeps one is not something a
+ * check should guess (the same reason JSON with a repeated key is refused).
  */
 export function conditionEntries(raw: JsonObject): ConditionEntry[] | undefined {
   const condition = raw.Condition;
   if (condition === undefined) return [];
   if (!condition || typeof condition !== "object" || Array.isArray(condition)) return undefined;
+  if (repeatsIgnoringCase(Object.keys(condition))) return undefined;
   const entries: ConditionEntry[] = [];
   for (const [operator, block] of Object.entries(condition)) {
     if (!block || typeof block !== "object" || Array.isArray(block)) return undefined;
+    if (repeatsIgnoringCase(Object.keys(block))) return undefined;
     for (const [key, value] of Object.entries(block)) {
       const items = Array.isArray(value) ? value : [value];
       const scalar = items.every((item) => ["string", "number", "boolean"].includes(typeof item));

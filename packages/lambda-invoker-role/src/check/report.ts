@@ -1,3 +1,5 @@
+import { printable } from "../errors.js";
+
 /** How much a finding matters: any `error` makes the report fail. */
 export type Severity = "error" | "warning" | "info";
 
@@ -45,18 +47,6 @@ export interface CheckReport {
   /** True when there is no `error` finding. */
   readonly ok: boolean;
   readonly findings: readonly Finding[];
-}
-
-// Messages quote parts of the policy (operators, keys, values): no control character from it may
-// reach a terminal, whatever path it took into the message.
-function printable(text: string): string {
-  let out = "";
-  for (const char of text) {
-    const code = char.codePointAt(0) as number;
-    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
-    out += control ? `\\u${code.toString(16).padStart(4, "0")}` : char;
-  }
-  return out;
 }
 
 /** Collects findings; `report()` derives `ok` from them, so no caller can forget to. */

@@ -1,5 +1,5 @@
 import { parsePrincipalArn } from "../arn.js";
-import { describeValue } from "../errors.js";
+import { describeValue, InvokerRoleError } from "../errors.js";
 import { assertEnvironmentId, assertExternalId, RESTATE_CLOUD_PRINCIPAL_ARN } from "../trust-policy.js";
 import {
   actionMatches,
@@ -44,7 +44,23 @@ interface Intended {
 }
 
 function intendedFrom(expectations: TrustExpectations): Intended {
-  if (expectations?.environmentId !== undefined) {
+  if (!expectations || typeof expectations !== "object") {
+    throw new InvokerRoleError(
+      "invalid_option",
+      "checkTrustPolicy needs { environmentId } or { principalArn, externalId? }",
+    );
+  }
+  // A check against something other than what the caller named would pass the wrong policy.
+  if (
+    expectations.environmentId !== undefined &&
+    (expectations.principalArn !== undefined || expectations.externalId !== undefined)
+  ) {
+    throw new InvokerRoleError(
+      "invalid_option",
+      "give environmentId (Restate Cloud, whose external id is the environment id) or principalArn with an optional externalId, not both",
+    );
+  }
+  if (expectations.environmentId !== undefined) {
     assertEnvironmentId(expectations.environmentId);
     return {
       cloud: true,
@@ -54,7 +70,7 @@ function intendedFrom(expectations: TrustExpectations): Intended {
       externalId: expectations.environmentId,
     };
   }
-  const principal = parsePrincipalArn(expectations?.principalArn);
+  const principal = parsePrincipalArn(expectations.principalArn);
   if (expectations.externalId !== undefined) assertExternalId(expectations.externalId);
   return {
     cloud: false,

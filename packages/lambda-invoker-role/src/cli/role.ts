@@ -18,7 +18,8 @@ const RENDERERS: Record<string, (spec: InvokerRoleSpec) => string> = {
 };
 
 function tagsFrom(values: readonly string[]): Record<string, string> {
-  const tags: Record<string, string> = {};
+  // No prototype: `--tag __proto__=x` is a tag like any other, not a write to Object.prototype's setter.
+  const tags: Record<string, string> = Object.create(null);
   for (const tag of values) {
     const equals = tag.indexOf("=");
     if (equals <= 0) throw invalidFlag("tag", "must be key=value");
