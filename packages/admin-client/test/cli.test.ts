@@ -121,6 +121,24 @@ describe("restate-admin command line", () => {
     );
   });
 
+  it("never echoes credentials, a query or token-like text given as an admin URL", async () => {
+    const secrets = ["hunter2pw", "s3cr3tq", "Zk9qYXBhc3N3b3JkLXRva2VuLTEyMzQ1"];
+    for (const url of [
+      "http://admin:hunter2pw@127.0.0.1:9",
+      "http://127.0.0.1:9/?token=s3cr3tq",
+      secrets[2] as string,
+    ]) {
+      const flag = capture();
+      expect(await run(["health", "--json", "--url", url], flag.io)).toBe(2);
+      expect(flag.err.at(-1)).toMatch(/^restate-admin: error \[invalid_option\]: --url /);
+      const env = capture({ RESTATE_ADMIN_URL: `http://127.0.0.1:7,${url}` });
+      expect(await run(["services", "--json"], env.io)).toBe(2);
+      expect(JSON.parse(env.out.join(""))).toMatchObject({ error: { code: "invalid_option" } });
+      const printed = [...flag.out, ...flag.err, ...env.out, ...env.err].join("\n");
+      for (const secret of secrets) expect(printed).not.toContain(secret);
+    }
+  });
+
   it("prints a JSON error on stdout with --json, snake_case code and retryable, never the token", async () => {
     const c = capture(DEAD);
     expect(await run(["services", "--json", "--timeout", "2s"], c.io)).toBe(1);

@@ -43,17 +43,36 @@ export function adminUrlsOf(context: CommandContext): string[] {
       parseBaseUrl(url);
     } catch (error) {
       const problem = error instanceof Error ? error.message.replace(/^invalid baseUrl: /, "") : String(error);
-      const shown = JSON.stringify(url.length > 60 ? `${url.slice(0, 60)}…` : url);
+      const shown = urlForDisplay(url);
       if (source === "--url") throw invalidFlag("url", `${shown} is not valid: ${problem}`);
       throw new CliUsageError("invalid_option", `RESTATE_ADMIN_URL ${shown} is not valid: ${problem}`);
     }
   }
-  if (new Set(urls).size !== urls.length) {
+  if (new Set(urls.map((url) => new URL(url).href.replace(/\/+$/, ""))).size !== urls.length) {
     throw source === "--url"
       ? invalidFlag("url", "lists the same URL twice")
       : new CliUsageError("invalid_option", "RESTATE_ADMIN_URL lists the same URL twice");
   }
   return urls;
+}
+
+/**
+ * A refused URL as an error shows it: scheme, host and path only. Credentials (`http://user:pass@…`),
+ * a query (`?token=…`) or a fragment are what was wrong with it and must not reach a terminal or CI log;
+ * text that is not a URL at all may be a token passed to the wrong flag and is described, not shown.
+ */
+function urlForDisplay(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    const wordLike = /^[A-Za-z][\w.:-]{0,39}$/.test(text) && !/[A-Za-z0-9]{20}/.test(text);
+    return wordLike ? JSON.stringify(text) : `(${text.length} characters, not shown)`;
+  }
+  const hidden =
+    url.username || url.password || /[?#]/.test(url.href) ? " (credentials, query and fragment not shown)" : "";
+  const shown = `${url.protocol}//${url.host}${url.pathname}`;
+  return `${JSON.stringify(shown.length > 60 ? `${shown.slice(0, 60)}…` : shown)}${hidden}`;
 }
 
 /** The admin API URLs as one line for progress and human output. */
