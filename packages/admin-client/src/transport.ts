@@ -268,18 +268,24 @@ function nodeUnavailable(error: AdminClientError): boolean {
 
 /**
  * Where a 3xx answer points: `undefined` for an answer that is not a redirect, `null` for a redirect
- * whose target cannot be read (a browser's opaque redirect, a missing or malformed `Location`).
+ * whose target cannot be read or used (a browser's opaque redirect, a missing or malformed `Location`, a
+ * scheme other than http/https, credentials in the target).
  */
 function redirectTarget(response: Response, from: URL): URL | null | undefined {
   if (response.type === "opaqueredirect") return null;
   if (![301, 302, 303, 307, 308].includes(response.status)) return undefined;
   const location = response.headers.get("location");
   if (location === null) return null;
+  let target: URL;
   try {
-    return new URL(location, from);
+    target = new URL(location, from);
   } catch {
     return null;
   }
+  // `blob:http://same-origin/…` has the same origin but is no HTTP request; credentials in the target
+  // would be the server's choice of what the client authenticates as.
+  if ((target.protocol !== "http:" && target.protocol !== "https:") || target.username || target.password) return null;
+  return target;
 }
 
 /**
