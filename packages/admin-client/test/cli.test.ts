@@ -182,4 +182,9 @@ describe("renderTable", () => {
       ),
     ).toBe(["NAME     PUBLIC", "Greeter  true", "X        -"].join("\n"));
   });
+
+  it("shows control characters from the server as escapes, never as terminal sequences", () => {
+    const table = renderTable(["name"], [["Evil\u001b[2J\u009b31m\u202ex\u0007"]]);
+    expect(table).toBe("NAME\nEvil\\u001b[2J\\u009b31m\\u202ex\\u0007");
+  });
 });

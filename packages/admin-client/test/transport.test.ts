@@ -238,12 +238,25 @@ describe("options", () => {
     [{ baseUrl: "http://a.test", token: "" }, "token"],
     [{ baseUrl: "http://a.test", token: "a\nb" }, "token"],
     [{ baseUrl: "http://a.test", retry: { maxAttempts: 0 } }, "retry"],
+    // An empty query or fragment reads as "" in URL.search/hash, yet would swallow every request path.
+    [{ baseUrl: "http://a.test/?" }, "baseUrl"],
+    [{ baseUrl: "http://a.test/admin#" }, "baseUrl"],
+    [{ baseUrl: ["http://a.test/admin", "http://a.test/admin/"] }, "baseUrl"],
+    // What fetch would refuse on every attempt, quoting the value in its message.
+    [{ baseUrl: "http://a.test", token: "tok\u0000SECRETVALUE" }, "token"],
+    [{ baseUrl: "http://a.test", token: "tok\u20acSECRETVALUE" }, "token"],
+    [{ baseUrl: "http://a.test", headers: { "x-api-key": "k\u0000SECRETVALUE" } }, "headers"],
+    [{ baseUrl: "http://a.test", headers: { "x-api-key": "k\rSECRETVALUE" } }, "headers"],
+    [{ baseUrl: "http://a.test", headers: { "bad name": "v" } }, "headers"],
+    [{ baseUrl: "http://a.test", token: "t", headers: { Authorization: "Basic x" } }, "headers"],
+    [{ baseUrl: "http://a.test", maxResponseBytes: 0 }, "maxResponseBytes"],
   ])("rejects %j", (options, argument) => {
     expect(() => createAdminClient(options)).toThrow(InvalidOptionError);
     try {
       createAdminClient(options);
     } catch (error) {
       expect((error as InvalidOptionError).option).toBe(argument);
+      expect((error as Error).message).not.toContain("SECRETVALUE");
     }
   });
 

@@ -2,7 +2,7 @@ import { ciMetadata } from "../ci-metadata.js";
 import { discoveryErrors } from "../discovery.js";
 import { InvalidOptionError } from "../errors.js";
 import { type DeploymentStatus, type QueryFn, readUsage, usageOf } from "../lifecycle/status.js";
-import type { Transport } from "../transport.js";
+import { listField, type Transport } from "../transport.js";
 import type {
   DeploymentResponse,
   DetailedDeploymentResponse,
@@ -184,12 +184,14 @@ export function deploymentsApi(transport: Transport, query: QueryFn): Deployment
         idempotent: true,
         mapError: discoveryErrors(body.additional_headers),
       });
+      listField(answer.body, "services", "POST /deployments");
       return { ...answer.body, created: answer.status === 201 };
     },
     async list() {
       // Deployments first, usage second: a deployment registered in between can only make an older one
       // look superseded, never make a new one look drained.
-      const deployments = (await transport.request("get", "/deployments", { idempotent: true })).body.deployments;
+      const answer = await transport.request("get", "/deployments", { idempotent: true });
+      const deployments = listField(answer.body, "deployments", "GET /deployments");
       const snapshot = await readUsage(query);
       return deployments.map((deployment) => {
         const usage = usageOf(deployment, snapshot);
