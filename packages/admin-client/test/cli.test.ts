@@ -121,6 +121,22 @@ describe("restate-admin command line", () => {
     );
   });
 
+  it("warns about a secret header value on argv and never prints it, also in a malformed pair", async () => {
+    const c = capture(DEAD);
+    const args = ["register", "http://s.test", "--header", "x-api-key=hdrsecret1", "--header", "x-tenant=t1", "--json"];
+    expect(await run([...args, "--timeout", "1s"], c.io)).toBe(1);
+    expect(c.err.filter((line) => line.includes("warning"))).toEqual([
+      expect.stringMatching(/^restate-admin: warning: --header x-api-key: a secret on the command line/),
+    ]);
+    const plain = capture(DEAD);
+    await run(["register", "http://s.test", "--header", "x-tenant=t1", "--timeout", "1s"], plain.io);
+    expect(plain.err.join("\n")).not.toContain("warning");
+    const colon = capture(DEAD);
+    expect(await run(["register", "http://s.test", "--header", "x-api-key:hdrsecret1", "--json"], colon.io)).toBe(2);
+    expect(colon.err.at(-1)).toMatch(/--header expects name=value/);
+    expect([...c.out, ...c.err, ...colon.out, ...colon.err].join("\n")).not.toContain("hdrsecret1");
+  });
+
   it("never echoes credentials, a query or token-like text given as an admin URL", async () => {
     const secrets = ["hunter2pw", "s3cr3tq", "Zk9qYXBhc3N3b3JkLXRva2VuLTEyMzQ1"];
     for (const url of [

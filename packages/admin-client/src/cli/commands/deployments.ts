@@ -79,7 +79,7 @@ export const deploymentsUpdate = defineCommand({
   },
   async run(context) {
     const id = context.args[0] as string;
-    const headers = headerPairs("header", context.flags.strings("header"));
+    const headers = headerPairs("header", context.flags.strings("header"), context);
     if (headers && context.flags.boolean("clear-headers")) {
       throw new CliUsageError("conflicting_options", "--header and --clear-headers exclude each other");
     }

@@ -91,7 +91,7 @@ export const register = defineCommand({
       force: context.flags.boolean("force"),
       breaking: context.flags.boolean("breaking"),
       dryRun: context.flags.boolean("dry-run"),
-      headers: headerPairs("header", context.flags.strings("header")),
+      headers: headerPairs("header", context.flags.strings("header"), context),
       useHttp11: context.flags.boolean("http1.1"),
       metadata: headerPairs("metadata", context.flags.strings("metadata")),
       ...(context.flags.boolean("no-ci-metadata") ? {} : { ciEnvironment: context.io.env }),
