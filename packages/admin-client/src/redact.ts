@@ -89,3 +89,12 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/**
+ * Replaces JSON Web Tokens (`eyJ….eyJ….…`). restate-server quotes what a deployment answered during
+ * discovery; a deployment or proxy that echoes the request shows Restate's own request-identity token
+ * (`x-restate-jwt-v1`), which can be replayed on that path until it expires.
+ */
+export function redactJwts(text: string): string {
+  return text.replace(/eyJ[\w-]{2,}\.eyJ[\w-]{2,}\.[\w-]*/g, REDACTED);
+}

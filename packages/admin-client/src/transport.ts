@@ -10,7 +10,7 @@ import {
 } from "./errors.js";
 import type { HttpMethod, OperationOf, PathsWithMethod, RequestOptions, ResponseBody } from "./paths.js";
 import { printable } from "./printable.js";
-import { isSecretHeader, redactSecrets } from "./redact.js";
+import { isSecretHeader, redactJwts, redactSecrets } from "./redact.js";
 import { backoffDelay, parseRetryAfter, type ResolvedRetry } from "./retry.js";
 import { segment } from "./validate.js";
 import { chooseAdminApiVersion } from "./version.js";
@@ -367,7 +367,7 @@ export function parseErrorBody(
 
   /** Secrets out first (a cut must not leave a prefix), then control characters escaped. */
   function clean(raw: string): string {
-    return printable(redact(raw)).trim();
+    return printable(redactJwts(redact(raw))).trim();
   }
 }
 

@@ -83,6 +83,19 @@ describe("an echo in another form", () => {
   });
 });
 
+describe("Restate's request-identity token echoed during discovery", () => {
+  it("is removed from the error, which still classifies", async () => {
+    const jwt = "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJhdWQiOiIvaW52b2tlIiwiZXhwIjoxfQ.c2lnbmF0dXJlLWJ5dGVz_-x";
+    const message = `bad status: got status code '401 Unauthorized'. Response headers: {}. Body: missing identity; you sent x-restate-jwt-v1: ${jwt}`;
+    const fetch: typeof globalThis.fetch = async () =>
+      Response.json({ message, restate_code: "META0003" }, { status: 500 });
+    const admin = createAdminClient({ baseUrl: "http://a.test", fetch, retry: false, adminApiVersion: 4 });
+    const error = (await admin.deployments.register({ uri: "http://s.test" }).catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({ code: "discovery_failed", failure: "unauthorized" });
+    expect(error.message).not.toContain(jwt.split(".")[1]);
+  });
+});
+
 describe("secrets in a deployment's address", () => {
   it("credentials and secret-looking query parameters are redacted for output, the rest kept", () => {
     expect(redactUrlSecrets("https://user:pw@svc.test:8443/a?x-vercel-protection-bypass=s3&region=eu#f")).toBe(
