@@ -266,6 +266,10 @@ describe("options", () => {
     await expect(admin.services.get("")).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(admin.query("  ")).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(admin.deployments.register({ uri: "not a url" })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(admin.deployments.register({ uri: "http://u:pw@s.test" })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(admin.deployments.update("dp_1", { uri: "https://pw@s.test/" })).rejects.toBeInstanceOf(
+      InvalidOptionError,
+    );
     await expect(
       admin.deployments.register({ uri: "http://s.test" }, { headers: { "bad header": "x" } }),
     ).rejects.toBeInstanceOf(InvalidOptionError);
