@@ -157,7 +157,10 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       for (;;) {
         let problem: string;
         try {
-          await probe.request("get", "/health", { idempotent: true, json: false });
+          // A probe never outlives the wait: a server that accepts and never answers must not hold
+          // waitUntilReady for the client's whole per-request timeout.
+          const remaining = Math.max(1, budget - (Date.now() - started));
+          await probe.request("get", "/health", { idempotent: true, json: false, timeoutMs: remaining });
           await transport.apiVersion();
           return;
         } catch (error) {

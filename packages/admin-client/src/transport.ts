@@ -86,6 +86,7 @@ interface Wire {
   body: string | undefined;
   idempotent: boolean;
   json: boolean;
+  timeoutMs: number;
   mapError: ((error: AdminClientError) => AdminClientError) | undefined;
 }
 
@@ -149,6 +150,7 @@ export function createTransport(config: TransportConfig): Transport {
       body?: unknown;
       idempotent: boolean;
       json?: boolean;
+      timeoutMs?: number;
       mapError?: (error: AdminClientError) => AdminClientError;
     };
     const filled = fillPath(path, loose.path);
@@ -164,6 +166,7 @@ export function createTransport(config: TransportConfig): Transport {
       body: loose.body === undefined ? undefined : JSON.stringify(loose.body),
       idempotent: loose.idempotent,
       json: loose.json !== false,
+      timeoutMs: Math.min(config.timeoutMs, loose.timeoutMs ?? config.timeoutMs),
       mapError: loose.mapError,
     };
     return (await send(wire)) as Answer<ResponseBody<OperationOf<P, M>>>;
@@ -216,7 +219,7 @@ export function createTransport(config: TransportConfig): Transport {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, config.timeoutMs);
+    }, wire.timeoutMs);
     try {
       let url = new URL(`${root}${wire.target}`);
       let method = wire.method;
@@ -229,7 +232,7 @@ export function createTransport(config: TransportConfig): Transport {
           // secret headers never reach another host.
           response = await fetchFunction(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
         } catch (error) {
-          if (timedOut) throw new AdminTimeoutError(operation, config.timeoutMs, attempt);
+          if (timedOut) throw new AdminTimeoutError(operation, wire.timeoutMs, attempt);
           throw new AdminNetworkError(operation, printable(redact(describeNetworkError(error))), attempt);
         }
         const next = redirectTarget(response, url);
@@ -255,7 +258,7 @@ export function createTransport(config: TransportConfig): Transport {
           response.ok ? config.maxResponseBytes : MAX_ERROR_BODY_BYTES,
         ));
       } catch (error) {
-        if (timedOut) throw new AdminTimeoutError(operation, config.timeoutMs, attempt);
+        if (timedOut) throw new AdminTimeoutError(operation, wire.timeoutMs, attempt);
         throw new AdminNetworkError(operation, printable(redact(describeNetworkError(error))), attempt);
       }
       if (!response.ok) {

@@ -1,7 +1,8 @@
 import { createServer, type ServerResponse } from "node:http";
-import { type LoopbackListener, listenOnLoopback } from "@restate-connect/testkit";
+import { freePort, type LoopbackListener, listenOnLoopback } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminClientError, createAdminClient } from "../src/index.js";
+import { blackHole } from "./net.js";
 
 // A hostile admin API on real loopback HTTP: answers that never end, drip, lie about their shape or
 // carry terminal escape sequences. Each path is one behaviour; `written` counts what it managed to send.
@@ -91,6 +92,18 @@ describe("a hostile admin API", () => {
 
   it("a drip feed ends with the per-attempt timeout", async () => {
     expect(await failure(client({ timeoutMs: 400 }).services.get("drip"))).toMatchObject({ code: "timeout" });
+  });
+
+  it("waitUntilReady ends on time against a server that accepts and never answers", { timeout: 10_000 }, async () => {
+    const port = await freePort();
+    const hole = await blackHole(port);
+    try {
+      // The client's per-request timeout (60 s) is far beyond the test's: only the wait's own limit ends it.
+      const admin = createAdminClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 60_000 });
+      expect(await failure(admin.waitUntilReady({ timeoutMs: 800 }))).toMatchObject({ code: "not_ready" });
+    } finally {
+      await hole.close();
+    }
   });
 
   it("answers of the wrong shape fail with invalid_response, never as undefined", async () => {
