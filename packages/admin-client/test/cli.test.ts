@@ -137,6 +137,16 @@ describe("restate-admin command line", () => {
     expect([...c.out, ...c.err, ...colon.out, ...colon.err].join("\n")).not.toContain("hdrsecret1");
   });
 
+  it("names RESTATE_AUTH_TOKEN or --token for a token that cannot be sent, never showing it", async () => {
+    const env = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9", RESTATE_AUTH_TOKEN: "tok3nvalue\n" });
+    expect(await run(["health", "--json"], env.io)).toBe(2);
+    expect(env.err.at(-1)).toMatch(/error \[invalid_option\]: RESTATE_AUTH_TOKEN must be printable/);
+    const flag = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9" });
+    expect(await run(["health", "--token", "tok3nvalue\u0000"], flag.io)).toBe(2);
+    expect(flag.err.at(-1)).toMatch(/error \[invalid_option\]: --token must be printable/);
+    expect([...env.out, ...env.err, ...flag.err].join("\n")).not.toContain("tok3nvalue");
+  });
+
   it("never echoes credentials, a query or token-like text given as an admin URL", async () => {
     const secrets = ["hunter2pw", "s3cr3tq", "Zk9qYXBhc3N3b3JkLXRva2VuLTEyMzQ1"];
     for (const url of [

@@ -103,6 +103,12 @@ export function adminClientFor(context: CommandContext, overrides: Partial<Admin
         });
   const urls = adminUrlsOf(context);
   const token = secretFrom(context, "token", "RESTATE_AUTH_TOKEN");
+  if (token !== undefined && !/^[\u0020-\u007e\u0080-\u00ff]+$/.test(token)) {
+    // Named by where it came from; a trailing newline from a secret file is the usual cause.
+    const problem = "must be printable characters without line breaks (a trailing newline?)";
+    if (context.flags.string("token") !== undefined) throw invalidFlag("token", problem);
+    throw new CliUsageError("invalid_option", `RESTATE_AUTH_TOKEN ${problem}`);
+  }
   return createAdminClient({
     baseUrl: urls.length === 1 ? (urls[0] as string) : urls,
     token,
