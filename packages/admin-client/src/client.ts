@@ -3,7 +3,7 @@ import { type DeploymentsApi, deploymentsApi } from "./operations/deployments.js
 import { type InvocationsApi, invocationsApi } from "./operations/invocations.js";
 import { type ServicesApi, servicesApi } from "./operations/services.js";
 import { type SubscriptionsApi, subscriptionsApi } from "./operations/subscriptions.js";
-import { type RetryOptions, resolveRetry } from "./retry.js";
+import { MAX_TIMER_MS, type RetryOptions, resolveRetry } from "./retry.js";
 import { createTransport, parseBaseUrl, type RetryEvent } from "./transport.js";
 import type { VersionInformation } from "./types.js";
 
@@ -85,8 +85,8 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "expected an object");
   const baseUrls = parseBaseUrls(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new InvalidOptionError("timeoutMs", "must be a positive number");
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS)
+    throw new InvalidOptionError("timeoutMs", `must be a positive number of at most ${MAX_TIMER_MS} ms`);
   if (
     options.token !== undefined &&
     (typeof options.token !== "string" ||
@@ -152,6 +152,10 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     apiVersion: () => transport.apiVersion(),
     async waitUntilReady(waitOptions = {}) {
       const budget = waitOptions.timeoutMs ?? 60_000;
+      // NaN would never run out: the wait would poll forever.
+      if (typeof budget !== "number" || !(budget > 0 && budget <= MAX_TIMER_MS)) {
+        throw new InvalidOptionError("timeoutMs", `must be a positive number of at most ${MAX_TIMER_MS} ms`);
+      }
       const started = Date.now();
       let delay = 100;
       for (;;) {

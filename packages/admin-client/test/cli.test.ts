@@ -84,6 +84,8 @@ describe("restate-admin command line", () => {
       [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--assume-role-arn", "x"], "--assume-role-arn"],
       [["register", "http://a.test", "--wait-ready", "later"], "--wait-ready"],
       [["health", "--timeout", "soon"], "--timeout"],
+      [["health", "--timeout", "1000h"], "--timeout"],
+      [["register", "http://a.test", "--wait-ready", "600h"], "--wait-ready"],
       [["health", "--url", "ftp://a"], "--url"],
       [["register", "ftp://a.test"], "<url|arn>"],
       [["services", "--jsn"], "did you mean --json"],

@@ -250,6 +250,8 @@ describe("options", () => {
     [{ baseUrl: "http://a.test", headers: { "bad name": "v" } }, "headers"],
     [{ baseUrl: "http://a.test", token: "t", headers: { Authorization: "Basic x" } }, "headers"],
     [{ baseUrl: "http://a.test", maxResponseBytes: 0 }, "maxResponseBytes"],
+    // A timer beyond 2^31-1 ms fires after 1 ms: every request would time out at once.
+    [{ baseUrl: "http://a.test", timeoutMs: 3e9 }, "timeoutMs"],
   ])("rejects %j", (options, argument) => {
     expect(() => createAdminClient(options)).toThrow(InvalidOptionError);
     try {
@@ -262,6 +264,10 @@ describe("options", () => {
 
   it("validates operation arguments before any request", async () => {
     const { fetch, calls } = scripted([]);
+    const waiting = createAdminClient({ baseUrl: "http://a.test", fetch });
+    for (const timeoutMs of [Number.NaN, 0, 3e9]) {
+      await expect(waiting.waitUntilReady({ timeoutMs })).rejects.toBeInstanceOf(InvalidOptionError);
+    }
     const admin = createAdminClient({ baseUrl: "http://a.test", fetch, adminApiVersion: 4 });
     await expect(admin.services.get("")).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(admin.query("  ")).rejects.toBeInstanceOf(InvalidOptionError);

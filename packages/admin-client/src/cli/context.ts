@@ -98,7 +98,7 @@ export function adminClientFor(context: CommandContext, overrides: Partial<Admin
       ? 30_000
       : parseFlag("timeout", () => {
           const ms = parseDuration(timeout);
-          if (ms === undefined) throw new RangeError(`"${timeout}" is not a duration (e.g. 30s)`);
+          if (ms === undefined) throw new RangeError(`"${timeout}" is not a duration of at most 24 days (e.g. 30s)`);
           return ms;
         });
   const urls = adminUrlsOf(context);

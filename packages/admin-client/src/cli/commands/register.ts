@@ -67,7 +67,8 @@ export const register = defineCommand({
         ? undefined
         : parseFlag("wait-ready", () => {
             const ms = parseDuration(waitReady);
-            if (ms === undefined) throw new RangeError(`"${waitReady}" is not a duration (e.g. 60s)`);
+            if (ms === undefined)
+              throw new RangeError(`"${waitReady}" is not a duration of at most 24 days (e.g. 60s)`);
             return ms;
           });
     const tunnelName = context.flags.string("tunnel-name");
