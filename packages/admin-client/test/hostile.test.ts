@@ -1,4 +1,5 @@
 import { createServer, type ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import { freePort, type LoopbackListener, listenOnLoopback } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminClientError, createAdminClient } from "../src/index.js";
@@ -9,6 +10,8 @@ import { blackHole } from "./net.js";
 let server: LoopbackListener;
 let written = 0;
 let shape = "";
+// 16 MiB of JSON whitespace in ~16 KiB: what counts is the decompressed size.
+const bomb = gzipSync(Buffer.alloc(16 * 1024 * 1024, " "), { level: 9 });
 const MiB = 1024 * 1024;
 
 async function endless(response: ServerResponse, status: number): Promise<void> {
@@ -36,6 +39,9 @@ beforeAll(async () => {
         response.writeHead(status, { "content-type": "application/json" }).end(text);
       if (path === "/v4/services") return void endless(response, 200);
       if (path === "/v4/deployments") return void endless(response, 500);
+      if (path === "/v4/services/bomb") {
+        return response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(bomb);
+      }
       if (path === "/v4/subscriptions") {
         return response.writeHead(200, { "content-length": String(10 * 1024 * MiB) }).end();
       }
@@ -88,6 +94,10 @@ describe("a hostile admin API", () => {
     expect((error as unknown as { serverMessage: string }).serverMessage.length).toBeLessThanOrEqual(301);
     expect(written).toBeLessThan(16 * MiB);
     expect(await failure(client().subscriptions.list())).toMatchObject({ code: "invalid_response" });
+    // fetch decompresses on its own: the limit applies to what it decompresses, not to the wire.
+    expect(await failure(client({ maxResponseBytes: MiB }).services.get("bomb"))).toMatchObject({
+      code: "invalid_response",
+    });
   });
 
   it("a drip feed ends with the per-attempt timeout", async () => {
