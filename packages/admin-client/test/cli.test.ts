@@ -139,6 +139,20 @@ describe("restate-admin command line", () => {
     expect([...c.out, ...c.err, ...colon.out, ...colon.err].join("\n")).not.toContain("hdrsecret1");
   });
 
+  it("warns when the token would go over plain http to another machine", async () => {
+    const remote = capture({ RESTATE_AUTH_TOKEN: "tok-plain-9f2c" });
+    await run(["health", "--url", "http://127.0.0.1:9,http://192.0.2.1:9070", "--timeout", "200ms"], remote.io);
+    expect(remote.err.filter((line) => line.includes("warning"))).toEqual([
+      expect.stringMatching(/warning: the token goes to 192\.0\.2\.1:9070 over plain http/),
+    ]);
+    for (const env of [{ RESTATE_AUTH_TOKEN: "tok-plain-9f2c" }, { RESTATE_ADMIN_URL: "http://192.0.2.1:9070" }]) {
+      const quiet = capture({ RESTATE_ADMIN_URL: "http://localhost:9", ...env });
+      await run(["health", "--timeout", "200ms"], quiet.io);
+      expect(quiet.err.join("\n")).not.toContain("warning");
+    }
+    expect(remote.err.join("\n")).not.toContain("tok-plain-9f2c");
+  });
+
   it("names RESTATE_AUTH_TOKEN or --token for a token that cannot be sent, never showing it", async () => {
     const env = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9", RESTATE_AUTH_TOKEN: "tok3nvalue\n" });
     expect(await run(["health", "--json"], env.io)).toBe(2);

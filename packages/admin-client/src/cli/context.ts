@@ -109,6 +109,12 @@ export function adminClientFor(context: CommandContext, overrides: Partial<Admin
     if (context.flags.string("token") !== undefined) throw invalidFlag("token", problem);
     throw new CliUsageError("invalid_option", `RESTATE_AUTH_TOKEN ${problem}`);
   }
+  const plain = urls.map((url) => new URL(url)).filter((url) => url.protocol === "http:" && !isLoopback(url.hostname));
+  if (token !== undefined && plain.length > 0) {
+    context.warn(
+      `the token goes to ${plain.map((url) => url.host).join(", ")} over plain http: anyone on the network path can read and reuse it; use https`,
+    );
+  }
   return createAdminClient({
     baseUrl: urls.length === 1 ? (urls[0] as string) : urls,
     token,
@@ -122,4 +128,9 @@ export function adminClientFor(context: CommandContext, overrides: Partial<Admin
       ),
     ...overrides,
   });
+}
+
+/** Whether plain http to this host stays on this machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost") || /^127\./.test(hostname) || hostname === "[::1]";
 }
