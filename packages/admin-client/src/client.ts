@@ -6,6 +6,7 @@ import { type SubscriptionsApi, subscriptionsApi } from "./operations/subscripti
 import { MAX_TIMER_MS, type RetryOptions, resolveRetry } from "./retry.js";
 import { createTransport, parseBaseUrl, type RetryEvent } from "./transport.js";
 import type { VersionInformation } from "./types.js";
+import { invalidHeaderName, isHeaderName } from "./validate.js";
 
 export interface AdminClientOptions {
   /**
@@ -210,9 +211,7 @@ function wireHeaders(headers: Record<string, string> | undefined, withToken: boo
   if (headers === undefined) return {};
   if (typeof headers !== "object" || headers === null) throw new InvalidOptionError("headers", "expected an object");
   for (const [name, value] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new InvalidOptionError("headers", `${JSON.stringify(name.slice(0, 40))} is not a valid header name`);
-    }
+    if (!isHeaderName(name)) throw new InvalidOptionError("headers", invalidHeaderName(name));
     if (typeof value !== "string" || !/^[\t\u0020-\u007e\u0080-\u00ff]*$/.test(value)) {
       throw new InvalidOptionError("headers", `the value of "${name}" must be a string of printable characters`);
     }

@@ -95,7 +95,10 @@ describe("restate-admin command line", () => {
       ],
       [["register", "http://a.test", "--gcp-audience", "a b"], "--gcp-audience"],
       [["register", "http://a.test", "--metadata", "x"], "--metadata"],
-      [["deployments", "update", "dp_1", "--header", "bad name=x"], "--header is not valid"],
+      [
+        ["deployments", "update", "dp_1", "--header", "bad name=x"],
+        "--header expects name=value: a header name is not valid",
+      ],
       [["deployments", "update", "dp_1", "--assume-role-arn", "role"], "--assume-role-arn"],
     ];
     for (const [argv, flag] of cases) {
@@ -145,7 +148,11 @@ describe("restate-admin command line", () => {
     expect(remote.err.filter((line) => line.includes("warning"))).toEqual([
       expect.stringMatching(/warning: the token goes to 192\.0\.2\.1:9070 over plain http/),
     ]);
-    for (const env of [{ RESTATE_AUTH_TOKEN: "tok-plain-9f2c" }, { RESTATE_ADMIN_URL: "http://192.0.2.1:9070" }]) {
+    const cases: Record<string, string>[] = [
+      { RESTATE_AUTH_TOKEN: "tok-plain-9f2c" },
+      { RESTATE_ADMIN_URL: "http://192.0.2.1:9070" },
+    ];
+    for (const env of cases) {
       const quiet = capture({ RESTATE_ADMIN_URL: "http://localhost:9", ...env });
       await run(["health", "--timeout", "200ms"], quiet.io);
       expect(quiet.err.join("\n")).not.toContain("warning");

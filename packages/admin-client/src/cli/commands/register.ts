@@ -4,7 +4,7 @@ import { InvalidOptionError } from "../../errors.js";
 import { type DeploymentTarget, type RegisterOptions, registerBody } from "../../operations/deployments.js";
 import { adminClientFor, adminUrlOf, adminUrlsOf } from "../context.js";
 import { parseDuration } from "../duration.js";
-import { headerPairs } from "../headers.js";
+import { headerPairs, namedPairs } from "../headers.js";
 import { renderTable } from "../table.js";
 
 export const register = defineCommand({
@@ -94,7 +94,7 @@ export const register = defineCommand({
       dryRun: context.flags.boolean("dry-run"),
       headers: headerPairs("header", context.flags.strings("header"), context),
       useHttp11: context.flags.boolean("http1.1"),
-      metadata: headerPairs("metadata", context.flags.strings("metadata")),
+      metadata: namedPairs("metadata", context.flags.strings("metadata")),
       ...(context.flags.boolean("no-ci-metadata") ? {} : { ciEnvironment: context.io.env }),
       ...(googleIdToken ? { googleIdToken } : {}),
     };
