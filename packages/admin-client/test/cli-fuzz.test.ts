@@ -6,8 +6,8 @@ import { run } from "../src/cli/run.js";
 
 // Any command line, against a real loopback admin API that refuses everything with a 400 (fast, not
 // retried): the exit code is 0, 1 or 2; with --json stdout is JSON, also on failure; a failure ends
-// with exactly one error line; and the secrets given with --token, --header or RESTATE_AUTH_TOKEN are
-// never printed.
+// with exactly one error line; and the secrets given with --token, --header, in a --url or in
+// RESTATE_AUTH_TOKEN are never printed.
 const SECRET = "S3cr3t/+Value=42";
 let server: LoopbackListener;
 
@@ -51,6 +51,8 @@ const flags = fc.array(
     ["--header", `x-api-key:${SECRET}`],
     ["--header", SECRET],
     ["--url", "URL"],
+    ["--url", `http://admin:${encodeURIComponent(SECRET)}@127.0.0.1:9`],
+    ["--url", `http://127.0.0.1:9/?token=${encodeURIComponent(SECRET)}`],
     ["--timeout", "2s"],
     ["--timeout", "0s"],
     ["--json"],
