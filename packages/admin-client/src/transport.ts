@@ -117,25 +117,16 @@ export function createTransport(config: TransportConfig): Transport {
   async function negotiate(): Promise<number> {
     const answer = await request("get", "/version", { idempotent: true });
     const info = answer.body as Partial<typeof answer.body> | null;
-    if (
-      !Number.isSafeInteger(info?.min_admin_api_version) ||
-      !Number.isSafeInteger(info?.max_admin_api_version) ||
-      typeof info?.version !== "string"
-    ) {
-      // The version becomes the path prefix (`/v<N>`): only an integer may.
+    const min = info?.min_admin_api_version;
+    const max = info?.max_admin_api_version;
+    // The version becomes the path prefix (`/v<N>`): only an integer may.
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || typeof info?.version !== "string") {
       throw new InvalidResponseError("GET /version", "min_admin_api_version/max_admin_api_version must be integers");
-    }
-    if (
-      typeof info?.min_admin_api_version !== "number" ||
-      typeof info.max_admin_api_version !== "number" ||
-      typeof info.version !== "string"
-    ) {
-      throw new InvalidResponseError("GET /version", "missing min_admin_api_version/max_admin_api_version");
     }
     return chooseAdminApiVersion({
       version: info.version,
-      min_admin_api_version: info.min_admin_api_version,
-      max_admin_api_version: info.max_admin_api_version,
+      min_admin_api_version: min as number,
+      max_admin_api_version: max as number,
     });
   }
 
