@@ -1,5 +1,5 @@
 import { AdminApiError, type AdminClientError, DiscoveryError } from "./errors.js";
-import { isSecretHeader, redactSecrets } from "./redact.js";
+import { isSecretHeader, isSecretQueryParameter, redactSecrets } from "./redact.js";
 
 /**
  * Why restate-server could not discover a deployment, when retrying cannot help. restate-server 1.7
@@ -116,7 +116,7 @@ function urlSecrets(uri: string | null | undefined): string[] {
     try {
       decodedName = decodeURIComponent(name);
     } catch {}
-    if (!isSecretHeader(decodedName)) continue;
+    if (!isSecretQueryParameter(decodedName)) continue;
     values.push(value);
     try {
       values.push(decodeURIComponent(value.replace(/\+/g, " ")));

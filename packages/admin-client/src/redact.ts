@@ -13,6 +13,15 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER_NAMES.test(name) || SECRET_HEADER_PARTS.test(name);
 }
 
+/**
+ * Whether a URL query parameter carries a secret: a secret-looking header name (`x-vercel-protection-bypass`,
+ * `api_key`, `X-Amz-Signature`), or one of the query-only names platforms use for keys: Azure
+ * Functions' `code`, Azure SAS `sig`.
+ */
+export function isSecretQueryParameter(name: string): boolean {
+  return isSecretHeader(name) || /^(code|sig)$/i.test(name);
+}
+
 /** A copy of a header map with the values of secret-looking headers replaced by `[redacted]`. */
 export function redactHeaderValues(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(
@@ -74,7 +83,7 @@ export function redactUrlSecrets(text: string): string {
     .map((pair) => {
       const at = pair.indexOf("=");
       const name = at < 0 ? pair : pair.slice(0, at);
-      return isSecretHeader(safeDecode(name)) && at >= 0 ? `${name}=${REDACTED}` : pair;
+      return isSecretQueryParameter(safeDecode(name)) && at >= 0 ? `${name}=${REDACTED}` : pair;
     })
     .join("&");
   if (!credentials && (url.search === "" || `?${query}` === url.search)) return text;

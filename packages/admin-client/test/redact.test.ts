@@ -103,6 +103,12 @@ describe("secrets in a deployment's address", () => {
     );
     expect(redactUrlSecrets("http://svc.test/?api%5Fkey=s3&token")).toBe("http://svc.test/?api%5Fkey=[redacted]&token");
     expect(redactUrlSecrets("http://svc.test:9080/")).toBe("http://svc.test:9080/");
+    expect(redactUrlSecrets("https://fn.azurewebsites.net/api/restate?code=k3y&x=1")).toBe(
+      "https://fn.azurewebsites.net/api/restate?code=[redacted]&x=1",
+    );
+    expect(redactUrlSecrets("https://a.blob.core.windows.net/c?sv=2022&sig=s1g")).toBe(
+      "https://a.blob.core.windows.net/c?sv=2022&sig=[redacted]",
+    );
     expect(redactUrlSecrets("arn:aws:lambda:eu-west-1:123456789012:function:f")).toBe(
       "arn:aws:lambda:eu-west-1:123456789012:function:f",
     );
