@@ -3,9 +3,10 @@ import { type DeploymentsApi, deploymentsApi } from "./operations/deployments.js
 import { type InvocationsApi, invocationsApi } from "./operations/invocations.js";
 import { type ServicesApi, servicesApi } from "./operations/services.js";
 import { type SubscriptionsApi, subscriptionsApi } from "./operations/subscriptions.js";
-import { type RetryOptions, resolveRetry } from "./retry.js";
+import { MAX_TIMER_MS, type RetryOptions, resolveRetry } from "./retry.js";
 import { createTransport, parseBaseUrl, type RetryEvent } from "./transport.js";
 import type { VersionInformation } from "./types.js";
+import { invalidHeaderName, isHeaderName } from "./validate.js";
 
 export interface AdminClientOptions {
   /**
@@ -20,6 +21,11 @@ export interface AdminClientOptions {
   headers?: Record<string, string>;
   /** Per-attempt timeout. Default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * Largest response body read, in bytes; a longer answer fails with `invalid_response` instead of
+   * filling memory. Error answers are read up to 64 KiB. Default 64 MiB.
+   */
+  maxResponseBytes?: number;
   /** Retry policy for idempotent operations and registration, or `false` for none. */
   retry?: RetryOptions | false;
   /** A `fetch` implementation. Default: the platform's `globalThis.fetch`. */
@@ -80,13 +86,21 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "expected an object");
   const baseUrls = parseBaseUrls(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new InvalidOptionError("timeoutMs", "must be a positive number");
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS)
+    throw new InvalidOptionError("timeoutMs", `must be a positive number of at most ${MAX_TIMER_MS} ms`);
   if (
     options.token !== undefined &&
-    (typeof options.token !== "string" || options.token === "" || /[\r\n]/.test(options.token))
+    (typeof options.token !== "string" ||
+      options.token === "" ||
+      !/^[\u0020-\u007e\u0080-\u00ff]+$/.test(options.token))
   ) {
-    throw new InvalidOptionError("token", "must be a non-empty string without line breaks");
+    // Checked here, not left to fetch: fetch's own message would quote the value, on every retry.
+    throw new InvalidOptionError("token", "must be a non-empty string of printable characters (no line breaks)");
+  }
+  const headers = wireHeaders(options.headers, options.token !== undefined);
+  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0) {
+    throw new InvalidOptionError("maxResponseBytes", "must be a positive integer");
   }
   const customFetch = options.fetch;
   if (customFetch !== undefined && typeof customFetch !== "function")
@@ -108,8 +122,9 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   const config = {
     baseUrls,
     token: options.token,
-    headers: { ...options.headers },
+    headers,
     timeoutMs,
+    maxResponseBytes,
     retry,
     fetch: fetchImpl,
     adminApiVersion: options.adminApiVersion,
@@ -138,12 +153,19 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     apiVersion: () => transport.apiVersion(),
     async waitUntilReady(waitOptions = {}) {
       const budget = waitOptions.timeoutMs ?? 60_000;
+      // NaN would never run out: the wait would poll forever.
+      if (typeof budget !== "number" || !(budget > 0 && budget <= MAX_TIMER_MS)) {
+        throw new InvalidOptionError("timeoutMs", `must be a positive number of at most ${MAX_TIMER_MS} ms`);
+      }
       const started = Date.now();
       let delay = 100;
       for (;;) {
         let problem: string;
         try {
-          await probe.request("get", "/health", { idempotent: true, json: false });
+          // A probe never outlives the wait: a server that accepts and never answers must not hold
+          // waitUntilReady for the client's whole per-request timeout.
+          const remaining = Math.max(1, budget - (Date.now() - started));
+          await probe.request("get", "/health", { idempotent: true, json: false, timeoutMs: remaining });
           await transport.apiVersion();
           return;
         } catch (error) {
@@ -174,8 +196,28 @@ function parseBaseUrls(baseUrl: string | readonly string[]): URL[] {
     throw new InvalidOptionError("baseUrl", "expected a URL or a non-empty array of URLs");
   }
   const urls = baseUrl.map((url) => parseBaseUrl(url));
-  if (new Set(urls.map((url) => url.href)).size !== urls.length) {
+  // Compared as requests address them: `http://h/admin` and `http://h/admin/` are one node.
+  if (new Set(urls.map((url) => url.href.replace(/\/+$/, ""))).size !== urls.length) {
     throw new InvalidOptionError("baseUrl", "lists the same URL twice");
   }
   return urls;
+}
+
+/**
+ * The extra headers as they go on the wire, checked before anything is sent (fetch would refuse them
+ * on every attempt, quoting the value). Errors name the header, never its value.
+ */
+function wireHeaders(headers: Record<string, string> | undefined, withToken: boolean): Record<string, string> {
+  if (headers === undefined) return {};
+  if (typeof headers !== "object" || headers === null) throw new InvalidOptionError("headers", "expected an object");
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isHeaderName(name)) throw new InvalidOptionError("headers", invalidHeaderName(name));
+    if (typeof value !== "string" || !/^[\t\u0020-\u007e\u0080-\u00ff]*$/.test(value)) {
+      throw new InvalidOptionError("headers", `the value of "${name}" must be a string of printable characters`);
+    }
+    if (withToken && name.toLowerCase() === "authorization") {
+      throw new InvalidOptionError("headers", "authorization is set from `token`; give one of them");
+    }
+  }
+  return { ...headers };
 }

@@ -1,5 +1,5 @@
 import { AdminApiError, type AdminClientError, DiscoveryError } from "./errors.js";
-import { isSecretHeader, redactSecrets } from "./redact.js";
+import { isSecretHeader, isSecretQueryParameter, redactSecrets } from "./redact.js";
 
 /**
  * Why restate-server could not discover a deployment, when retrying cannot help. restate-server 1.7
@@ -71,10 +71,15 @@ export function classifyDiscoveryError(
  */
 export function discoveryErrors(
   deploymentHeaders: Readonly<Record<string, string>> | null | undefined,
+  uri?: string | null,
 ): (error: AdminClientError) => AdminClientError {
-  const secrets = Object.entries(deploymentHeaders ?? {})
-    .filter(([name]) => isSecretHeader(name))
-    .map(([, value]) => value);
+  const secrets = [
+    ...Object.entries(deploymentHeaders ?? {})
+      .filter(([name]) => isSecretHeader(name))
+      .map(([, value]) => value),
+    // The server's message quotes the address it called ("error when calling 'https://…?x-vercel-…'").
+    ...urlSecrets(uri),
+  ];
   return (error) => {
     if (!(error instanceof AdminApiError)) return error;
     const cleaned =
@@ -91,4 +96,31 @@ export function discoveryErrors(
     if (!classified) return cleaned;
     return new DiscoveryError(cleaned, classified.failure, classified.deploymentStatus, HINTS[classified.failure]);
   };
+}
+
+/** The values of a deployment address's secret-looking query parameters, as written and decoded. */
+function urlSecrets(uri: string | null | undefined): string[] {
+  if (typeof uri !== "string") return [];
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return [];
+  }
+  const values: string[] = [];
+  for (const pair of url.search.slice(1).split("&")) {
+    const at = pair.indexOf("=");
+    if (at < 0 || pair.length === at + 1) continue;
+    const [name, value] = [pair.slice(0, at), pair.slice(at + 1)];
+    let decodedName = name;
+    try {
+      decodedName = decodeURIComponent(name);
+    } catch {}
+    if (!isSecretQueryParameter(decodedName)) continue;
+    values.push(value);
+    try {
+      values.push(decodeURIComponent(value.replace(/\+/g, " ")));
+    } catch {}
+  }
+  return values;
 }

@@ -167,7 +167,7 @@ export class AdminRedirectError extends AdminClientError {
       tooMany
         ? `${operation} was redirected too many times (last HTTP ${status} to ${targetOrigin})`
         : targetOrigin === null
-          ? `${operation} answered HTTP ${status} with a redirect whose target cannot be read; not followed`
+          ? `${operation} answered HTTP ${status} with a redirect whose target cannot be read or used; not followed`
           : `${operation} answered HTTP ${status} redirecting to another origin, ${targetOrigin}; not followed, so the token and secret headers stay with the admin API (use that origin as the base URL if it is trusted)`,
     );
   }

@@ -57,6 +57,8 @@ export type RequestOptions<Op> = IfPresent<"path", PathParams<Op>> &
     idempotent: boolean;
     /** `false` to skip reading a JSON body (e.g. a 202 without content). Default true. */
     json?: boolean;
+    /** This request's per-attempt timeout instead of the client's (e.g. a readiness probe's remaining budget). */
+    timeoutMs?: number;
     /** Turns an attempt's error into the operation's own (e.g. a discovery failure that retrying cannot fix). */
     mapError?: (error: AdminClientError) => AdminClientError;
   };

@@ -12,6 +12,12 @@ export interface RetryOptions {
 
 export type ResolvedRetry = Required<RetryOptions>;
 
+/**
+ * The longest delay a timer can wait: a longer one fires after 1 ms in Node, browsers and workerd,
+ * which would turn a long timeout into an immediate one and a long backoff into a retry storm.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export function resolveRetry(options: RetryOptions | false | undefined): ResolvedRetry {
   if (options === false) return { maxAttempts: 1, initialDelayMs: 0, maxDelayMs: 0, budgetMs: 0 };
   const resolved = {
@@ -22,6 +28,9 @@ export function resolveRetry(options: RetryOptions | false | undefined): Resolve
   };
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${name} must be a non-negative number`);
+  }
+  if (resolved.initialDelayMs > MAX_TIMER_MS || resolved.maxDelayMs > MAX_TIMER_MS) {
+    throw new RangeError(`retry delays must be at most ${MAX_TIMER_MS} ms`);
   }
   if (resolved.maxAttempts < 1 || !Number.isInteger(resolved.maxAttempts)) {
     throw new RangeError("retry.maxAttempts must be an integer ≥ 1");

@@ -1,3 +1,4 @@
+import { readBodyText } from "./body.js";
 import {
   AdminApiError,
   type AdminClientError,
@@ -8,7 +9,8 @@ import {
   InvalidResponseError,
 } from "./errors.js";
 import type { HttpMethod, OperationOf, PathsWithMethod, RequestOptions, ResponseBody } from "./paths.js";
-import { isSecretHeader, redactSecrets } from "./redact.js";
+import { printable } from "./printable.js";
+import { isSecretHeader, redactJwts, redactSecrets } from "./redact.js";
 import { backoffDelay, parseRetryAfter, type ResolvedRetry } from "./retry.js";
 import { segment } from "./validate.js";
 import { chooseAdminApiVersion } from "./version.js";
@@ -32,6 +34,8 @@ export interface TransportConfig {
   token: string | undefined;
   headers: Readonly<Record<string, string>>;
   timeoutMs: number;
+  /** Largest success body read; a longer one fails with `invalid_response`. */
+  maxResponseBytes: number;
   retry: ResolvedRetry;
   fetch: typeof globalThis.fetch;
   /** Pin an admin API version instead of negotiating it with `GET /version`. */
@@ -70,6 +74,10 @@ const UNVERSIONED: ReadonlySet<string> = new Set(["/health", "/version"]);
 const MAX_REDIRECTS = 5;
 /** How much of a non-JSON error body ends up in a message (after redaction). */
 const MAX_ERROR_TEXT = 300;
+/** How much of the server's JSON error `message` ends up in an error (after redaction). */
+const MAX_SERVER_MESSAGE = 4000;
+/** How much of an error answer is read at all: enough for any message the server writes. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 interface Wire {
   method: string;
@@ -78,6 +86,7 @@ interface Wire {
   body: string | undefined;
   idempotent: boolean;
   json: boolean;
+  timeoutMs: number;
   mapError: ((error: AdminClientError) => AdminClientError) | undefined;
 }
 
@@ -108,17 +117,16 @@ export function createTransport(config: TransportConfig): Transport {
   async function negotiate(): Promise<number> {
     const answer = await request("get", "/version", { idempotent: true });
     const info = answer.body as Partial<typeof answer.body> | null;
-    if (
-      typeof info?.min_admin_api_version !== "number" ||
-      typeof info.max_admin_api_version !== "number" ||
-      typeof info.version !== "string"
-    ) {
-      throw new InvalidResponseError("GET /version", "missing min_admin_api_version/max_admin_api_version");
+    const min = info?.min_admin_api_version;
+    const max = info?.max_admin_api_version;
+    // The version becomes the path prefix (`/v<N>`): only an integer may.
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || typeof info?.version !== "string") {
+      throw new InvalidResponseError("GET /version", "min_admin_api_version/max_admin_api_version must be integers");
     }
     return chooseAdminApiVersion({
       version: info.version,
-      min_admin_api_version: info.min_admin_api_version,
-      max_admin_api_version: info.max_admin_api_version,
+      min_admin_api_version: min as number,
+      max_admin_api_version: max as number,
     });
   }
 
@@ -133,6 +141,7 @@ export function createTransport(config: TransportConfig): Transport {
       body?: unknown;
       idempotent: boolean;
       json?: boolean;
+      timeoutMs?: number;
       mapError?: (error: AdminClientError) => AdminClientError;
     };
     const filled = fillPath(path, loose.path);
@@ -148,6 +157,7 @@ export function createTransport(config: TransportConfig): Transport {
       body: loose.body === undefined ? undefined : JSON.stringify(loose.body),
       idempotent: loose.idempotent,
       json: loose.json !== false,
+      timeoutMs: Math.min(config.timeoutMs, loose.timeoutMs ?? config.timeoutMs),
       mapError: loose.mapError,
     };
     return (await send(wire)) as Answer<ResponseBody<OperationOf<P, M>>>;
@@ -200,7 +210,7 @@ export function createTransport(config: TransportConfig): Transport {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, config.timeoutMs);
+    }, wire.timeoutMs);
     try {
       let url = new URL(`${root}${wire.target}`);
       let method = wire.method;
@@ -213,8 +223,8 @@ export function createTransport(config: TransportConfig): Transport {
           // secret headers never reach another host.
           response = await fetchFunction(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
         } catch (error) {
-          if (timedOut) throw new AdminTimeoutError(operation, config.timeoutMs, attempt);
-          throw new AdminNetworkError(operation, redact(describeNetworkError(error)), attempt);
+          if (timedOut) throw new AdminTimeoutError(operation, wire.timeoutMs, attempt);
+          throw new AdminNetworkError(operation, printable(redact(describeNetworkError(error))), attempt);
         }
         const next = redirectTarget(response, url);
         if (next === undefined) break;
@@ -232,11 +242,15 @@ export function createTransport(config: TransportConfig): Transport {
         url = next;
       }
       let text: string;
+      let truncated: boolean;
       try {
-        text = await response.text();
+        ({ text, truncated } = await readBodyText(
+          response,
+          response.ok ? config.maxResponseBytes : MAX_ERROR_BODY_BYTES,
+        ));
       } catch (error) {
-        if (timedOut) throw new AdminTimeoutError(operation, config.timeoutMs, attempt);
-        throw new AdminNetworkError(operation, redact(describeNetworkError(error)), attempt);
+        if (timedOut) throw new AdminTimeoutError(operation, wire.timeoutMs, attempt);
+        throw new AdminNetworkError(operation, printable(redact(describeNetworkError(error))), attempt);
       }
       if (!response.ok) {
         const { message, restateCode } = parseErrorBody(text, response.statusText, redact);
@@ -244,20 +258,43 @@ export function createTransport(config: TransportConfig): Transport {
         throw new AdminApiError(response.status, restateCode, message, operation, retryAfter);
       }
       active = node;
+      if (truncated) {
+        throw new InvalidResponseError(operation, `body larger than maxResponseBytes (${config.maxResponseBytes})`);
+      }
       if (!wire.json || text.trim() === "") {
         return { status: response.status, body: undefined, headers: response.headers, baseUrl: root };
       }
+      let parsed: unknown;
       try {
-        return { status: response.status, body: JSON.parse(text), headers: response.headers, baseUrl: root };
+        parsed = JSON.parse(text);
       } catch {
         throw new InvalidResponseError(operation, "not JSON");
       }
+      // Every admin API answer with content is a JSON object; anything else is not the admin API.
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new InvalidResponseError(operation, "not a JSON object");
+      }
+      return { status: response.status, body: parsed, headers: response.headers, baseUrl: root };
     } finally {
       clearTimeout(timer);
     }
   }
 
   return { request, apiVersion, activeBaseUrl: () => roots[active] as string };
+}
+
+/**
+ * The array an admin API list answer keeps under `field` (`{ "services": [...] }`), checked: a server
+ * that answers something else fails with `invalid_response` rather than handing back `undefined`.
+ *
+ * @example
+ * const services = listField(answer.body, "services", "GET /services");
+ */
+export function listField<B, K extends keyof B & string>(body: B, field: K, operation: string): B[K] {
+  if (!Array.isArray((body as Record<string, unknown> | undefined)?.[field])) {
+    throw new InvalidResponseError(operation, `missing \`${field}\` array`);
+  }
+  return body[field];
 }
 
 /** Whether the failure says nothing about the request, only that this node could not serve it. */
@@ -268,18 +305,24 @@ function nodeUnavailable(error: AdminClientError): boolean {
 
 /**
  * Where a 3xx answer points: `undefined` for an answer that is not a redirect, `null` for a redirect
- * whose target cannot be read (a browser's opaque redirect, a missing or malformed `Location`).
+ * whose target cannot be read or used (a browser's opaque redirect, a missing or malformed `Location`, a
+ * scheme other than http/https, credentials in the target).
  */
 function redirectTarget(response: Response, from: URL): URL | null | undefined {
   if (response.type === "opaqueredirect") return null;
   if (![301, 302, 303, 307, 308].includes(response.status)) return undefined;
   const location = response.headers.get("location");
   if (location === null) return null;
+  let target: URL;
   try {
-    return new URL(location, from);
+    target = new URL(location, from);
   } catch {
     return null;
   }
+  // `blob:http://same-origin/…` has the same origin but is no HTTP request; credentials in the target
+  // would be the server's choice of what the client authenticates as.
+  if ((target.protocol !== "http:" && target.protocol !== "https:") || target.username || target.password) return null;
+  return target;
 }
 
 /**
@@ -308,17 +351,22 @@ export function parseErrorBody(
   try {
     const body = JSON.parse(text) as { message?: unknown; restate_code?: unknown };
     if (typeof body.message === "string") {
-      return {
-        message: redact(body.message),
-        restateCode: typeof body.restate_code === "string" ? redact(body.restate_code) : undefined,
-      };
+      const code = typeof body.restate_code === "string" ? cut(clean(body.restate_code), 64) : undefined;
+      return { message: cut(clean(body.message), MAX_SERVER_MESSAGE) || clean(statusText), restateCode: code };
     }
   } catch {
     // not JSON: a proxy or load balancer answered
   }
-  const cleaned = redact(text).trim();
-  const cut = cleaned.length > MAX_ERROR_TEXT ? `${cleaned.slice(0, MAX_ERROR_TEXT)}…` : cleaned;
-  return { message: cut || statusText || "no message", restateCode: undefined };
+  return { message: cut(clean(text), MAX_ERROR_TEXT) || clean(statusText) || "no message", restateCode: undefined };
+
+  /** Secrets out first (a cut must not leave a prefix), then control characters escaped. */
+  function clean(raw: string): string {
+    return printable(redactJwts(redact(raw))).trim();
+  }
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function describeNetworkError(error: unknown): string {
@@ -342,6 +390,8 @@ export function parseBaseUrl(baseUrl: string): URL {
   if (url.username || url.password) {
     throw new InvalidOptionError("baseUrl", "credentials in the URL are not allowed; pass `token` instead");
   }
-  if (url.search || url.hash) throw new InvalidOptionError("baseUrl", "must not contain a query or fragment");
+  // `href`, not `search`/`hash`: an empty query or fragment (`http://host/?`) reads as "" there, yet every
+  // request path would be appended after the `?` or `#`.
+  if (/[?#]/.test(url.href)) throw new InvalidOptionError("baseUrl", "must not contain a query or fragment");
   return url;
 }

@@ -27,11 +27,23 @@ export function headerMap(
 ): Record<string, string> | undefined {
   if (headers === undefined) return undefined;
   for (const [key, value] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key))
-      throw new InvalidOptionError(name, `"${key}" is not a valid header name`);
+    if (!isHeaderName(key)) throw new InvalidOptionError(name, invalidHeaderName(key));
     if (typeof value !== "string" || /[\r\n\0]/.test(value)) {
       throw new InvalidOptionError(name, `the value of "${key}" must be a string without line breaks`);
     }
   }
   return headers;
+}
+
+/** Whether `name` is an HTTP token, as header names must be. */
+export function isHeaderName(name: string): boolean {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name);
+}
+
+/**
+ * Why a header name was refused, without showing it: a name that is not a token is often a secret in
+ * the wrong place (`x-api-key:<secret>=…`, a colon for the `=`, with `=` inside a base64 secret).
+ */
+export function invalidHeaderName(name: string): string {
+  return `a header name is not valid (${name.length} characters, not shown; letters, digits and !#$%&'*+-.^_\`|~ only)`;
 }

@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import {
   freePort,
+  listenOnLoopback,
   type RestateServer,
   type ServedEndpoint,
   serveEndpoint,
@@ -51,7 +53,9 @@ function run(args: string[], env: Record<string, string> = {}) {
 describe("restate-admin CLI", () => {
   it("registers, lists services and queries with --json", async () => {
     const registered = await run(["register", v1.url, "--force", "--header", "x-platform-key=abc", "--json"]);
-    expect(registered.stderr).toBe("");
+    expect(registered.stderr).toMatch(
+      /^restate-admin: warning: --header x-platform-key: a secret on the command line[^\n]*\n$/,
+    );
     expect(registered.code).toBe(0);
     const result = JSON.parse(registered.stdout) as { id: string; services: { name: string }[]; created: boolean };
     expect(result.services.map((s) => s.name)).toEqual(["Greeter"]);
@@ -158,5 +162,30 @@ describe("restate-admin CLI", () => {
     expect(JSON.parse(killed.stdout)).toEqual({ id: invocationId, action: "kill", ok: true });
     const missing = await run(["invocation", "cancel", "inv_1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]);
     expect(missing.code).toBe(1);
+  });
+
+  it("never prints the secrets of a deployment's address: credentials refused, query values redacted", async () => {
+    const url = new URL(v1.url);
+    const credentials = await run(["register", `http://user:pw5ecret@${url.host}/`, "--json"]);
+    expect(credentials.code).toBe(2);
+    // restate-server 1.7.12 stores a query and quotes the address in discovery errors.
+    const refusing = await listenOnLoopback(createServer((_, response) => response.writeHead(401).end("no")));
+    const failed = await run(["register", `${refusing.url}/?x-api-key=qu3rysecret`, "--json"]).finally(() =>
+      refusing.close(),
+    );
+    expect(failed.code).toBe(1);
+    const { error } = JSON.parse(failed.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe("discovery_failed");
+    expect(error.message).toContain("x-api-key=[redacted]");
+    const root = v1.url.replace(/\/$/, "");
+    const bypass = `${root}/?x-vercel-protection-bypass=qu3rysecret`;
+    expect((await run(["register", bypass, "--force"])).code).toBe(0);
+    const table = await run(["deployments"]);
+    const listed = await run(["deployments", "--json"]);
+    expect(listed.stdout).toContain("x-vercel-protection-bypass=[redacted]");
+    const printed = [credentials, failed, table, listed].map((r) => r.stdout + r.stderr).join("\n");
+    expect(printed).not.toMatch(/pw5ecret|qu3rysecret/);
+    expect((await run(["deployments", "--json", "--show-secrets"])).stdout).toContain("qu3rysecret");
+    await run(["register", v1.url, "--force"]);
   });
 });

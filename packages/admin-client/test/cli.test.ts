@@ -84,6 +84,8 @@ describe("restate-admin command line", () => {
       [["register", "arn:aws:lambda:us-east-1:123456789012:function:f", "--assume-role-arn", "x"], "--assume-role-arn"],
       [["register", "http://a.test", "--wait-ready", "later"], "--wait-ready"],
       [["health", "--timeout", "soon"], "--timeout"],
+      [["health", "--timeout", "1000h"], "--timeout"],
+      [["register", "http://a.test", "--wait-ready", "600h"], "--wait-ready"],
       [["health", "--url", "ftp://a"], "--url"],
       [["register", "ftp://a.test"], "<url|arn>"],
       [["services", "--jsn"], "did you mean --json"],
@@ -93,7 +95,10 @@ describe("restate-admin command line", () => {
       ],
       [["register", "http://a.test", "--gcp-audience", "a b"], "--gcp-audience"],
       [["register", "http://a.test", "--metadata", "x"], "--metadata"],
-      [["deployments", "update", "dp_1", "--header", "bad name=x"], "--header is not valid"],
+      [
+        ["deployments", "update", "dp_1", "--header", "bad name=x"],
+        "--header expects name=value: a header name is not valid",
+      ],
       [["deployments", "update", "dp_1", "--assume-role-arn", "role"], "--assume-role-arn"],
     ];
     for (const [argv, flag] of cases) {
@@ -119,6 +124,68 @@ describe("restate-admin command line", () => {
     expect(bad.err.at(-1)).toBe(
       'restate-admin: error [invalid_option]: RESTATE_ADMIN_URL "nope" is not valid: not an absolute URL',
     );
+  });
+
+  it("warns about a secret header value on argv and never prints it, also in a malformed pair", async () => {
+    const c = capture(DEAD);
+    const args = ["register", "http://s.test", "--header", "x-api-key=hdrsecret1", "--header", "x-tenant=t1", "--json"];
+    expect(await run([...args, "--timeout", "1s"], c.io)).toBe(1);
+    expect(c.err.filter((line) => line.includes("warning"))).toEqual([
+      expect.stringMatching(/^restate-admin: warning: --header x-api-key: a secret on the command line/),
+    ]);
+    const plain = capture(DEAD);
+    await run(["register", "http://s.test", "--header", "x-tenant=t1", "--timeout", "1s"], plain.io);
+    expect(plain.err.join("\n")).not.toContain("warning");
+    const colon = capture(DEAD);
+    expect(await run(["register", "http://s.test", "--header", "x-api-key:hdrsecret1", "--json"], colon.io)).toBe(2);
+    expect(colon.err.at(-1)).toMatch(/--header expects name=value/);
+    expect([...c.out, ...c.err, ...colon.out, ...colon.err].join("\n")).not.toContain("hdrsecret1");
+  });
+
+  it("warns when the token would go over plain http to another machine", async () => {
+    const remote = capture({ RESTATE_AUTH_TOKEN: "tok-plain-9f2c" });
+    await run(["health", "--url", "http://127.0.0.1:9,http://192.0.2.1:9070", "--timeout", "200ms"], remote.io);
+    expect(remote.err.filter((line) => line.includes("warning"))).toEqual([
+      expect.stringMatching(/warning: the token goes to 192\.0\.2\.1:9070 over plain http/),
+    ]);
+    const cases: Record<string, string>[] = [
+      { RESTATE_AUTH_TOKEN: "tok-plain-9f2c" },
+      { RESTATE_ADMIN_URL: "http://192.0.2.1:9070" },
+    ];
+    for (const env of cases) {
+      const quiet = capture({ RESTATE_ADMIN_URL: "http://localhost:9", ...env });
+      await run(["health", "--timeout", "200ms"], quiet.io);
+      expect(quiet.err.join("\n")).not.toContain("warning");
+    }
+    expect(remote.err.join("\n")).not.toContain("tok-plain-9f2c");
+  });
+
+  it("names RESTATE_AUTH_TOKEN or --token for a token that cannot be sent, never showing it", async () => {
+    const env = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9", RESTATE_AUTH_TOKEN: "tok3nvalue\n" });
+    expect(await run(["health", "--json"], env.io)).toBe(2);
+    expect(env.err.at(-1)).toMatch(/error \[invalid_option\]: RESTATE_AUTH_TOKEN must be printable/);
+    const flag = capture({ RESTATE_ADMIN_URL: "http://127.0.0.1:9" });
+    expect(await run(["health", "--token", "tok3nvalue\u0000"], flag.io)).toBe(2);
+    expect(flag.err.at(-1)).toMatch(/error \[invalid_option\]: --token must be printable/);
+    expect([...env.out, ...env.err, ...flag.err].join("\n")).not.toContain("tok3nvalue");
+  });
+
+  it("never echoes credentials, a query or token-like text given as an admin URL", async () => {
+    const secrets = ["hunter2pw", "s3cr3tq", "Zk9qYXBhc3N3b3JkLXRva2VuLTEyMzQ1"];
+    for (const url of [
+      "http://admin:hunter2pw@127.0.0.1:9",
+      "http://127.0.0.1:9/?token=s3cr3tq",
+      secrets[2] as string,
+    ]) {
+      const flag = capture();
+      expect(await run(["health", "--json", "--url", url], flag.io)).toBe(2);
+      expect(flag.err.at(-1)).toMatch(/^restate-admin: error \[invalid_option\]: --url /);
+      const env = capture({ RESTATE_ADMIN_URL: `http://127.0.0.1:7,${url}` });
+      expect(await run(["services", "--json"], env.io)).toBe(2);
+      expect(JSON.parse(env.out.join(""))).toMatchObject({ error: { code: "invalid_option" } });
+      const printed = [...flag.out, ...flag.err, ...env.out, ...env.err].join("\n");
+      for (const secret of secrets) expect(printed).not.toContain(secret);
+    }
   });
 
   it("prints a JSON error on stdout with --json, snake_case code and retryable, never the token", async () => {
@@ -163,5 +230,10 @@ describe("renderTable", () => {
         ],
       ),
     ).toBe(["NAME     PUBLIC", "Greeter  true", "X        -"].join("\n"));
+  });
+
+  it("shows control characters from the server as escapes, never as terminal sequences", () => {
+    const table = renderTable(["name"], [["Evil\u001b[2J\u009b31m\u202ex\u0007"]]);
+    expect(table).toBe("NAME\nEvil\\u001b[2J\\u009b31m\\u202ex\\u0007");
   });
 });

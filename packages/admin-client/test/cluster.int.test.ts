@@ -19,6 +19,17 @@ afterAll(async () => {
 });
 
 describe("admin fail-over on a 3-node cluster", () => {
+  it("one registration sent to every node at once (a retry on another node after a timeout) makes one deployment", async () => {
+    const results = await Promise.all(
+      cluster.adminUrls.map((baseUrl) => createAdminClient({ baseUrl }).deployments.register({ uri: endpoint.url })),
+    );
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const listed = await createAdminClient({ baseUrl: cluster.adminUrls }).deployments.list();
+    const address = new URL(endpoint.url).href;
+    expect(listed.filter((d) => "uri" in d && new URL(d.uri).href === address)).toHaveLength(1);
+  });
+
   it("with the first node killed: register, services.list and query succeed, and say which node answered", async () => {
     const [first, second] = cluster.adminUrls as [string, string, string];
     await cluster.node("n1").kill();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { type LoopbackListener, listenOnLoopback } from "@restate-connect/testkit";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminRedirectError, createAdminClient } from "../src/index.js";
 
@@ -10,6 +11,7 @@ interface Seen {
   url: string;
   authorization: string | undefined;
   apiKey: string | undefined;
+  host: string | undefined;
   body: string;
 }
 
@@ -19,6 +21,7 @@ let admin: LoopbackListener;
 let elsewhere: LoopbackListener;
 const seenByAdmin: Seen[] = [];
 const seenElsewhere: Seen[] = [];
+let hopTo = "";
 
 async function record(request: IncomingMessage, into: Seen[]): Promise<void> {
   let body = "";
@@ -28,6 +31,7 @@ async function record(request: IncomingMessage, into: Seen[]): Promise<void> {
     url: request.url ?? "",
     authorization: request.headers.authorization,
     apiKey: request.headers["x-api-key"] as string | undefined,
+    host: request.headers.host,
     body,
   });
 }
@@ -45,6 +49,10 @@ beforeAll(async () => {
       const path = request.url ?? "";
       const redirect = (status: number, location: string) => response.writeHead(status, { location }).end();
       if (path === "/v4/services") return redirect(307, `${elsewhere.url}/v4/services`);
+      if (path === "/v4/services/hop") return redirect(307, hopTo);
+      if (path.startsWith("/v4/services/final")) {
+        return response.writeHead(200, { "content-type": "application/json" }).end('{"name":"S","handlers":[]}');
+      }
       if (path === "/v4/deployments") return redirect(308, "/v4/moved/deployments");
       if (path === "/v4/moved/deployments") {
         return response.writeHead(201, { "content-type": "application/json" }).end('{"id":"dp_1","services":[]}');
@@ -118,5 +126,79 @@ describe("redirects from the admin API", () => {
     expect(loop).toMatchObject({ code: "redirect_refused", status: 307 });
     expect(loop.message).toContain("too many times");
     expect(seenByAdmin).toHaveLength(5);
+  });
+});
+
+describe("any Location an attacker can write", () => {
+  it("either stays on the admin API's origin over http(s) without credentials, or is refused", async () => {
+    const here = `127.0.0.1:${admin.port}`;
+    const location = fc
+      .tuple(
+        fc.constantFrom(
+          "http://",
+          "https://",
+          "HTTP://",
+          "//",
+          "/\\",
+          "\\\\",
+          "http:\\\\",
+          " http://",
+          "\thttp://",
+          "blob:http://",
+          "file://",
+          "http:",
+        ),
+        fc.constantFrom("", "a@", "u:p@", `${here}@`, ":@"),
+        fc.constantFrom(
+          here,
+          `localhost:${admin.port}`,
+          `127.0.0.1:${elsewhere.port}`,
+          `127.1:${admin.port}`,
+          `%31%32%37.0.0.1:${admin.port}`,
+          `[::1]:${admin.port}`,
+          `0x7f.1:${admin.port}`,
+          `127.0.0.1`,
+          "evil.invalid",
+          "xn--e1afmkfd.invalid",
+        ),
+        fc.constantFrom("/v4/services/final", "/v4/services/final?a=1#f", "", "/%2e%2e/v4/services/final"),
+      )
+      .map((parts) => parts.join(""));
+    const base = new URL(`http://${here}/v4/services/hop`);
+    await fc.assert(
+      fc.asyncProperty(location, async (target) => {
+        hopTo = target;
+        seenByAdmin.length = 0;
+        const error = await createAdminClient({
+          baseUrl: admin.url,
+          token: TOKEN,
+          headers: { "x-api-key": API_KEY },
+          adminApiVersion: 4,
+          retry: false,
+        })
+          .services.get("hop")
+          .then(
+            () => undefined,
+            (e: unknown) => e as { code: string },
+          );
+        let resolved: URL | undefined;
+        try {
+          resolved = new URL(target, base);
+        } catch {
+          resolved = undefined;
+        }
+        const sameOrigin =
+          resolved !== undefined &&
+          resolved.origin === base.origin &&
+          resolved.protocol === "http:" &&
+          !resolved.username &&
+          !resolved.password;
+        if (!sameOrigin) expect(error, target).toMatchObject({ code: "redirect_refused" });
+        else expect([undefined, "api_error"], target).toContain(error?.code);
+        expect(seenElsewhere).toEqual([]);
+        expect(seenByAdmin.every((seen) => seen.host === here)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -58,5 +58,7 @@ describe("resolveRetry", () => {
     expect(() => resolveRetry({ maxAttempts: 1.5 })).toThrow(/maxAttempts/);
     expect(() => resolveRetry({ budgetMs: -1 })).toThrow(/budgetMs/);
     expect(() => resolveRetry({ initialDelayMs: Number.NaN })).toThrow(/initialDelayMs/);
+    // A timer beyond 2^31-1 ms fires after 1 ms: a long backoff would become a retry storm.
+    expect(() => resolveRetry({ maxDelayMs: 3e9 })).toThrow(/at most/);
   });
 });

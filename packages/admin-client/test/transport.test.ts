@@ -238,21 +238,44 @@ describe("options", () => {
     [{ baseUrl: "http://a.test", token: "" }, "token"],
     [{ baseUrl: "http://a.test", token: "a\nb" }, "token"],
     [{ baseUrl: "http://a.test", retry: { maxAttempts: 0 } }, "retry"],
+    // An empty query or fragment reads as "" in URL.search/hash, yet would swallow every request path.
+    [{ baseUrl: "http://a.test/?" }, "baseUrl"],
+    [{ baseUrl: "http://a.test/admin#" }, "baseUrl"],
+    [{ baseUrl: ["http://a.test/admin", "http://a.test/admin/"] }, "baseUrl"],
+    // What fetch would refuse on every attempt, quoting the value in its message.
+    [{ baseUrl: "http://a.test", token: "tok\u0000SECRETVALUE" }, "token"],
+    [{ baseUrl: "http://a.test", token: "tok\u20acSECRETVALUE" }, "token"],
+    [{ baseUrl: "http://a.test", headers: { "x-api-key": "k\u0000SECRETVALUE" } }, "headers"],
+    [{ baseUrl: "http://a.test", headers: { "x-api-key": "k\rSECRETVALUE" } }, "headers"],
+    [{ baseUrl: "http://a.test", headers: { "bad name": "v" } }, "headers"],
+    [{ baseUrl: "http://a.test", token: "t", headers: { Authorization: "Basic x" } }, "headers"],
+    [{ baseUrl: "http://a.test", maxResponseBytes: 0 }, "maxResponseBytes"],
+    // A timer beyond 2^31-1 ms fires after 1 ms: every request would time out at once.
+    [{ baseUrl: "http://a.test", timeoutMs: 3e9 }, "timeoutMs"],
   ])("rejects %j", (options, argument) => {
     expect(() => createAdminClient(options)).toThrow(InvalidOptionError);
     try {
       createAdminClient(options);
     } catch (error) {
       expect((error as InvalidOptionError).option).toBe(argument);
+      expect((error as Error).message).not.toContain("SECRETVALUE");
     }
   });
 
   it("validates operation arguments before any request", async () => {
     const { fetch, calls } = scripted([]);
+    const waiting = createAdminClient({ baseUrl: "http://a.test", fetch });
+    for (const timeoutMs of [Number.NaN, 0, 3e9]) {
+      await expect(waiting.waitUntilReady({ timeoutMs })).rejects.toBeInstanceOf(InvalidOptionError);
+    }
     const admin = createAdminClient({ baseUrl: "http://a.test", fetch, adminApiVersion: 4 });
     await expect(admin.services.get("")).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(admin.query("  ")).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(admin.deployments.register({ uri: "not a url" })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(admin.deployments.register({ uri: "http://u:pw@s.test" })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(admin.deployments.update("dp_1", { uri: "https://pw@s.test/" })).rejects.toBeInstanceOf(
+      InvalidOptionError,
+    );
     await expect(
       admin.deployments.register({ uri: "http://s.test" }, { headers: { "bad header": "x" } }),
     ).rejects.toBeInstanceOf(InvalidOptionError);

@@ -3,6 +3,7 @@ import { BUILT_IN_OPTIONS, commandHelp, mainHelp } from "./help.js";
 import { type CliIo, EXIT } from "./io.js";
 import { findCommand, flagsOf, parseCommandLine } from "./parse.js";
 import type { CliSpec, CommandContext, CommandSpec, ErrorReport, OptionsSpec } from "./spec.js";
+import { terminalJson, terminalText } from "./terminal.js";
 
 /**
  * Runs one command line and returns the exit code; never throws.
@@ -17,8 +18,8 @@ export async function runCli(spec: CliSpec, argv: readonly string[], io: CliIo):
     return await dispatch(spec, argv, io, json);
   } catch (error) {
     const report = reportOf(spec, error);
-    if (json) io.stdout(JSON.stringify({ error: errorJson(report) }, null, 2));
-    io.stderr(`${spec.name}: error [${report.code}]: ${report.message}`);
+    if (json) io.stdout(terminalJson({ error: errorJson(report) }));
+    io.stderr(`${spec.name}: error [${report.code}]: ${terminalText(report.message, true)}`);
     const { command } = findCommand(argv, spec.commands, everyOptionOf(spec));
     return command?.failureExitCode?.(argv) ?? report.exitCode ?? EXIT.failed;
   }
@@ -65,9 +66,9 @@ async function dispatch(spec: CliSpec, argv: readonly string[], io: CliIo, json:
     flags: flagsOf(values, options),
     json,
     io,
-    print: (human, machine) => io.stdout(json ? JSON.stringify(machine, null, 2) : human()),
-    progress: (text) => io.stderr(text),
-    warn: (text) => io.stderr(`${spec.name}: warning: ${text}`),
+    print: (human, machine) => io.stdout(json ? terminalJson(machine) : terminalText(human())),
+    progress: (text) => io.stderr(terminalText(text, true)),
+    warn: (text) => io.stderr(`${spec.name}: warning: ${terminalText(text, true)}`),
   };
   return (await command.run(context)) ?? EXIT.ok;
 }

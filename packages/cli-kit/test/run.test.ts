@@ -180,6 +180,44 @@ describe("runCli", () => {
     expect(JSON.parse(env.out[0] as string).token).toBe(true);
   });
 
+  it("never lets printed text drive the terminal: control characters escaped, JSON unchanged in meaning", async () => {
+    const hostile = "a\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eb\u2028c";
+    const echo: CliSpec = {
+      ...spec,
+      commands: [
+        {
+          name: "echo",
+          summary: "print what a server sent",
+          run(ctx) {
+            ctx.warn(`careful: ${hostile}\nforged`);
+            if (ctx.flags.boolean("loud"))
+              throw Object.assign(new Error(`${hostile}\ndemo-cli: ok`), { code: "api_error" });
+            ctx.print(() => `line1\n${hostile}`, { text: hostile });
+            return 0;
+          },
+          options: { loud: { type: "boolean", description: "fail" } },
+        },
+      ],
+    };
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e\u2028]/;
+    const human = capture();
+    expect(await runCli(echo, ["echo"], human.io)).toBe(0);
+    expect(human.out[0]).toMatch(/^line1\na\\u001b\]0;pwned/);
+    expect(human.err).toHaveLength(1);
+    expect(human.err[0]).toMatch(/careful: .*\\u000aforged$/);
+    const json = capture();
+    expect(await runCli(echo, ["echo", "--json"], json.io)).toBe(0);
+    expect(JSON.parse(json.out[0] as string)).toEqual({ text: hostile });
+    const failed = capture();
+    expect(await runCli(echo, ["echo", "--loud", "--json"], failed.io)).toBe(1);
+    expect(JSON.parse(failed.out[0] as string).error.message).toBe(`${hostile}\ndemo-cli: ok`);
+    expect(failed.err.filter((line) => line.startsWith("demo-cli: error"))).toHaveLength(1);
+    for (const line of [...human.out, ...human.err, ...json.out, ...failed.out, ...failed.err]) {
+      expect(line.replaceAll("\n", "")).not.toMatch(raw);
+    }
+  });
+
   it("treats an undeclared flag read as a programming error, reported not thrown", async () => {
     const broken: CliSpec = {
       ...spec,

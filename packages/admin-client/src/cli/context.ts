@@ -43,17 +43,36 @@ export function adminUrlsOf(context: CommandContext): string[] {
       parseBaseUrl(url);
     } catch (error) {
       const problem = error instanceof Error ? error.message.replace(/^invalid baseUrl: /, "") : String(error);
-      const shown = JSON.stringify(url.length > 60 ? `${url.slice(0, 60)}…` : url);
+      const shown = urlForDisplay(url);
       if (source === "--url") throw invalidFlag("url", `${shown} is not valid: ${problem}`);
       throw new CliUsageError("invalid_option", `RESTATE_ADMIN_URL ${shown} is not valid: ${problem}`);
     }
   }
-  if (new Set(urls).size !== urls.length) {
+  if (new Set(urls.map((url) => new URL(url).href.replace(/\/+$/, ""))).size !== urls.length) {
     throw source === "--url"
       ? invalidFlag("url", "lists the same URL twice")
       : new CliUsageError("invalid_option", "RESTATE_ADMIN_URL lists the same URL twice");
   }
   return urls;
+}
+
+/**
+ * A refused URL as an error shows it: scheme, host and path only. Credentials (`http://user:pass@…`),
+ * a query (`?token=…`) or a fragment are what was wrong with it and must not reach a terminal or CI log;
+ * text that is not a URL at all may be a token passed to the wrong flag and is described, not shown.
+ */
+function urlForDisplay(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    const wordLike = /^[A-Za-z][\w.:-]{0,39}$/.test(text) && !/[A-Za-z0-9]{20}/.test(text);
+    return wordLike ? JSON.stringify(text) : `(${text.length} characters, not shown)`;
+  }
+  const hidden =
+    url.username || url.password || /[?#]/.test(url.href) ? " (credentials, query and fragment not shown)" : "";
+  const shown = `${url.protocol}//${url.host}${url.pathname}`;
+  return `${JSON.stringify(shown.length > 60 ? `${shown.slice(0, 60)}…` : shown)}${hidden}`;
 }
 
 /** The admin API URLs as one line for progress and human output. */
@@ -84,11 +103,23 @@ export function adminClientFor(
       ? 30_000
       : parseFlag("timeout", () => {
           const ms = parseDuration(timeout);
-          if (ms === undefined) throw new RangeError(`"${timeout}" is not a duration (e.g. 30s)`);
+          if (ms === undefined) throw new RangeError(`"${timeout}" is not a duration of at most 24 days (e.g. 30s)`);
           return ms;
         });
   const urls = adminUrlsOf(context);
   const token = secretFrom(context, "token", "RESTATE_AUTH_TOKEN");
+  if (token !== undefined && !/^[\u0020-\u007e\u0080-\u00ff]+$/.test(token)) {
+    // Named by where it came from; a trailing newline from a secret file is the usual cause.
+    const problem = "must be printable characters without line breaks (a trailing newline?)";
+    if (context.flags.string("token") !== undefined) throw invalidFlag("token", problem);
+    throw new CliUsageError("invalid_option", `RESTATE_AUTH_TOKEN ${problem}`);
+  }
+  const plain = urls.map((url) => new URL(url)).filter((url) => url.protocol === "http:" && !isLoopback(url.hostname));
+  if (token !== undefined && plain.length > 0) {
+    context.warn(
+      `the token goes to ${plain.map((url) => url.host).join(", ")} over plain http: anyone on the network path can read and reuse it; use https`,
+    );
+  }
   return createAdminClient({
     baseUrl: urls.length === 1 ? (urls[0] as string) : urls,
     token,
@@ -104,4 +135,9 @@ export function adminClientFor(
       ),
     ...overrides,
   });
+}
+
+/** Whether plain http to this host stays on this machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost") || /^127\./.test(hostname) || hostname === "[::1]";
 }

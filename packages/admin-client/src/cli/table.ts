@@ -1,3 +1,5 @@
+import { printable } from "../printable.js";
+
 /** Renders rows as a left-aligned text table with a header line; cells are stringified and single-line. */
 export function renderTable(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((row) => columns.map((_, i) => cellText(row[i])));
@@ -13,5 +15,6 @@ export function renderTable(columns: readonly string[], rows: readonly (readonly
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return "-";
   const text = typeof value === "object" ? JSON.stringify(value) : String(value);
-  return text.replace(/\s+/g, " ");
+  // Cells hold what the server sent: whitespace collapses, control characters show as escapes.
+  return printable(text.replace(/\s+/g, " "));
 }

@@ -2,7 +2,7 @@ import { ciMetadata } from "../ci-metadata.js";
 import { discoveryErrors } from "../discovery.js";
 import { InvalidOptionError } from "../errors.js";
 import { type DeploymentStatus, type QueryFn, readUsage, usageOf } from "../lifecycle/status.js";
-import type { Transport } from "../transport.js";
+import { listField, type Transport } from "../transport.js";
 import type {
   DeploymentResponse,
   DetailedDeploymentResponse,
@@ -111,6 +111,11 @@ export function registerBody(target: DeploymentTarget, options: RegisterOptions 
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new InvalidOptionError("target.uri", `expected http: or https:, got ${url.protocol}`);
     }
+    // restate-server 1.7 does not send them (discovery fails with an HTTP/2 protocol error) but quotes
+    // the address, credentials included, in its error and stores it for every listing.
+    if (url.username || url.password) {
+      throw new InvalidOptionError("target.uri", "credentials in the URL are not supported; pass them in `headers`");
+    }
     const auth = googleIdTokenAuth(options.googleIdToken);
     return { uri: target.uri, use_http_11: options.useHttp11 ?? false, ...common, ...(auth ? { auth } : {}) };
   }
@@ -140,6 +145,13 @@ function updateBody(changes: UpdateDeploymentRequest): UpdateDeploymentRequest {
   const role = "assume_role_arn" in changes ? changes.assume_role_arn : undefined;
   if (role !== undefined && role !== null && !/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(role)) {
     throw new InvalidOptionError("changes.assume_role_arn", "expected arn:<partition>:iam::<account>:role/<name>");
+  }
+  const uri = "uri" in changes ? changes.uri : undefined;
+  if (typeof uri === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(uri)) {
+    throw new InvalidOptionError(
+      "changes.uri",
+      "credentials in the URL are not supported; pass them in `additional_headers`",
+    );
   }
   if ("uri" in changes && "arn" in changes && changes.uri != null && changes.arn != null) {
     throw new InvalidOptionError("changes", "give either uri or arn, not both");
@@ -182,14 +194,16 @@ export function deploymentsApi(transport: Transport, query: QueryFn): Deployment
       const answer = await transport.request("post", "/deployments", {
         body,
         idempotent: true,
-        mapError: discoveryErrors(body.additional_headers),
+        mapError: discoveryErrors(body.additional_headers, "uri" in body ? body.uri : undefined),
       });
+      listField(answer.body, "services", "POST /deployments");
       return { ...answer.body, created: answer.status === 201 };
     },
     async list() {
       // Deployments first, usage second: a deployment registered in between can only make an older one
       // look superseded, never make a new one look drained.
-      const deployments = (await transport.request("get", "/deployments", { idempotent: true })).body.deployments;
+      const answer = await transport.request("get", "/deployments", { idempotent: true });
+      const deployments = listField(answer.body, "deployments", "GET /deployments");
       const snapshot = await readUsage(query);
       return deployments.map((deployment) => {
         const usage = usageOf(deployment, snapshot);
@@ -214,7 +228,7 @@ export function deploymentsApi(transport: Transport, query: QueryFn): Deployment
         body: updateBody(changes),
         idempotent: true,
         // A changed address or `overwrite` makes the server discover the deployment again.
-        mapError: discoveryErrors(changes.additional_headers),
+        mapError: discoveryErrors(changes.additional_headers, "uri" in changes ? changes.uri : undefined),
       });
       return answer.body;
     },

@@ -1,4 +1,4 @@
-import type { Transport } from "../transport.js";
+import { listField, type Transport } from "../transport.js";
 import type { HandlerMetadata, ModifyServiceRequest, ServiceMetadata } from "../types.js";
 
 export interface ServicesApi {
@@ -40,7 +40,11 @@ export interface StateChange {
 export function servicesApi(transport: Transport): ServicesApi {
   return {
     async list() {
-      return (await transport.request("get", "/services", { idempotent: true })).body.services;
+      return listField(
+        (await transport.request("get", "/services", { idempotent: true })).body,
+        "services",
+        "GET /services",
+      );
     },
     async get(name) {
       return (await transport.request("get", "/services/{service}", { path: { service: name }, idempotent: true }))
@@ -59,7 +63,7 @@ export function servicesApi(transport: Transport): ServicesApi {
         path: { service: name },
         idempotent: true,
       });
-      return answer.body.handlers;
+      return listField(answer.body, "handlers", "GET /services/{service}/handlers");
     },
     async handler(name, handler) {
       const answer = await transport.request("get", "/services/{service}/handlers/{handler}", {

@@ -1,4 +1,4 @@
-import type { Transport } from "../transport.js";
+import { listField, type Transport } from "../transport.js";
 import type { CreateSubscriptionRequest, SubscriptionResponse } from "../types.js";
 
 export interface SubscriptionsApi {
@@ -19,7 +19,7 @@ export function subscriptionsApi(transport: Transport): SubscriptionsApi {
         query: { sink: filter?.sink, source: filter?.source },
         idempotent: true,
       });
-      return answer.body.subscriptions;
+      return listField(answer.body, "subscriptions", "GET /subscriptions");
     },
     async get(id) {
       const answer = await transport.request("get", "/subscriptions/{subscription}", {

@@ -1,5 +1,5 @@
 import { CliUsageError, defineCommand, parseFlag } from "@restate-connect/cli-kit";
-import { redactHeaderValues } from "../../redact.js";
+import { redactHeaderValues, redactUrlSecrets } from "../../redact.js";
 import type { DeploymentResponse, UpdateDeploymentRequest } from "../../types.js";
 import { headerMap } from "../../validate.js";
 import { adminClientFor } from "../context.js";
@@ -35,10 +35,17 @@ export function addressOf(deployment: DeploymentResponse): string {
   return "uri" in deployment ? deployment.uri : deployment.arn;
 }
 
-/** The deployment with the values of its secret-looking `additional_headers` redacted. */
+/**
+ * The deployment with the values of its secret-looking `additional_headers` redacted, and the secrets
+ * of its address (credentials, secret-looking query parameters such as Vercel's protection bypass).
+ */
 export function withoutSecretHeaders<D extends { additional_headers?: Record<string, string> }>(deployment: D): D {
-  if (!deployment.additional_headers) return deployment;
-  return { ...deployment, additional_headers: redactHeaderValues(deployment.additional_headers) };
+  const uri = (deployment as { uri?: unknown }).uri;
+  return {
+    ...deployment,
+    ...(typeof uri === "string" ? { uri: redactUrlSecrets(uri) } : {}),
+    ...(deployment.additional_headers ? { additional_headers: redactHeaderValues(deployment.additional_headers) } : {}),
+  };
 }
 
 export const deploymentsUpdate = defineCommand({
@@ -72,7 +79,7 @@ export const deploymentsUpdate = defineCommand({
   },
   async run(context) {
     const id = context.args[0] as string;
-    const headers = headerPairs("header", context.flags.strings("header"));
+    const headers = headerPairs("header", context.flags.strings("header"), context);
     if (headers && context.flags.boolean("clear-headers")) {
       throw new CliUsageError("conflicting_options", "--header and --clear-headers exclude each other");
     }
@@ -110,7 +117,7 @@ export const deploymentsUpdate = defineCommand({
     const verb = changes.dry_run ? "would update" : "updated";
     context.print(
       () =>
-        `${verb} deployment ${updated.id} (${addressOf(updated)}); headers: ${
+        `${verb} deployment ${updated.id} (${addressOf(shown)}); headers: ${
           Object.keys(updated.additional_headers ?? {}).join(", ") || "none"
         }`,
       { ...shown, dry_run: changes.dry_run },

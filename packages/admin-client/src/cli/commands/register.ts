@@ -4,7 +4,7 @@ import { InvalidOptionError } from "../../errors.js";
 import { type DeploymentTarget, type RegisterOptions, registerBody } from "../../operations/deployments.js";
 import { adminClientFor, adminUrlOf, adminUrlsOf } from "../context.js";
 import { parseDuration } from "../duration.js";
-import { headerPairs } from "../headers.js";
+import { headerPairs, namedPairs } from "../headers.js";
 import { renderTable } from "../table.js";
 
 export const register = defineCommand({
@@ -67,7 +67,8 @@ export const register = defineCommand({
         ? undefined
         : parseFlag("wait-ready", () => {
             const ms = parseDuration(waitReady);
-            if (ms === undefined) throw new RangeError(`"${waitReady}" is not a duration (e.g. 60s)`);
+            if (ms === undefined)
+              throw new RangeError(`"${waitReady}" is not a duration of at most 24 days (e.g. 60s)`);
             return ms;
           });
     const tunnelName = context.flags.string("tunnel-name");
@@ -91,9 +92,9 @@ export const register = defineCommand({
       force: context.flags.boolean("force"),
       breaking: context.flags.boolean("breaking"),
       dryRun: context.flags.boolean("dry-run"),
-      headers: headerPairs("header", context.flags.strings("header")),
+      headers: headerPairs("header", context.flags.strings("header"), context),
       useHttp11: context.flags.boolean("http1.1"),
-      metadata: headerPairs("metadata", context.flags.strings("metadata")),
+      metadata: namedPairs("metadata", context.flags.strings("metadata")),
       ...(context.flags.boolean("no-ci-metadata") ? {} : { ciEnvironment: context.io.env }),
       ...(googleIdToken ? { googleIdToken } : {}),
     };
