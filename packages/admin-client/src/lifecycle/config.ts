@@ -120,7 +120,10 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
   const stringMap = (value: unknown, field: string, headers: boolean): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [key, v] of Object.entries(object(value, field, undefined))) {
-      if (headers && !HEADER_NAME.test(key)) fail(join(field, key), "not a valid HTTP header name");
+      // A refused name is described, never shown: a mistyped `name: secret` pair may be all secret.
+      if (headers && !HEADER_NAME.test(key)) {
+        fail(field, `a key (${key.length} characters, not shown) is not a valid HTTP header name`);
+      }
       const resolved = text(v, join(field, key));
       if (headers && /[\r\n\0]/.test(resolved)) fail(join(field, key), "header values cannot contain line breaks");
       setOwn(out, headers ? key.toLowerCase() : key, resolved);

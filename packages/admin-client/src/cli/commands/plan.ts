@@ -2,6 +2,7 @@ import { CliUsageError, defineCommand, EXIT } from "@restate-connect/cli-kit";
 import { apply } from "../../lifecycle/apply.js";
 import { redactorOf } from "../../lifecycle/config.js";
 import { type Plan, type PlannedChange, plan } from "../../lifecycle/plan.js";
+import { redactUrlSecrets } from "../../redact.js";
 import { loadConfigFile } from "../config-file.js";
 import { adminClientFor } from "../context.js";
 
@@ -89,9 +90,9 @@ export function renderPlan(result: Plan): string {
 function describe(change: PlannedChange): string {
   switch (change.kind) {
     case "register_deployment":
-      return `register ${change.address}`;
+      return `register ${redactUrlSecrets(change.address)}`;
     case "update_deployment":
-      return `update deployment ${change.id} (${change.address})`;
+      return `update deployment ${change.id} (${redactUrlSecrets(change.address)})`;
     case "update_service":
       return `update service ${change.service}`;
     case "create_subscription":

@@ -1,5 +1,6 @@
 import { defineCommand, EXIT, parseFlag } from "@restate-connect/cli-kit";
 import { type PruneDecision, prune } from "../../lifecycle/prune.js";
+import { redactUrlSecrets } from "../../redact.js";
 import { adminClientFor } from "../context.js";
 import { renderTable } from "../table.js";
 
@@ -47,7 +48,7 @@ export const deploymentsPrune = defineCommand({
           d.status,
           d.reason,
           d.detail,
-          d.address,
+          redactUrlSecrets(d.address),
         ]);
         const lines = [renderTable(["deployment", "action", "status", "reason", "detail", "address"], rows)];
         for (const o of report.orphaned) {
@@ -76,7 +77,7 @@ export const deploymentsPrune = defineCommand({
 function decisionJson(d: PruneDecision) {
   return {
     id: d.id,
-    address: d.address,
+    address: redactUrlSecrets(d.address),
     services: d.services,
     status: d.status,
     bound_invocations: d.boundInvocations,

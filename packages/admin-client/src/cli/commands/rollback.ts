@@ -1,5 +1,6 @@
 import { defineCommand } from "@restate-connect/cli-kit";
 import { rollback } from "../../lifecycle/rollback.js";
+import { redactUrlSecrets } from "../../redact.js";
 import { adminClientFor } from "../context.js";
 
 export const deploymentsRollback = defineCommand({
@@ -36,7 +37,7 @@ export const deploymentsRollback = defineCommand({
     context.print(
       () =>
         [
-          `${result.dryRun ? "would roll back" : "rolled back"} ${result.services.join(", ")}: ${result.from.id} → ${result.to.id} (${result.to.address})`,
+          `${result.dryRun ? "would roll back" : "rolled back"} ${result.services.join(", ")}: ${result.from.id} → ${result.to.id} (${redactUrlSecrets(result.to.address)})`,
           ...result.restoredSettings.map((r) => `restored ${r.service} settings: ${r.settings.join(", ")}`),
         ].join("\n"),
       {
