@@ -3,6 +3,7 @@ import { BUILT_IN_OPTIONS, commandHelp, mainHelp } from "./help.js";
 import { type CliIo, EXIT } from "./io.js";
 import { findCommand, flagsOf, parseCommandLine } from "./parse.js";
 import type { CliSpec, CommandContext, CommandSpec, ErrorReport, OptionsSpec } from "./spec.js";
+import { jsonTerminalSafe, terminalSafe } from "./terminal.js";
 
 /**
  * Runs one command line and returns the exit code; never throws.
@@ -17,8 +18,8 @@ export async function runCli(spec: CliSpec, argv: readonly string[], io: CliIo):
     return await dispatch(spec, argv, io, json);
   } catch (error) {
     const report = reportOf(spec, error);
-    if (json) io.stdout(JSON.stringify({ error: errorJson(report) }, null, 2));
-    io.stderr(`${spec.name}: error [${report.code}]: ${report.message}`);
+    if (json) io.stdout(jsonTerminalSafe(JSON.stringify({ error: errorJson(report) }, null, 2)));
+    io.stderr(terminalSafe(`${spec.name}: error [${report.code}]: ${report.message}`));
     const { command } = findCommand(argv, spec.commands, everyOptionOf(spec));
     return command?.failureExitCode?.(argv) ?? report.exitCode ?? EXIT.failed;
   }
@@ -65,9 +66,11 @@ async function dispatch(spec: CliSpec, argv: readonly string[], io: CliIo, json:
     flags: flagsOf(values, options),
     json,
     io,
-    print: (human, machine) => io.stdout(json ? JSON.stringify(machine, null, 2) : human()),
-    progress: (text) => io.stderr(text),
-    warn: (text) => io.stderr(`${spec.name}: warning: ${text}`),
+    // Text from elsewhere (stored data, a server's messages) reaches the terminal only through these.
+    print: (human, machine) =>
+      io.stdout(json ? jsonTerminalSafe(JSON.stringify(machine, null, 2)) : terminalSafe(human())),
+    progress: (text) => io.stderr(terminalSafe(text)),
+    warn: (text) => io.stderr(terminalSafe(`${spec.name}: warning: ${text}`)),
   };
   return (await command.run(context)) ?? EXIT.ok;
 }
