@@ -7,6 +7,7 @@ import { looksEncrypted, valuesInEntryJson, valuesInRawEntry } from "../src/show
 import { locateEnvelopes } from "../src/show/locate-envelopes.js";
 import { showInvocation } from "../src/show/show-invocation.js";
 import { sqlString } from "../src/show/sql.js";
+import { sqlString as storeSqlString } from "../src/state/store.js";
 import { SCRIPT_VALUE, type ShowScenario, startShowScenario } from "./show-fixture.js";
 
 function capture(env: Record<string, string>) {
@@ -152,15 +153,19 @@ describe("show against restate-server 1.7.12", () => {
   });
 
   it("sqlString: whatever text a filter carries, the server reads back exactly that literal (differential)", async () => {
+    const quotes = ["\u2018", "\u2019", "\u02bc", "\uff07", "\u201c"]; // look-alike quotes are plain letters to the server
     await fc.assert(
       fc.asyncProperty(
         fc.string({
-          unit: fc.constantFrom("'", '"', "\\", ";", "-", "/", "*", "a", "é", "😀", " ", "%", "_"),
+          unit: fc.constantFrom("'", '"', "\\", ";", "-", "/", "*", "a", "é", "😀", " ", "%", "_", "$", ...quotes),
           maxLength: 24,
         }),
         async (value) => {
           const rows = await scenario.admin.query<{ v: string }>(`SELECT ${sqlString(value, "value")} AS v`);
           expect(rows).toEqual([{ v: value }]);
+          // The state tools quote object keys and service names the same way (control characters kept).
+          const tool = await scenario.admin.query<{ v: string }>(`SELECT ${storeSqlString(`${value}\t\n`)} AS v`);
+          expect(tool).toEqual([{ v: `${value}\t\n` }]);
         },
       ),
       { numRuns: 60 },
