@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -165,6 +166,20 @@ describe("restate-journal console flags", () => {
       err: expect.stringContaining("RESTATE_JOURNAL_CONSOLE_TOKEN must be at least 16 characters"),
     });
     expect(await attempt(["--port", "70000"])).toMatchObject({ code: 2, err: expect.stringContaining("--port") });
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const key = `k1=${Buffer.alloc(32, 7).toString("base64")}`;
+      expect(await attempt(["--port", String(busy)], { RESTATE_JOURNAL_LOCAL_KEYS: key })).toEqual({
+        code: 1,
+        err: expect.stringContaining(
+          `error [listen_failed]: --port ${busy} --host 127.0.0.1: 127.0.0.1:${busy} is already in use`,
+        ),
+      });
+    } finally {
+      blocker.close();
+    }
     expect(await attempt(["--access-token-file", "/nonexistent/token"])).toMatchObject({
       code: 1,
       err: expect.stringContaining("error [unreadable_file]: --access-token-file /nonexistent/token"),
