@@ -4,12 +4,16 @@ import { describe, expect, it } from "vitest";
 import { parseLocalKeyEntry } from "../src/cli/keys.js";
 import { createJournalCodec } from "../src/codec.js";
 import { keyFingerprint } from "../src/envelope-fingerprint.js";
+import { JournalEncryptionError } from "../src/errors.js";
 import type { KeyProvider } from "../src/key-provider.js";
 import type { StateAdmin } from "../src/state/admin.js";
+import { cachingKeyProvider } from "../src/state/key-cache.js";
 import { rewrapState } from "../src/state/rewrap.js";
 import { rewriteState } from "../src/state/rewrite.js";
 import { sqlString } from "../src/state/store.js";
 import { stateVersion } from "../src/state/version.js";
+
+import { controllableProvider, localProvider } from "./helpers.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 
@@ -42,6 +46,33 @@ describe("stateVersion", () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("cachingKeyProvider", () => {
+  it("asks the provider once per data key, also when it refuses; a retryable failure is asked again", async () => {
+    const { provider: inner } = localProvider();
+    const counted = controllableProvider(inner);
+    const cached = cachingKeyProvider(counted.provider);
+    const { keyId, wrappedKey } = await inner.generateDataKey();
+    for (let i = 0; i < 5; i++) await cached.unwrapDataKey({ keyId, wrappedKey });
+    expect(counted.state.unwrap).toBe(1);
+    // The same tampered value stored many times: one refusal, not one KMS call per copy.
+    const tampered = Uint8Array.from(wrappedKey, (b, i) => (i === 20 ? b ^ 1 : b));
+    for (let i = 0; i < 5; i++) {
+      await expect(cached.unwrapDataKey({ keyId, wrappedKey: tampered })).rejects.toMatchObject({ retryable: false });
+    }
+    expect(counted.state.unwrap).toBe(2);
+    counted.state.failWith = new JournalEncryptionError("provider_unavailable", "throttled");
+    const other = await inner.generateDataKey();
+    for (let i = 0; i < 3; i++) {
+      await expect(cached.unwrapDataKey(other)).rejects.toMatchObject({ code: "provider_unavailable" });
+    }
+    expect(counted.state.unwrap).toBe(5);
+    counted.state.failWith = undefined;
+    await cached.unwrapDataKey(other);
+    expect(counted.state.unwrap).toBe(6);
+    cached.wipe();
   });
 });
 
