@@ -49,6 +49,17 @@ describe("stateVersion", () => {
   });
 });
 
+describe("stateVersion's limit (the server's encoding)", () => {
+  it("two different states share a version when a value embeds the encoding of further entries", async () => {
+    const separate = new Map([
+      ["a", Uint8Array.of(0x78)],
+      ["b", Uint8Array.of(0x79)],
+    ]);
+    const merged = new Map([["a", Uint8Array.of(0x78, 3, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0x62, 2, 0x79)]]);
+    expect(await stateVersion(merged)).toBe(await stateVersion(separate));
+  });
+});
+
 describe("cachingKeyProvider", () => {
   it("asks the provider once per data key, also when it refuses; a retryable failure is asked again", async () => {
     const { provider: inner } = localProvider();
