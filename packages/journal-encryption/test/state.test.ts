@@ -11,7 +11,7 @@ import { cachingKeyProvider } from "../src/state/key-cache.js";
 import { rewrapState } from "../src/state/rewrap.js";
 import { rewriteState } from "../src/state/rewrite.js";
 import { sqlString } from "../src/state/store.js";
-import { stateVersion } from "../src/state/version.js";
+import { stateVersion, versionIsAmbiguous } from "../src/state/version.js";
 
 import { controllableProvider, localProvider } from "./helpers.js";
 
@@ -57,6 +57,30 @@ describe("stateVersion's limit (the server's encoding)", () => {
     ]);
     const merged = new Map([["a", Uint8Array.of(0x78, 3, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0x62, 2, 0x79)]]);
     expect(await stateVersion(merged)).toBe(await stateVersion(separate));
+    expect(versionIsAmbiguous(merged)).toBe(true);
+    expect(versionIsAmbiguous(separate)).toBe(false);
+    expect(versionIsAmbiguous(new Map([["k\u0003\0\0\0\0\0\u0001", Uint8Array.of(1)]]))).toBe(true);
+  });
+
+  it("a rewrite leaves such a state alone (a change computed from it could apply over its twin)", async () => {
+    const admin = droppingAdmin(new Map([["a", Uint8Array.of(0x78, 3, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0x62, 2, 0x79)]]));
+    const report = await rewriteState({ admin, select: () => true, transform: (v) => Uint8Array.of(...v, 1) });
+    expect(admin.sent).toBe(0);
+    expect(report.failures).toEqual([
+      expect.objectContaining({ service: "Cart", objectKey: "ada", stateKey: "*", code: "ambiguous_state_version" }),
+    ]);
+  });
+
+  it("sealed values (random bytes) are not taken for such a state", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.string(), { maxKeys: 8 }), (dict) => {
+        const state = new Map(Object.entries(dict).map(([k, v]) => [k, codec.encode(new TextEncoder().encode(v))]));
+        expect(versionIsAmbiguous(state)).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+    codec.close();
   });
 });
 
