@@ -3,7 +3,7 @@ import { BUILT_IN_OPTIONS, commandHelp, mainHelp } from "./help.js";
 import { type CliIo, EXIT } from "./io.js";
 import { findCommand, flagsOf, parseCommandLine } from "./parse.js";
 import type { CliSpec, CommandContext, CommandSpec, ErrorReport, OptionsSpec } from "./spec.js";
-import { terminalJson, terminalText } from "./terminal.js";
+import { jsonTerminalSafe, terminalSafe } from "./terminal.js";
 
 /**
  * Runs one command line and returns the exit code; never throws.
@@ -18,8 +18,8 @@ export async function runCli(spec: CliSpec, argv: readonly string[], io: CliIo):
     return await dispatch(spec, argv, io, json);
   } catch (error) {
     const report = reportOf(spec, error);
-    if (json) io.stdout(terminalJson({ error: errorJson(report) }));
-    io.stderr(`${spec.name}: error [${report.code}]: ${terminalText(report.message, true)}`);
+    if (json) io.stdout(jsonTerminalSafe(JSON.stringify({ error: errorJson(report) }, null, 2)));
+    io.stderr(`${spec.name}: error [${report.code}]: ${terminalSafe(report.message, true)}`);
     const { command } = findCommand(argv, spec.commands, everyOptionOf(spec));
     return command?.failureExitCode?.(argv) ?? report.exitCode ?? EXIT.failed;
   }
@@ -66,9 +66,11 @@ async function dispatch(spec: CliSpec, argv: readonly string[], io: CliIo, json:
     flags: flagsOf(values, options),
     json,
     io,
-    print: (human, machine) => io.stdout(json ? terminalJson(machine) : terminalText(human())),
-    progress: (text) => io.stderr(terminalText(text, true)),
-    warn: (text) => io.stderr(`${spec.name}: warning: ${terminalText(text, true)}`),
+    // Text from elsewhere (stored data, a server's messages) reaches the terminal only through these.
+    print: (human, machine) =>
+      io.stdout(json ? jsonTerminalSafe(JSON.stringify(machine, null, 2)) : terminalSafe(human())),
+    progress: (text) => io.stderr(terminalSafe(text, true)),
+    warn: (text) => io.stderr(`${spec.name}: warning: ${terminalSafe(text, true)}`),
   };
   return (await command.run(context)) ?? EXIT.ok;
 }

@@ -257,3 +257,49 @@ describe("runCli", () => {
     }
   });
 });
+
+describe("text from elsewhere cannot steer the terminal", () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these characters are what the test looks for
+  const STEERING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const hostile = "k\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\r\u009b2J\u202eexe.txt";
+  const echo: CliSpec = {
+    ...spec,
+    commands: [
+      {
+        name: "show",
+        summary: "Prints stored text",
+        run(ctx) {
+          ctx.progress(`progress ${hostile}`);
+          ctx.warn(`warn ${hostile}`);
+          ctx.print(() => `human ${hostile}\tnext\nline`, { stored: hostile });
+          return undefined;
+        },
+      },
+      {
+        name: "fail",
+        summary: "Fails with stored text in the message",
+        run() {
+          throw Object.assign(new Error(`server said ${hostile}`), { code: "api_error" });
+        },
+      },
+    ],
+  };
+
+  it("human output, progress, warnings and the error line show escapes; JSON keeps the same value", async () => {
+    for (const argv of [["show"], ["show", "--json"], ["fail"], ["fail", "--json"]]) {
+      const c = capture();
+      await runCli(echo, argv, c.io);
+      for (const line of [...c.out, ...c.err]) expect(STEERING.test(line), `${argv.join(" ")}: ${line}`).toBe(false);
+    }
+    const human = capture();
+    await runCli(echo, ["show"], human.io);
+    expect(human.out[0]).toContain("\\u001b]8;;https://evil.example\\u0007");
+    expect(human.out[0]).toContain("\tnext\nline");
+    const json = capture();
+    await runCli(echo, ["show", "--json"], json.io);
+    expect(JSON.parse(json.out[0] as string)).toEqual({ stored: hostile });
+    const failed = capture();
+    await runCli(echo, ["fail", "--json"], failed.io);
+    expect(JSON.parse(failed.out[0] as string).error.message).toBe(`server said ${hostile}`);
+  });
+});

@@ -41,6 +41,14 @@ async function sealedWith(keyId: string, key: string, plaintext: string) {
 }
 
 describe("restate-journal inspect, decode, generate-key", () => {
+  it("inspect prints a key id with bidi or C1 characters as JSON escapes: the same value, nothing that steers", async () => {
+    const keyId = "k\u202e1\u009b2J";
+    const c = cli();
+    expect(await c.run(["inspect", toBase64(await sealedWith(keyId, generateLocalKey(), "x"))])).toBe(0);
+    expect(c.out[0]).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+    expect(JSON.parse(c.out[0] as string)).toMatchObject({ provider: "local", keyId });
+  });
+
   it("inspects base64 and hex values without keys, printing no secrets", async () => {
     const key = generateLocalKey();
     const sealed = await sealedWith("ops-key", key, '{"card":"4111"}');

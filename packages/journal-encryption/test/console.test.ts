@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { IncomingMessage } from "node:http";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -8,7 +9,9 @@ import { createAccess, isLoopbackHost, loopbackHostHeaders, SESSION_COOKIE } fro
 import { escapeHtml, html, pathOf } from "../src/console/html.js";
 import { safeNext } from "../src/console/pages/access.js";
 import { filtersOf } from "../src/console/pages/invocations.js";
+import { startConsole } from "../src/console/server.js";
 import { valueHtml } from "../src/console/value-html.js";
+import type { StateAdmin } from "../src/state/admin.js";
 import { RUNS } from "./helpers.js";
 
 const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
@@ -163,9 +166,86 @@ describe("restate-journal console flags", () => {
       err: expect.stringContaining("RESTATE_JOURNAL_CONSOLE_TOKEN must be at least 16 characters"),
     });
     expect(await attempt(["--port", "70000"])).toMatchObject({ code: 2, err: expect.stringContaining("--port") });
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const key = `k1=${Buffer.alloc(32, 7).toString("base64")}`;
+      expect(await attempt(["--port", String(busy)], { RESTATE_JOURNAL_LOCAL_KEYS: key })).toEqual({
+        code: 1,
+        err: expect.stringContaining(
+          `error [listen_failed]: --port ${busy} --host 127.0.0.1: 127.0.0.1:${busy} is already in use`,
+        ),
+      });
+    } finally {
+      blocker.close();
+    }
     expect(await attempt(["--access-token-file", "/nonexistent/token"])).toMatchObject({
       code: 1,
       err: expect.stringContaining("error [unreadable_file]: --access-token-file /nonexistent/token"),
     });
+  });
+});
+
+describe("the access token over HTTP", () => {
+  const token = "a-long-enough-access-token";
+  /** The pages are not under test here: an admin API with nothing stored. */
+  const admin: StateAdmin = { query: async () => [], services: { modifyState: async () => undefined } };
+  const keys = { providerFor: () => undefined };
+
+  function send(url: string, method: string, headers: Record<string, string>, body?: string) {
+    return new Promise<number>((resolve, reject) => {
+      const req = httpRequest(url, { method, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  it("takes the login form only from the console's own page: not from a null origin or another port", async () => {
+    const server = await startConsole({ admin, adminUrl: "http://admin.invalid", keys, accessToken: token });
+    try {
+      const login = (headers: Record<string, string>) =>
+        send(
+          `${server.url}/login`,
+          "POST",
+          { "content-type": "application/x-www-form-urlencoded", ...headers },
+          `token=${token}&next=/`,
+        );
+      expect(await login({ origin: server.url, "sec-fetch-site": "same-origin" })).toBe(303);
+      expect(await login({})).toBe(303); // not a browser: the token alone decides
+      // A browser's own form under the no-referrer policy: Origin null, Sec-Fetch-Site same-origin.
+      expect(await login({ origin: "null", "sec-fetch-site": "same-origin" })).toBe(303);
+      expect(await login({ origin: "null" })).toBe(403); // a sandboxed frame or data: URL on any site
+      expect(await login({ origin: "null", "sec-fetch-site": "cross-site" })).toBe(403);
+      expect(await login({ origin: server.url, "sec-fetch-site": "same-site" })).toBe(403); // another port
+      expect(await login({ origin: "http://127.0.0.1:1" })).toBe(403);
+      expect(await login({ origin: `https://127.0.0.1:${server.port}` })).toBe(403);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("answers wrong tokens one at a time; a flood is refused unchecked, even a right token inside it", async () => {
+    const server = await startConsole({ admin, adminUrl: "http://admin.invalid", keys, accessToken: token });
+    try {
+      const guesses = Array.from({ length: 40 }, (_, i) =>
+        send(`${server.url}/`, "GET", { authorization: `Bearer wrong-token-number-${i}` }),
+      );
+      // Sent while the wrong guesses wait: refused without being checked.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const right = await send(`${server.url}/`, "GET", { authorization: `Bearer ${token}` });
+      const statuses = await Promise.all(guesses);
+      expect(right).toBe(429);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+      expect(statuses.filter((s) => s === 401).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      // Once the wrong guesses are answered, the right token opens the console at once.
+      expect(await send(`${server.url}/`, "GET", { authorization: `Bearer ${token}` })).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,12 +1,15 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/run.js";
+import { invocationPage } from "../src/console/pages/invocation.js";
 import { listInvocations } from "../src/console/pages/invocations.js";
 import { localKeyProvider } from "../src/index.js";
 import { looksEncrypted, valuesInEntryJson, valuesInRawEntry } from "../src/show/find-values.js";
+import { readJournal } from "../src/show/journal.js";
 import { locateEnvelopes } from "../src/show/locate-envelopes.js";
 import { showInvocation } from "../src/show/show-invocation.js";
 import { sqlString } from "../src/show/sql.js";
+import { sqlString as storeSqlString } from "../src/state/store.js";
 import { SCRIPT_VALUE, type ShowScenario, startShowScenario } from "./show-fixture.js";
 
 function capture(env: Record<string, string>) {
@@ -151,16 +154,46 @@ describe("show against restate-server 1.7.12", () => {
     expect(await run(["show", "inv_1'; DROP TABLE x; --", "--admin-url", scenario.rs.adminUrl], bad.io)).toBe(2);
   });
 
+  it("the console shows a journal one window at a time (?from=), the same entries as the whole journal", async () => {
+    const id = scenario.ids.completed;
+    const whole = await readJournal(scenario.admin, id, keyRing);
+    expect(whole.length).toBeGreaterThan(3);
+    const window = await readJournal(scenario.admin, id, keyRing, { from: 1, limit: 2 });
+    expect(window).toEqual(whole.slice(1, 3));
+    await expect(readJournal(scenario.admin, id, keyRing, { from: -1, limit: 2 })).rejects.toMatchObject({
+      code: "invalid_option",
+    });
+    const page = async (query: string) =>
+      (
+        await invocationPage({
+          url: new URL(`http://console.invalid/invocations/${id}${query}`),
+          params: [id],
+          admin: scenario.admin,
+          keys: keyRing,
+          progress: () => undefined,
+        })
+      ).body.text;
+    const indexes = (text: string) => [...text.matchAll(/<li [^>]*data-index="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(indexes(await page(""))).toEqual(whole.map((e) => e.index));
+    expect(indexes(await page("?from=2"))).toEqual(whole.slice(2).map((e) => e.index));
+    expect(await page("?from=2")).toContain(`href="/invocations/${id}">← earlier entries</a>`);
+    expect(indexes(await page("?from=x"))).toEqual(whole.map((e) => e.index)); // malformed: from the start
+  });
+
   it("sqlString: whatever text a filter carries, the server reads back exactly that literal (differential)", async () => {
+    const quotes = ["\u2018", "\u2019", "\u02bc", "\uff07", "\u201c"]; // look-alike quotes are plain letters to the server
     await fc.assert(
       fc.asyncProperty(
         fc.string({
-          unit: fc.constantFrom("'", '"', "\\", ";", "-", "/", "*", "a", "é", "😀", " ", "%", "_"),
+          unit: fc.constantFrom("'", '"', "\\", ";", "-", "/", "*", "a", "é", "😀", " ", "%", "_", "$", ...quotes),
           maxLength: 24,
         }),
         async (value) => {
           const rows = await scenario.admin.query<{ v: string }>(`SELECT ${sqlString(value, "value")} AS v`);
           expect(rows).toEqual([{ v: value }]);
+          // The state tools quote object keys and service names the same way (control characters kept).
+          const tool = await scenario.admin.query<{ v: string }>(`SELECT ${storeSqlString(`${value}\t\n`)} AS v`);
+          expect(tool).toEqual([{ v: `${value}\t\n` }]);
         },
       ),
       { numRuns: 60 },

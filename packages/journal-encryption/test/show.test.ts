@@ -6,7 +6,7 @@ import { describeValue } from "../src/show/describe-value.js";
 import { valuesInEntryJson, valuesInRawEntry } from "../src/show/find-values.js";
 import { locateEnvelopes } from "../src/show/locate-envelopes.js";
 import { readMessage } from "../src/show/protobuf.js";
-import { reindentJson, renderValue, safeText } from "../src/show/render-value.js";
+import { indentBudget, reindentJson, renderValue, safeText } from "../src/show/render-value.js";
 import { sessionKeys } from "../src/show/session-keys.js";
 import { sqlString } from "../src/show/sql.js";
 import { controllableProvider, localProvider, RUNS, text } from "./helpers.js";
@@ -121,10 +121,27 @@ describe("rendering values", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const compact = JSON.stringify(value);
-        expect(JSON.parse(reindentJson(compact))).toEqual(JSON.parse(compact));
+        expect(JSON.parse(reindentJson(compact) as string)).toEqual(JSON.parse(compact));
         expect(reindentJson(compact)).toBe(JSON.stringify(JSON.parse(compact), null, 2));
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("a deeply nested JSON value is shown within a budget linear in its size, as stored when indenting would exceed it", () => {
+    // 40 KB of brackets used to pretty-print as 800 million characters (or throw "Invalid string length").
+    const bomb = `${"[".repeat(20_000)}1${"]".repeat(20_000)}`;
+    const shown = renderValue(text(bomb));
+    expect(shown).toEqual({ as: "json", text: bomb, length: bomb.length });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 600 }), fc.jsonValue({ maxDepth: 2 }), (depth, leaf) => {
+        const nested = `${"[".repeat(depth)}${JSON.stringify(leaf)}${"]".repeat(depth)}`;
+        const rendered = renderValue(text(nested));
+        expect(rendered.as).toBe("json");
+        expect(rendered.text.length).toBeLessThanOrEqual(indentBudget(nested.length));
+        expect(JSON.parse(rendered.text)).toEqual(JSON.parse(nested));
+      }),
+      { numRuns: 40 },
     );
   });
 

@@ -4,12 +4,16 @@ import { describe, expect, it } from "vitest";
 import { parseLocalKeyEntry } from "../src/cli/keys.js";
 import { createJournalCodec } from "../src/codec.js";
 import { keyFingerprint } from "../src/envelope-fingerprint.js";
+import { JournalEncryptionError } from "../src/errors.js";
 import type { KeyProvider } from "../src/key-provider.js";
 import type { StateAdmin } from "../src/state/admin.js";
+import { cachingKeyProvider } from "../src/state/key-cache.js";
 import { rewrapState } from "../src/state/rewrap.js";
 import { rewriteState } from "../src/state/rewrite.js";
 import { sqlString } from "../src/state/store.js";
-import { stateVersion } from "../src/state/version.js";
+import { stateVersion, versionIsAmbiguous } from "../src/state/version.js";
+
+import { controllableProvider, localProvider } from "./helpers.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 
@@ -42,6 +46,68 @@ describe("stateVersion", () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("stateVersion's limit (the server's encoding)", () => {
+  it("two different states share a version when a value embeds the encoding of further entries", async () => {
+    const separate = new Map([
+      ["a", Uint8Array.of(0x78)],
+      ["b", Uint8Array.of(0x79)],
+    ]);
+    const merged = new Map([["a", Uint8Array.of(0x78, 3, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0x62, 2, 0x79)]]);
+    expect(await stateVersion(merged)).toBe(await stateVersion(separate));
+    expect(versionIsAmbiguous(merged)).toBe(true);
+    expect(versionIsAmbiguous(separate)).toBe(false);
+    expect(versionIsAmbiguous(new Map([["k\u0003\0\0\0\0\0\u0001", Uint8Array.of(1)]]))).toBe(true);
+  });
+
+  it("a rewrite leaves such a state alone (a change computed from it could apply over its twin)", async () => {
+    const admin = droppingAdmin(new Map([["a", Uint8Array.of(0x78, 3, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0x62, 2, 0x79)]]));
+    const report = await rewriteState({ admin, select: () => true, transform: (v) => Uint8Array.of(...v, 1) });
+    expect(admin.sent).toBe(0);
+    expect(report.failures).toEqual([
+      expect.objectContaining({ service: "Cart", objectKey: "ada", stateKey: "*", code: "ambiguous_state_version" }),
+    ]);
+  });
+
+  it("sealed values (random bytes) are not taken for such a state", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.string(), { maxKeys: 8 }), (dict) => {
+        const state = new Map(Object.entries(dict).map(([k, v]) => [k, codec.encode(new TextEncoder().encode(v))]));
+        expect(versionIsAmbiguous(state)).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+    codec.close();
+  });
+});
+
+describe("cachingKeyProvider", () => {
+  it("asks the provider once per data key, also when it refuses; a retryable failure is asked again", async () => {
+    const { provider: inner } = localProvider();
+    const counted = controllableProvider(inner);
+    const cached = cachingKeyProvider(counted.provider);
+    const { keyId, wrappedKey } = await inner.generateDataKey();
+    for (let i = 0; i < 5; i++) await cached.unwrapDataKey({ keyId, wrappedKey });
+    expect(counted.state.unwrap).toBe(1);
+    // The same tampered value stored many times: one refusal, not one KMS call per copy.
+    const tampered = Uint8Array.from(wrappedKey, (b, i) => (i === 20 ? b ^ 1 : b));
+    for (let i = 0; i < 5; i++) {
+      await expect(cached.unwrapDataKey({ keyId, wrappedKey: tampered })).rejects.toMatchObject({ retryable: false });
+    }
+    expect(counted.state.unwrap).toBe(2);
+    counted.state.failWith = new JournalEncryptionError("provider_unavailable", "throttled");
+    const other = await inner.generateDataKey();
+    for (let i = 0; i < 3; i++) {
+      await expect(cached.unwrapDataKey(other)).rejects.toMatchObject({ code: "provider_unavailable" });
+    }
+    expect(counted.state.unwrap).toBe(5);
+    counted.state.failWith = undefined;
+    await cached.unwrapDataKey(other);
+    expect(counted.state.unwrap).toBe(6);
+    cached.wipe();
   });
 });
 

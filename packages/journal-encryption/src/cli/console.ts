@@ -112,6 +112,21 @@ export const consoleCommand = defineCommand({
       allowRemote: flags.boolean("allow-remote"),
       ...(accessToken === undefined ? {} : { accessToken }),
       onError: (error) => context.warn(`page failed: ${error instanceof Error ? error.message : String(error)}`),
+    }).catch((error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+        const why =
+          code === "EADDRINUSE"
+            ? "is already in use (another console?)"
+            : code === "EACCES"
+              ? "may not be used by this user"
+              : "is not an address of this machine";
+        throw new JournalCliError(
+          "listen_failed",
+          `--port ${port} --host ${host}: ${host}:${port} ${why}; choose another --port (0: any free port)`,
+        );
+      }
+      throw error;
     });
     context.print(
       () => `restate-journal console: ${server.url}${accessToken ? " (access token required)" : ""} — Ctrl-C to stop`,

@@ -5,6 +5,7 @@ export const JOURNAL_CLI_ERROR_CODES = [
   "findings",
   "incomplete",
   "invalid_value",
+  "listen_failed",
 ] as const;
 
 export type JournalCliErrorCode = (typeof JOURNAL_CLI_ERROR_CODES)[number];

@@ -1,4 +1,4 @@
-import { defineCommand } from "@restate-connect/cli-kit";
+import { defineCommand, jsonTerminalSafe } from "@restate-connect/cli-kit";
 import { inspectEnvelope, inspectValue } from "../inspect.js";
 import { locateEnvelopes } from "../show/locate-envelopes.js";
 import { readValue } from "./value.js";
@@ -18,11 +18,12 @@ export const inspectCommand = defineCommand({
     const located = locateEnvelopes(input);
     if (located.length === 0 || (located.length === 1 && located[0]?.path === "")) {
       // One value: its header, or the library's error (not_encrypted, invalid_envelope…).
-      context.io.stdout(JSON.stringify(inspectEnvelope(input), null, 2));
+      // JSON with or without --json: key ids come from the stored value, so nothing in it may steer the terminal.
+      context.io.stdout(jsonTerminalSafe(JSON.stringify(inspectEnvelope(input), null, 2)));
       return 0;
     }
     const values = located.map(({ path, bytes }) => ({ path, ...inspectValue(bytes) }));
-    context.io.stdout(JSON.stringify({ values }, null, 2));
+    context.io.stdout(jsonTerminalSafe(JSON.stringify({ values }, null, 2)));
     return 0;
   },
 });

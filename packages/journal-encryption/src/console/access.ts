@@ -23,6 +23,8 @@ export interface Access {
   checkToken(candidate: string | undefined): boolean;
   /** Whether this request may see pages. */
   isAuthorized(request: IncomingMessage): boolean;
+  /** Whether the request carries a token or session at all (a wrong one is a guess). */
+  carriesToken(request: IncomingMessage): boolean;
   /** The `Set-Cookie` value that opens a session after a correct token. */
   sessionCookie(): string;
 }
@@ -39,7 +41,13 @@ function cookieOf(request: IncomingMessage, name: string): string | undefined {
 
 export function createAccess(token: string | undefined): Access {
   if (token === undefined) {
-    return { tokenRequired: false, checkToken: () => true, isAuthorized: () => true, sessionCookie: () => "" };
+    return {
+      tokenRequired: false,
+      checkToken: () => true,
+      isAuthorized: () => true,
+      carriesToken: () => false,
+      sessionCookie: () => "",
+    };
   }
   const expectedToken = digest(token);
   const session = randomBytes(32).toString("base64url");
@@ -56,6 +64,8 @@ export function createAccess(token: string | undefined): Access {
       const byBearer = sameSecret(bearer, expectedToken);
       return bySession || byBearer;
     },
+    carriesToken: (request) =>
+      request.headers.authorization !== undefined || cookieOf(request, SESSION_COOKIE) !== undefined,
     sessionCookie: () => `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
   };
 }

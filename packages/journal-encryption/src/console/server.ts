@@ -18,6 +18,7 @@ import { invocationsPage } from "./pages/invocations.js";
 import { keysPage } from "./pages/keys.js";
 import { objectPage, objectsPage } from "./pages/objects.js";
 import { CONSOLE_CSS } from "./styles.js";
+import { createGuessThrottle } from "./throttle.js";
 
 export interface ConsoleOptions {
   /** The admin client the pages read through (SQL; `auditState` for the key report). */
@@ -106,6 +107,23 @@ function hostOf(origin: string): string | undefined {
   }
 }
 
+/**
+ * A login form posted by this console's own page. Browsers say where a request comes from in
+ * Sec-Fetch-Site: only `same-origin` is taken (not another site, nor `same-site`: another port of
+ * this host). Under this console's `no-referrer` policy a browser sends `Origin: null` with its own
+ * form, so `null` is taken only with `same-origin`; without Sec-Fetch-Site it is refused, as any
+ * site's sandboxed frame or data: URL can post with it. A client that sends neither header is
+ * not a browser: the token alone decides.
+ */
+function fromThisConsole(request: IncomingMessage): boolean {
+  const fetchSite = request.headers["sec-fetch-site"];
+  if (fetchSite !== undefined && fetchSite !== "same-origin") return false;
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (origin === "null") return fetchSite === "same-origin";
+  return origin.startsWith("http://") && hostOf(origin) === String(request.headers.host ?? "").toLowerCase();
+}
+
 function describeFailure(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown })?.code;
   return {
@@ -138,6 +156,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     throw invalid(`binding to ${host} needs an access token`);
   }
   const access: Access = createAccess(options.accessToken);
+  const throttle = createGuessThrottle();
   let allowedHosts: Set<string> | undefined;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -153,18 +172,26 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     }
     const layout = { adminUrl: options.adminUrl };
     if (url.pathname === "/login" && method === "POST") {
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== "null" && hostOf(origin) !== request.headers.host) {
+      if (!fromThisConsole(request)) {
         send(response, 403, "text/plain; charset=utf-8", "Cross-origin form refused.\n");
+        return;
+      }
+      if (throttle.busy) {
+        send(response, 429, "text/plain; charset=utf-8", "Too many wrong tokens; try again shortly.\n");
         return;
       }
       const form = await readForm(request);
       const next = safeNext(form?.get("next"));
       if (form !== undefined && access.checkToken(form.get("token") ?? undefined)) {
-        response.writeHead(303, { ...SECURITY_HEADERS, location: next, "set-cookie": access.sessionCookie() });
+        response.writeHead(303, {
+          ...SECURITY_HEADERS,
+          location: next,
+          ...(access.tokenRequired ? { "set-cookie": access.sessionCookie() } : {}),
+        });
         response.end();
         return;
       }
+      await throttle.wrongGuess();
       const body =
         pageStart({ ...layout, title: "Access token", navigation: false }).text +
         accessPage(next, true).text +
@@ -176,7 +203,13 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       send(response, 405, "text/plain; charset=utf-8", "Method not allowed.\n", { allow: "GET, HEAD" });
       return;
     }
+    const guessing = access.carriesToken(request);
+    if (guessing && throttle.busy) {
+      send(response, 429, "text/plain; charset=utf-8", "Too many wrong tokens; try again shortly.\n");
+      return;
+    }
     if (!access.isAuthorized(request)) {
+      if (guessing) await throttle.wrongGuess();
       const next = url.pathname + url.search;
       const body =
         pageStart({ ...layout, title: "Access token", navigation: false }).text +

@@ -1,4 +1,5 @@
 /** One invocation's journal (`sys_journal`), every value in it decrypted or explained. */
+import { JournalEncryptionError } from "../errors.js";
 import { type DescribedValue, describeValue } from "./describe-value.js";
 import { type LocatedValue, valuesInEntryJson, valuesInRawEntry } from "./find-values.js";
 import type { KeySource } from "./session-keys.js";
@@ -77,15 +78,36 @@ function detailOf(entry: unknown, row: Record<string, unknown>): string | undefi
   return undefined;
 }
 
-/** Reads and decrypts the journal of one invocation, in index order. */
+/** A window of a journal: entries from index `from` on, at most `limit` of them. */
+export interface JournalRange {
+  readonly from: number;
+  readonly limit: number;
+}
+
+/** Reads and decrypts the journal of one invocation (or a window of it), in index order. */
 export async function readJournal(
   admin: QueryAdmin,
   invocationId: string,
   keys: KeySource,
+  range?: JournalRange,
 ): Promise<JournalEntryView[]> {
   const id = checkInvocationId(invocationId);
+  const window =
+    range === undefined
+      ? ""
+      : (() => {
+          if (
+            !Number.isSafeInteger(range.from) ||
+            range.from < 0 ||
+            !Number.isSafeInteger(range.limit) ||
+            range.limit < 1
+          ) {
+            throw new JournalEncryptionError("invalid_option", "a journal range is a from ≥ 0 and a limit ≥ 1");
+          }
+          return ` AND index >= ${range.from}`;
+        })();
   const rows = await admin.query(
-    `SELECT index, entry_type, name, appended_at, invoked_target, promise_name, version, entry_json, raw FROM sys_journal WHERE id = ${sqlString(id, "invocation id")} ORDER BY index`,
+    `SELECT index, entry_type, name, appended_at, invoked_target, promise_name, version, entry_json, raw FROM sys_journal WHERE id = ${sqlString(id, "invocation id")}${window} ORDER BY index${range === undefined ? "" : ` LIMIT ${range.limit}`}`,
   );
   const entries: JournalEntryView[] = [];
   for (const row of rows) {

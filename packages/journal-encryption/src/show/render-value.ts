@@ -45,21 +45,33 @@ export function renderValue(bytes: Uint8Array): RenderedValue {
   } catch {
     return { as: "hex", text: hex(bytes), length };
   }
+  let json = false;
   try {
     JSON.parse(text);
-    return { as: "json", text: safeText(reindentJson(text)), length };
+    json = true;
   } catch {
     // not JSON
   }
+  if (json) return { as: "json", text: safeText(reindentJson(text, indentBudget(text.length)) ?? text), length };
   if (UNPRINTABLE.test(text)) return { as: "hex", text: hex(bytes), length };
   return { as: "text", text, length };
 }
 
 /**
+ * How long pretty-printed JSON may grow. Indentation grows with depth, so a small, deeply nested
+ * value (`[[[[…]]]]`, 32 KB) would print as hundreds of megabytes; past this budget the value is
+ * shown as stored.
+ */
+export function indentBudget(length: number): number {
+  return 8 * length + 65_536;
+}
+
+/**
  * Re-indents valid JSON text with two spaces without parsing its values, so numbers beyond
  * double precision (`12345678901234567890`) and string escapes are shown exactly as stored.
+ * Undefined as soon as the result would be longer than `maxLength`.
  */
-export function reindentJson(text: string): string {
+export function reindentJson(text: string, maxLength = Number.POSITIVE_INFINITY): string | undefined {
   let out = "";
   let depth = 0;
   let i = 0;
@@ -98,6 +110,7 @@ export function reindentJson(text: string): string {
     } else {
       out += c;
     }
+    if (out.length > maxLength) return undefined;
     i++;
   }
   return out;

@@ -2,7 +2,7 @@ import { toBase64 } from "../bytes.js";
 import type { KeyProvider } from "../key-provider.js";
 
 /**
- * A key provider that unwraps each distinct data key once per run: a state scan opens many values
+ * A key provider that unwraps each distinct data key once per run (or is refused once): a state scan opens many values
  * sealed under the same data key, and KMS bills (and throttles) every `Decrypt`. `openEnvelope`
  * wipes the key it is handed, so each caller gets a copy. `wipe()` zeroes the cache.
  */
@@ -13,7 +13,12 @@ export function cachingKeyProvider(inner: KeyProvider): KeyProvider & { wipe(): 
     if (!entry) {
       entry = load();
       keys.set(id, entry);
-      entry.catch(() => keys.delete(id));
+      // A definitive refusal (a tampered or foreign data key) is remembered: a store can hold the
+      // same bad value many times, and each would cost a KMS call. Only a retryable failure
+      // (unreachable, throttled) is tried again.
+      entry.catch((error: unknown) => {
+        if ((error as { retryable?: unknown })?.retryable !== false) keys.delete(id);
+      });
     }
     return entry.then(({ key, keyId }) => ({ key: new Uint8Array(key), keyId }));
   };

@@ -11,7 +11,7 @@
  */
 import type { StateAdmin } from "./admin.js";
 import { readAllState, readObjectState, type StoredObject, sameState } from "./store.js";
-import { stateVersion } from "./version.js";
+import { stateVersion, versionIsAmbiguous } from "./version.js";
 
 /** Where one value lives. */
 export interface ValueLocation {
@@ -187,6 +187,19 @@ export async function rewriteState(options: RewriteOptions): Promise<RewriteRepo
           attempts: attempt,
         });
       if (selected.length === 0) return done(attempt === 1 ? "unchanged" : "rewritten", valuesDone);
+      if (versionIsAmbiguous(state)) {
+        const failure = {
+          service: object.service,
+          objectKey: object.objectKey,
+          stateKey: "*",
+          code: "ambiguous_state_version",
+          message:
+            "a stored key or value embeds the encoding of further state entries, so another state could share this one's version: left as it is",
+        };
+        report.failures.push(failure);
+        emit({ type: "value-failed", location: failure, code: failure.code, message: failure.message });
+        return done("failed", valuesDone);
+      }
       if (report.dryRun) {
         report.valuesRewritten += selected.length;
         report.objectsRewritten++;

@@ -45,3 +45,24 @@ export async function stateVersion(state: ReadonlyMap<string, Uint8Array>): Prom
   const digest = await globalThis.crypto.subtle.digest("SHA-256", input);
   return base64UrlNoPad(new Uint8Array(digest));
 }
+
+/** 0x03 and five zero bytes: the end of an entry and the start of the next one's index. */
+function embedsEntryBoundary(bytes: Uint8Array): boolean {
+  for (let i = bytes.indexOf(3); i !== -1 && i + 5 < bytes.length; i = bytes.indexOf(3, i + 1)) {
+    if (bytes[i + 1] === 0 && bytes[i + 2] === 0 && bytes[i + 3] === 0 && bytes[i + 4] === 0 && bytes[i + 5] === 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether another state could share this state's version because one of its keys or values
+ * embeds the encoding of further entries (the encoding has no lengths). Such a state is never
+ * rewritten: a change computed from it could apply over a different state. Values the codec seals
+ * (random bytes) practically never contain the pattern; a hostile writer's plaintext can.
+ */
+export function versionIsAmbiguous(state: ReadonlyMap<string, Uint8Array>): boolean {
+  for (const [key, value] of state) if (embedsEntryBoundary(utf8Encode(key)) || embedsEntryBoundary(value)) return true;
+  return false;
+}

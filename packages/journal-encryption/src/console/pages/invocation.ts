@@ -2,10 +2,13 @@
 import { readInvocation } from "../../show/invocation.js";
 import { type JournalEntryView, readJournal } from "../../show/journal.js";
 import { INVOCATION_ID_PATTERN } from "../../show/sql.js";
-import { html, pathOf } from "../html.js";
+import { html, pathOf, queryOf } from "../html.js";
 import type { Page, PageContext } from "../page.js";
 import { valueHtml } from "../value-html.js";
 import { statusBadge } from "./invocations.js";
+
+/** Journal entries per page: a journal can hold many thousands, each with values to decrypt. */
+export const JOURNAL_PAGE_SIZE = 200;
 
 function entryHtml(entry: JournalEntryView) {
   const kind = entry.type.startsWith("Notification") ? "notification" : "command";
@@ -33,10 +36,21 @@ export async function invocationPage(context: PageContext): Promise<Page> {
       body: html`<h1>Invocation not found</h1><p>The server has no invocation <code>${id}</code> (or no longer keeps it).</p>`,
     };
   }
-  if ((invocation.journalSize ?? 0) > 50) {
-    context.progress(`Reading and decrypting ${invocation.journalSize} journal entries…`);
+  const fromText = context.url.searchParams.get("from") ?? "0";
+  const from = /^(0|[1-9][0-9]{0,8})$/.test(fromText) ? Number(fromText) : 0;
+  const size = invocation.journalSize ?? 0;
+  if (Math.min(size - from, JOURNAL_PAGE_SIZE) > 50) {
+    context.progress(`Reading and decrypting ${Math.min(size - from, JOURNAL_PAGE_SIZE)} journal entries…`);
   }
-  const journal = await readJournal(context.admin, id, context.keys);
+  // One page of entries at a time: a journal can hold many thousands of them.
+  const rows = await readJournal(context.admin, id, context.keys, { from, limit: JOURNAL_PAGE_SIZE + 1 });
+  const journal = rows.slice(0, JOURNAL_PAGE_SIZE);
+  const more = rows.length > JOURNAL_PAGE_SIZE;
+  const here = pathOf("invocations", invocation.id);
+  const pager =
+    from > 0 || more
+      ? html`<div class="pager">${from > 0 ? html`<a href="${here}${queryOf({ from: Math.max(0, from - JOURNAL_PAGE_SIZE) || undefined })}">← earlier entries</a>` : ""}<span class="muted">entries from #${from}</span>${more ? html`<a href="${here}${queryOf({ from: from + JOURNAL_PAGE_SIZE })}">later entries →</a>` : ""}</div>`
+      : "";
   const facts: [string, unknown][] = [
     ["Target", invocation.target],
     ["Service type", invocation.serviceType],
@@ -55,11 +69,13 @@ export async function invocationPage(context: PageContext): Promise<Page> {
 ${facts.filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}
 ${invocation.key ? html`<dt>Object</dt><dd><a id="object-link" href="${pathOf("objects", invocation.service, invocation.key)}">${invocation.service}/${invocation.key}</a> (current state)</dd>` : ""}
 </dl>
-<h2>Journal (${journal.length} entries)</h2>
+<h2>Journal (${pager === "" ? journal.length : size} entries)</h2>
+${pager}
 ${
-  journal.length === 0
+  journal.length === 0 && from === 0
     ? html`<p class="muted">No journal kept: Restate removes a journal when its retention ends.</p>`
     : html`<ol class="timeline" id="journal">${journal.map(entryHtml)}</ol>`
-}`;
+}
+${pager}`;
   return { title: `Invocation ${invocation.id}`, body };
 }
