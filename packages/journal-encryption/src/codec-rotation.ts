@@ -10,7 +10,7 @@ import { encodeKeyHeader, fitsVersion2 } from "./envelope.js";
 import { keyFingerprint } from "./envelope-fingerprint.js";
 import { JournalEncryptionError } from "./errors.js";
 import type { DataKey } from "./key-provider.js";
-import { backoffDelay } from "./retry.js";
+import { backoffDelay, withDeadline } from "./retry.js";
 
 /** The key the codec seals with, and the envelope header it writes (computed once per key). */
 export interface SealingKey {
@@ -37,6 +37,11 @@ export function cacheIdOf(provider: string, keyReference: string, wrappedKey: Ui
 export function asProviderError(error: unknown, what: string): JournalEncryptionError {
   if (error instanceof JournalEncryptionError) return error;
   return new JournalEncryptionError("provider_error", `${what} failed in the key provider`, { cause: error });
+}
+
+/** Overwrites the plaintext of a data key the codec will not use (or has copied). */
+export function wipeDataKey(dataKey: DataKey | undefined): void {
+  if (dataKey?.plaintextKey instanceof Uint8Array) dataKey.plaintextKey.fill(0);
 }
 
 export class DataKeyRotation {
@@ -84,6 +89,9 @@ export class DataKeyRotation {
       );
     }
     const key = new Uint8Array(dataKey.plaintextKey);
+    // The codec's copy is the only one that lives on (close() zeroes it); the provider's array — for
+    // KMS, the SDK's response — would otherwise keep the data key in memory until collected.
+    wipeDataKey(dataKey);
     const wrappedKey = new Uint8Array(dataKey.wrappedKey);
     const version = this.#options.envelopeVersion === 2 && fitsVersion2(kind, dataKey.keyId, wrappedKey) ? 2 : 1;
     const sealing: SealingKey = {
@@ -111,12 +119,16 @@ export class DataKeyRotation {
     if (now < earliest) return undefined;
     this.#lastAttemptAt = now;
     const started = this.#options.now();
-    this.#rotation = this.#options.keyProvider
-      .generateDataKey()
+    this.#rotation = withDeadline(
+      () => this.#options.keyProvider.generateDataKey(),
+      this.#options.providerTimeoutMs,
+      "generating a data key",
+      wipeDataKey,
+    )
       .then((dataKey) => {
         if (this.#closed) {
           // A key that arrives after close() is wiped, never adopted.
-          if (dataKey?.plaintextKey instanceof Uint8Array) dataKey.plaintextKey.fill(0);
+          wipeDataKey(dataKey);
           return;
         }
         this.#next = this.#adopt(dataKey);

@@ -6,14 +6,14 @@ import { aesGcm, GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from "./aes-gcm.js";
 import { bytesEqual } from "./bytes.js";
 import type { JournalCodecEvent, JournalCodecStats } from "./codec-events.js";
 import { type JournalCodecOptions, type ResolvedCodecOptions, resolveCodecOptions } from "./codec-options.js";
-import { asProviderError, cacheIdOf, DataKeyRotation } from "./codec-rotation.js";
+import { asProviderError, cacheIdOf, DataKeyRotation, wipeDataKey } from "./codec-rotation.js";
 import { DataKeyCache } from "./data-key-cache.js";
 import { hasEnvelopePrefix, parseEnvelope, sealEnvelope } from "./envelope.js";
 import { hasReferencePrefix, parseReferenceEnvelope } from "./envelope-reference.js";
 import { type UnwrapTarget, unwrapFor } from "./envelope-unwrap.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey } from "./key-provider.js";
-import { withRetry } from "./retry.js";
+import { withDeadline, withRetry } from "./retry.js";
 
 export type { JournalCodecEvent, JournalCodecStats } from "./codec-events.js";
 export type { JournalCodecOptions } from "./codec-options.js";
@@ -182,7 +182,12 @@ class EnvelopeCodec implements JournalCodec {
           this.#options.retry,
           () => {
             this.#counters.unwraps++;
-            return unwrapFor(provider, target);
+            return withDeadline(
+              () => unwrapFor(provider, target),
+              this.#options.providerTimeoutMs,
+              "unwrapping a data key",
+              (late) => late.key.fill(0),
+            );
           },
           (attempt, delayMs, error) =>
             this.#emit({
@@ -247,7 +252,14 @@ export async function createJournalCodec(options: JournalCodecOptions): Promise<
   const started = resolved.now();
   let first: DataKey;
   try {
-    first = await withRetry(resolved.retry, () => resolved.keyProvider.generateDataKey());
+    first = await withRetry(resolved.retry, () =>
+      withDeadline(
+        () => resolved.keyProvider.generateDataKey(),
+        resolved.providerTimeoutMs,
+        "generating the first data key",
+        wipeDataKey,
+      ),
+    );
   } catch (error) {
     throw isJournalEncryptionError(error) ? error : asProviderError(error, "generateDataKey");
   }

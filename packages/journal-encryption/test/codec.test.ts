@@ -382,4 +382,75 @@ describe("createJournalCodec", () => {
     expect(codec.stats().nextKeyReady).toBe(false);
     expect(() => codec.encode(text("v"))).toThrowError(expect.objectContaining({ code: "codec_closed" }));
   });
+
+  it("a provider call that never answers wedges nothing: decodes, start and rotation retry; late keys are wiped", async () => {
+    const { provider: inner } = localProvider();
+    const writer = await createJournalCodec({ keyProvider: inner });
+    const sealed = writer.encode(text("secret"));
+    const late: Uint8Array[] = [];
+    const releases: Array<() => void> = [];
+    const plan = { generate: [true], unwrap: [true] }; // which calls hang: the first start, the first unwrap
+    const hang = async <T>(value: T, key: Uint8Array) => {
+      late.push(key);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return value;
+    };
+    const silent: KeyProvider = {
+      kind: "local",
+      async generateDataKey() {
+        const dataKey = await inner.generateDataKey();
+        return plan.generate.shift() ? hang(dataKey, dataKey.plaintextKey) : dataKey;
+      },
+      async unwrapDataKey(input) {
+        const key = await inner.unwrapDataKey(input);
+        return plan.unwrap.shift() ? hang(key, key) : key;
+      },
+    };
+    const events: JournalCodecEvent[] = [];
+    const codec = await createJournalCodec({
+      keyProvider: silent,
+      providerTimeoutMs: 30,
+      decodeRetry: { initialDelayMs: 1, maxDelayMs: 1 },
+      dataKeyMaxUses: 4,
+      onEvent: (event) => events.push(event),
+    });
+    // The first start timed out once and was retried.
+    expect(late).toHaveLength(1);
+    // Two decodes share the hung unwrap; after the deadline they retry and succeed.
+    const [a, b] = await Promise.all([codec.decode(sealed), codec.decode(sealed)]);
+    expect(a).toEqual(text("secret"));
+    expect(b).toEqual(text("secret"));
+    expect(events.filter((e) => e.type === "unwrap-retry")).toHaveLength(1);
+    // Rotation: the attempt hangs and is given up after the deadline (a failure, so backoff retries it).
+    plan.generate.push(true);
+    for (let i = 0; i < 3; i++) codec.encode(text("v"));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(codec.stats().rotationFailures).toBe(1);
+    for (const release of releases) release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Every key that arrived after its deadline was wiped, never used.
+    expect(late.length).toBeGreaterThanOrEqual(3);
+    for (const key of late) expect(key.every((byte) => byte === 0)).toBe(true);
+    codec.close();
+  });
+
+  it("takes ownership of the provider's data-key array and wipes it once copied", async () => {
+    const { provider: inner } = localProvider();
+    const handed: Uint8Array[] = [];
+    const codec = await createJournalCodec({
+      keyProvider: {
+        kind: "local",
+        async generateDataKey() {
+          const dataKey = await inner.generateDataKey();
+          handed.push(dataKey.plaintextKey);
+          return dataKey;
+        },
+        unwrapDataKey: (input) => inner.unwrapDataKey(input),
+      },
+    });
+    expect(await codec.decode(codec.encode(text("x")))).toEqual(text("x"));
+    expect(handed).toHaveLength(1);
+    expect(handed[0]?.every((byte) => byte === 0)).toBe(true);
+    codec.close();
+  });
 });
