@@ -94,8 +94,8 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
   it("a codec retries a throttled Decrypt and succeeds", async () => {
     const dataKey = randomBytes(32);
     kms
-      .on(GenerateDataKeyCommand)
-      .resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(1, 2, 3), KeyId: KEY_ARN });
+      .on(GenerateDataKeyCommand) // a copy: the codec owns (and wipes) the array the provider hands it
+      .resolves({ Plaintext: new Uint8Array(dataKey), CiphertextBlob: Uint8Array.of(1, 2, 3), KeyId: KEY_ARN });
     const writer = await createJournalCodec({
       keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }),
     });
