@@ -26,12 +26,25 @@ export interface SealingKey {
 /** Rotation failures: 0.5 s doubling to 30 s between attempts, with the jitter of `retry.ts`. */
 const ROTATION_BACKOFF = { maxAttempts: Number.POSITIVE_INFINITY, initialDelayMs: 500, maxDelayMs: 30_000 };
 
+/** How a value names the key that wrapped its data key. */
+export type KeyReference =
+  | { readonly kind: "key-id"; readonly keyId: string }
+  | { readonly kind: "fingerprint"; readonly fingerprint: number }
+  | { readonly kind: "reference" };
+
 /**
- * The data-key cache id: provider kind, the key reference as the value stores it (a key id, `#<n>`
- * for a version-2 KMS fingerprint, `reference` for the reference codec) and the wrapped key.
+ * The data-key cache id: provider kind, the key reference and the wrapped key. Each kind of reference
+ * has its own tag, so no key id a value can spell (`#5`, `reference`…) shares an id with a
+ * fingerprint or a reference-format value: one value's refusal is never another value's answer.
  */
-export function cacheIdOf(provider: string, keyReference: string, wrappedKey: Uint8Array): string {
-  return `${provider}\u0000${keyReference}\u0000${toBase64(wrappedKey)}`;
+export function cacheIdOf(provider: string, reference: KeyReference, wrappedKey: Uint8Array): string {
+  const tag =
+    reference.kind === "key-id"
+      ? `id:${reference.keyId}`
+      : reference.kind === "fingerprint"
+        ? `fp:${reference.fingerprint}`
+        : "ref";
+  return `${provider}\u0000${tag}\u0000${toBase64(wrappedKey)}`;
 }
 
 export function asProviderError(error: unknown, what: string): JournalEncryptionError {
@@ -100,7 +113,9 @@ export class DataKeyRotation {
       header: encodeKeyHeader(kind, dataKey.keyId, wrappedKey, version),
       cacheId: cacheIdOf(
         kind,
-        version === 2 && kind === "aws-kms" ? `#${keyFingerprint(dataKey.keyId)}` : dataKey.keyId,
+        version === 2 && kind === "aws-kms"
+          ? { kind: "fingerprint", fingerprint: keyFingerprint(dataKey.keyId) }
+          : { kind: "key-id", keyId: dataKey.keyId },
         wrappedKey,
       ),
       createdAt: this.#options.now(),

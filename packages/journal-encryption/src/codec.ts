@@ -146,7 +146,13 @@ class EnvelopeCodec implements JournalCodec {
     }
     const envelope = parseEnvelope(value);
     const reference = envelope.keyFingerprint === undefined ? envelope.keyId : `#${envelope.keyFingerprint}`;
-    const cacheId = cacheIdOf(envelope.provider, reference, envelope.wrappedKey);
+    const cacheId = cacheIdOf(
+      envelope.provider,
+      envelope.keyFingerprint === undefined
+        ? { kind: "key-id", keyId: envelope.keyId }
+        : { kind: "fingerprint", fingerprint: envelope.keyFingerprint },
+      envelope.wrappedKey,
+    );
     return this.#dataKeyFor(cacheId, reference, { kind: "envelope", envelope }).then((key) => {
       this.#assertOpen();
       const plaintext = this.#aes.open(key, envelope.nonce, envelope.aad, envelope.sealed);
@@ -163,7 +169,7 @@ class EnvelopeCodec implements JournalCodec {
       );
     }
     const parsed = parseReferenceEnvelope(value);
-    const cacheId = cacheIdOf("aws-kms", "reference", parsed.wrappedKey);
+    const cacheId = cacheIdOf("aws-kms", { kind: "reference" }, parsed.wrappedKey);
     return this.#dataKeyFor(cacheId, "reference", { kind: "reference", wrappedKey: parsed.wrappedKey }).then((key) => {
       this.#assertOpen();
       const plaintext = this.#aes.open(key, parsed.iv, new Uint8Array(0), parsed.sealed);

@@ -86,6 +86,9 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
   const grantTokens = options.grantTokens;
   const allowed = new Set<string>(options.allowedKeyIds ?? (isAlias(options.keyId) ? [] : [options.keyId]));
   const learnGeneratedKeys = options.allowedKeyIds === undefined;
+  // The allowed key that last unwrapped an unnamed data key is asked first next time: values of one
+  // writer come in runs, so a reader allowing several keys usually needs one Decrypt, not one per key.
+  let lastAccepted: string | undefined;
 
   async function decrypt(
     keyId: string,
@@ -164,12 +167,16 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
             : `no allowed KMS key has fingerprint ${fingerprint}`,
         );
       }
+      const preferred = candidates.indexOf(lastAccepted as string);
+      if (preferred > 0) candidates.unshift(...candidates.splice(preferred, 1));
       // The reference codec sends no encryption context; our own envelopes use the provider's.
       const context = source === "reference" ? undefined : encryptionContext;
       const refusals: JournalEncryptionError[] = [];
       for (const candidate of candidates) {
         try {
-          return { key: await decrypt(candidate, wrappedKey, context), keyId: candidate };
+          const key = await decrypt(candidate, wrappedKey, context);
+          lastAccepted = candidate;
+          return { key, keyId: candidate };
         } catch (error) {
           if (!isJournalEncryptionError(error) || error.code === "provider_unavailable") throw error;
           refusals.push(error);

@@ -258,6 +258,26 @@ describe("createJournalCodec", () => {
     expect(state.unwrap).toBe(5);
   });
 
+  it("remembers a refused unwrap for a minute at most; transient failures are never remembered", async () => {
+    let now = 0;
+    const { keys } = localProvider(["k1"]);
+    const writer = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }) });
+    const sealed = writer.encode(text("x"));
+    const { provider, state } = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
+    const reader = await createJournalCodec({ keyProvider: provider, decodeRetry: { maxAttempts: 1 }, now: () => now });
+    state.failWith = unavailable();
+    for (let i = 0; i < 2; i++)
+      await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "provider_unavailable" });
+    expect(state.unwrap).toBe(2);
+    state.failWith = new JournalEncryptionError("provider_error", "test: refused");
+    for (let i = 0; i < 3; i++) await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "provider_error" });
+    expect(state.unwrap).toBe(3);
+    state.failWith = undefined;
+    now += 60_000;
+    expect(await reader.decode(sealed)).toEqual(text("x"));
+    expect(state.unwrap).toBe(4);
+  });
+
   it("validates options with precise messages", async () => {
     const { provider } = localProvider();
     await expect(createJournalCodec({ keyProvider: provider, dataKeyMaxUses: 2 ** 32 + 1 })).rejects.toThrow(

@@ -2,6 +2,8 @@ import { CreateKeyCommand, GenerateDataKeyCommand, KMS, KMSClient } from "@aws-s
 import { type MotoServer, startMoto } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
+import { concatBytes } from "../src/bytes.js";
+import { encodeKeyHeader, parseEnvelope } from "../src/envelope.js";
 import {
   createJournalCodec,
   inspectEnvelope,
@@ -155,6 +157,49 @@ describe("reference-format values and version-2 envelopes against moto's KMS", (
     });
     await expect(onlyOne.decode(stranger)).rejects.toMatchObject({ code: "key_not_allowed" });
     expect(counts.attempted.Decrypt ?? 0).toBe(before);
+  });
+
+  it("a stored value cannot make every read cost one Decrypt per allowed key, nor poison another value", async () => {
+    const thirdKeyArn = (await admin.send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string;
+    const { client: kms, counts } = client();
+    const allowedKeyIds = [keyArn, otherKeyArn, thirdKeyArn];
+    const reader = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: keyArn, allowedKeyIds, client: kms }),
+      readReferenceFormat: true,
+      decodeRetry: { maxAttempts: 1 },
+    });
+    const decrypts = () => counts.attempted.Decrypt ?? 0;
+    // Two data keys of a reference writer under the last allowed key: the first costs a Decrypt per
+    // key tried, the second one only (the key that last worked is asked first).
+    const frames = [];
+    for (const value of ["a", "b"]) {
+      const { blob, key } = await referenceDataKey(thirdKeyArn);
+      frames.push(referenceFrame("length-prefixed", blob, key, randomBytes(12), text(value)));
+    }
+    expect(Buffer.from(await reader.decode(frames[0] as Uint8Array)).toString()).toBe("a");
+    expect(decrypts()).toBe(3);
+    expect(Buffer.from(await reader.decode(frames[1] as Uint8Array)).toString()).toBe("b");
+    expect(decrypts()).toBe(4);
+    // A tampered blob is refused once per minute, not once per read (Restate re-reads on every attempt).
+    const tampered = new Uint8Array(frames[0] as Uint8Array);
+    tampered[7 + 40] = (tampered[7 + 40] as number) ^ 0x01;
+    for (let i = 0; i < 5; i++) await expect(reader.decode(tampered)).rejects.toBeInstanceOf(JournalEncryptionError);
+    expect(decrypts()).toBe(4 + allowedKeyIds.length);
+    // A version-1 envelope spelling its key id as a fingerprint ("#n") around a real version-2 blob
+    // is refused, and that refusal never answers for the real value.
+    const writer = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: keyArn, client: client().client }),
+    });
+    const real = writer.encode(text("real"));
+    const parsed = parseEnvelope(real);
+    const forged = concatBytes(
+      encodeKeyHeader("aws-kms", `#${parsed.keyFingerprint}`, parsed.wrappedKey, 1),
+      randomBytes(12 + 4 + 16),
+    );
+    await expect(reader.decode(forged)).rejects.toMatchObject({ code: "key_not_allowed" });
+    expect(Buffer.from(await reader.decode(real)).toString()).toBe("real");
+    reader.close();
+    writer.close();
   });
 
   it("explains real KMS failures in words: region missing, endpoint unreachable, wrong encryption context", async () => {
