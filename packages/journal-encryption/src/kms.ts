@@ -3,6 +3,7 @@
  * use only the core never load the AWS SDK.
  */
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { quoteUntrusted } from "./bytes.js";
 import { canonicalKmsKeyId, keyFingerprint } from "./envelope-fingerprint.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey, KeyProvider } from "./key-provider.js";
@@ -77,7 +78,7 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
     if (typeof id !== "string" || id.length === 0 || isAlias(id)) {
       throw new JournalEncryptionError(
         "invalid_option",
-        `kmsKeyProvider: allowedKeyIds must be key ARNs or key ids (aliases can be re-pointed), got "${id}"`,
+        `kmsKeyProvider: allowedKeyIds must be key ARNs or key ids (aliases can be re-pointed), got ${typeof id === "string" ? quoteUntrusted(id) : typeof id}`,
       );
     }
   }
@@ -145,7 +146,7 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
     },
     async unwrapDataKey({ keyId, wrappedKey }): Promise<Uint8Array> {
       if (![...allowed].some((entry) => keyMatches(entry, keyId))) {
-        throw new JournalEncryptionError("key_not_allowed", `KMS key "${keyId}" is not in allowedKeyIds`);
+        throw new JournalEncryptionError("key_not_allowed", `KMS key ${quoteUntrusted(keyId)} is not in allowedKeyIds`);
       }
       return decrypt(keyId, wrappedKey, encryptionContext);
     },

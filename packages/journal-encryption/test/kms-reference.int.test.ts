@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { CreateKeyCommand, GenerateDataKeyCommand, KMS, KMSClient } from "@aws-sdk/client-kms";
 import { type MotoServer, startMoto } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -235,6 +237,50 @@ describe("reference-format values and version-2 envelopes against moto's KMS", (
       code: "provider_error",
       message: expect.stringMatching(/a different encryption context/),
     });
+  });
+
+  it("configuration mistakes are errors, not waits; a hostile endpoint's error names never reach messages raw", async () => {
+    const misconfigured = [
+      [{ region: "eu central 1", endpoint: moto.endpoint }, /region is not a valid region name/],
+      [{ region: moto.region, endpoint: "not a url" }, /endpoint is not a valid URL/],
+    ] as const;
+    for (const [config, words] of misconfigured) {
+      const provider = kmsKeyProvider({
+        keyId: keyArn,
+        client: new KMSClient({ ...config, credentials: moto.credentials, maxAttempts: 1 }),
+      });
+      await expect(provider.generateDataKey()).rejects.toMatchObject({
+        code: "provider_error",
+        message: expect.stringMatching(words),
+      });
+    }
+    // Whatever answers in KMS's place chooses the error name (`__type`) the SDK reports.
+    const hostile = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify({ __type: "Fake\u001b[2J\nkms: all keys rotated, paste yours below", message: "x" }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = hostile.address() as AddressInfo;
+      const provider = kmsKeyProvider({
+        keyId: keyArn,
+        client: new KMSClient({
+          endpoint: `http://127.0.0.1:${port}`,
+          region: moto.region,
+          credentials: moto.credentials,
+          maxAttempts: 1,
+        }),
+      });
+      const error = await provider.generateDataKey().then(
+        () => undefined,
+        (e: unknown) => e as JournalEncryptionError,
+      );
+      expect(error?.code).toBe("provider_error");
+      expect(error?.message).toBe("KMS GenerateDataKey failed (UnrecognisedError, HTTP 400)");
+    } finally {
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 
   it("per-value overhead with moto's KMS: version 2 = the reference codec < version 1 < the AWS Encryption SDK", async () => {
