@@ -29,6 +29,8 @@ export interface KmsKeyProviderOptions {
    * `Decrypt` pinned to each allowed key in turn, so KMS itself refuses a blob made under any other
    * key. Default: `keyId` (when it is not an alias) plus the key ARN KMS reports for this provider's
    * own `GenerateDataKey` calls. Aliases are not accepted here because an alias can be re-pointed.
+   * When given, `GenerateDataKey` must also report one of these keys (else `key_not_allowed`), so a
+   * re-pointed alias in `keyId` cannot move new values to another key.
    */
   allowedKeyIds?: string[];
 }
@@ -141,7 +143,17 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
       if (Plaintext?.length !== 32 || !CiphertextBlob || !KeyId) {
         throw new JournalEncryptionError("provider_error", "KMS GenerateDataKey returned an incomplete response");
       }
-      if (learnGeneratedKeys) allowed.add(KeyId);
+      if (learnGeneratedKeys) {
+        allowed.add(KeyId);
+      } else if (![...allowed].some((entry) => keyMatches(entry, KeyId))) {
+        // E.g. `keyId` is an alias someone re-pointed: sealing under that key would hand every new
+        // value to a key this provider refuses to unwrap (and its owner could read them).
+        Plaintext.fill(0);
+        throw new JournalEncryptionError(
+          "key_not_allowed",
+          `KMS GenerateDataKey used key ${quoteUntrusted(KeyId)}, which is not in allowedKeyIds; refusing to seal values under it`,
+        );
+      }
       return { plaintextKey: Plaintext, wrappedKey: CiphertextBlob, keyId: KeyId };
     },
     async unwrapDataKey({ keyId, wrappedKey }): Promise<Uint8Array> {

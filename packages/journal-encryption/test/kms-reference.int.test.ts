@@ -1,6 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateKeyCommand, GenerateDataKeyCommand, KMS, KMSClient } from "@aws-sdk/client-kms";
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  GenerateDataKeyCommand,
+  KMS,
+  KMSClient,
+  UpdateAliasCommand,
+} from "@aws-sdk/client-kms";
 import { type MotoServer, startMoto } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
@@ -237,6 +244,30 @@ describe("reference-format values and version-2 envelopes against moto's KMS", (
       code: "provider_error",
       message: expect.stringMatching(/a different encryption context/),
     });
+  });
+
+  it("an alias re-pointed to a key outside allowedKeyIds cannot move new values to that key", async () => {
+    const aliasName = `alias/journal-${Date.now()}`;
+    await admin.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyArn }));
+    const keyProvider = kmsKeyProvider({ keyId: aliasName, allowedKeyIds: [keyArn], client: client().client });
+    const failures: string[] = [];
+    const codec = await createJournalCodec({
+      keyProvider,
+      dataKeyMaxUses: 2,
+      onEvent: (event) => {
+        if (event.type === "data-key-generation-failed") failures.push(event.error.code);
+      },
+    });
+    // Someone with kms:UpdateAlias points it at a key whose policy they control.
+    await admin.send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: otherKeyArn }));
+    await expect(createJournalCodec({ keyProvider })).rejects.toMatchObject({ code: "key_not_allowed" });
+    // The running codec's rotation is refused: it keeps sealing under the allowed key.
+    for (let i = 0; i < 4; i++) {
+      expect(inspectEnvelope(codec.encode(text("v"))).keyFingerprint).toBe(kmsKeyFingerprint(keyArn));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(failures[0]).toBe("key_not_allowed");
+    codec.close();
   });
 
   it("configuration mistakes are errors, not waits; a hostile endpoint's error names never reach messages raw", async () => {
