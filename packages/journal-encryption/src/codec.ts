@@ -8,7 +8,7 @@ import type { JournalCodecEvent, JournalCodecStats } from "./codec-events.js";
 import { type JournalCodecOptions, type ResolvedCodecOptions, resolveCodecOptions } from "./codec-options.js";
 import { asProviderError, cacheIdOf, DataKeyRotation, wipeDataKey } from "./codec-rotation.js";
 import { DataKeyCache } from "./data-key-cache.js";
-import { hasEnvelopePrefix, parseEnvelope, sealEnvelope } from "./envelope.js";
+import { claimsEnvelope, parseEnvelope, sealEnvelope } from "./envelope.js";
 import { hasReferencePrefix, parseReferenceEnvelope } from "./envelope-reference.js";
 import { type UnwrapTarget, unwrapFor } from "./envelope-unwrap.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
@@ -105,7 +105,7 @@ class EnvelopeCodec implements JournalCodec {
         this.#counters.emptyPassedThrough++;
         return Promise.resolve(new Uint8Array(0));
       }
-      if (!hasEnvelopePrefix(value)) {
+      if (!claimsEnvelope(value)) {
         if (hasReferencePrefix(value)) return this.#openReference(value);
         if (!this.#options.allowPlaintext) {
           throw new JournalEncryptionError(

@@ -1,6 +1,6 @@
 import { aesGcm, type CryptoImplementation } from "./aes-gcm.js";
 import { toHex } from "./bytes.js";
-import { type EnvelopeVersion, hasEnvelopePrefix, type ProviderKind, parseEnvelope } from "./envelope.js";
+import { claimsEnvelope, type EnvelopeVersion, type ProviderKind, parseEnvelope } from "./envelope.js";
 import { hasReferencePrefix, parseReferenceEnvelope, type ReferenceLayout } from "./envelope-reference.js";
 import { unwrapFor } from "./envelope-unwrap.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
@@ -74,7 +74,7 @@ function requireBytes(value: unknown, what: string): asserts value is Uint8Array
  */
 export function inspectValue(value: Uint8Array): StoredValueInfo {
   requireBytes(value, "inspectValue");
-  const claimed = hasEnvelopePrefix(value) ? "envelope" : hasReferencePrefix(value) ? "reference" : undefined;
+  const claimed = claimsEnvelope(value) ? "envelope" : hasReferencePrefix(value) ? "reference" : undefined;
   if (claimed === undefined) return { format: "plaintext", totalLength: value.length };
   try {
     return inspectEnvelope(value);

@@ -6,6 +6,7 @@ import { concatBytes } from "../src/bytes.js";
 import { encodeKeyHeader, fitsVersion2, hasEnvelopePrefix, parseEnvelope } from "../src/envelope.js";
 import {
   createJournalCodec,
+  inspectValue,
   isJournalEncryptionError,
   JournalEncryptionError,
   kmsKeyFingerprint,
@@ -55,13 +56,21 @@ describe("envelope", () => {
   );
 
   it.each([1, 2] as const)(
-    "every truncation of a version-%i envelope is rejected with a typed error",
+    "every truncation of a version-%i envelope is rejected with a typed error, even with allowPlaintext",
     async (envelopeVersion) => {
-      const codec = await createJournalCodec({ keyProvider: localProvider().provider, envelopeVersion });
+      const { provider } = localProvider();
+      const codec = await createJournalCodec({ keyProvider: provider, envelopeVersion });
+      const migrating = await createJournalCodec({ keyProvider: provider, envelopeVersion, allowPlaintext: true });
       for (const size of [0, 1, 40]) {
         const envelope = codec.encode(randomBytes(size));
         for (let length = 0; length < envelope.length; length++) {
-          await expectTypedRejection(codec.decode(envelope.subarray(0, length)));
+          const cut = envelope.subarray(0, length);
+          await expectTypedRejection(codec.decode(cut));
+          // Only the empty value is "no value"; a cut envelope never passes as plaintext.
+          if (length > 0) {
+            expect(await expectTypedRejection(migrating.decode(cut))).not.toBe("not_encrypted");
+            expect(inspectValue(cut).format).not.toBe("plaintext");
+          }
         }
       }
     },
