@@ -9,7 +9,7 @@ import { type JournalCodecOptions, type ResolvedCodecOptions, resolveCodecOption
 import { asProviderError, cacheIdOf, DataKeyRotation, wipeDataKey } from "./codec-rotation.js";
 import { DataKeyCache } from "./data-key-cache.js";
 import { claimsEnvelope, parseEnvelope, sealEnvelope } from "./envelope.js";
-import { hasReferencePrefix, parseReferenceEnvelope } from "./envelope-reference.js";
+import { claimsReference, parseReferenceEnvelope } from "./envelope-reference.js";
 import { type UnwrapTarget, unwrapFor } from "./envelope-unwrap.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey } from "./key-provider.js";
@@ -106,7 +106,7 @@ class EnvelopeCodec implements JournalCodec {
         return Promise.resolve(new Uint8Array(0));
       }
       if (!claimsEnvelope(value)) {
-        if (hasReferencePrefix(value)) return this.#openReference(value);
+        if (claimsReference(value)) return this.#openReference(value);
         if (!this.#options.allowPlaintext) {
           throw new JournalEncryptionError(
             "not_encrypted",

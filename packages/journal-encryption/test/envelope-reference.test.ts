@@ -48,7 +48,7 @@ describe("reference-format values", () => {
   it("refuses every truncation with invalid_envelope, and classifies it as invalid", () => {
     for (const layout of ["length-prefixed", "fixed-blob"] as const) {
       const frame = referenceFrame(layout, awsBlob(), randomBytes(32), randomBytes(12), text('"hi"'));
-      for (let length = 5; length < frame.length - 4; length++) {
+      for (let length = 1; length < frame.length - 4; length++) {
         const cut = frame.subarray(0, length);
         expect(() => parseReferenceEnvelope(cut)).toThrowError(
           expect.objectContaining({ code: "invalid_envelope" }) as unknown as Error,
@@ -64,6 +64,10 @@ describe("reference-format values", () => {
     const codec = await createJournalCodec({ keyProvider: localProvider().provider, allowPlaintext: true });
     const frame = referenceFrame("length-prefixed", motoBlob(), randomBytes(32), randomBytes(12), text("{}"));
     await expect(codec.decode(frame)).rejects.toMatchObject({ code: "unsupported_format" });
+    // Cut inside its magic, it still is not plaintext.
+    for (let length = 1; length < 5; length++) {
+      await expect(codec.decode(frame.subarray(0, length))).rejects.toMatchObject({ code: "unsupported_format" });
+    }
     await expect(
       createJournalCodec({ keyProvider: localProvider().provider, readReferenceFormat: true }),
     ).rejects.toMatchObject({ code: "invalid_option" });
