@@ -99,7 +99,18 @@ export function lazyJournalCodec(
     starting ??= Promise.resolve()
       .then(create)
       .then(
-        (created) => {
+        (created: JournalCodec) => {
+          if (
+            typeof created?.encode !== "function" ||
+            typeof created.decode !== "function" ||
+            typeof created.close !== "function"
+          ) {
+            starting = undefined;
+            throw new JournalEncryptionError(
+              "invalid_option",
+              "lazyJournalCodec: create must resolve with a journal codec (createJournalCodec(…))",
+            );
+          }
           if (closed) {
             created.close();
             throw closedError();

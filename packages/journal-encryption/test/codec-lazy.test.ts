@@ -83,4 +83,11 @@ describe("lazyJournalCodec", () => {
       expect.objectContaining({ code: "invalid_option" }) as never,
     );
   });
+
+  it("a create that resolves with something other than a codec is a typed error, not a TypeError later", async () => {
+    const lazy = lazyJournalCodec(async () => undefined as never);
+    await expect(lazy.decode(text("x"))).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(lazy.ready()).rejects.toMatchObject({ code: "invalid_option" });
+    expect(lazy.started).toBe(false);
+  });
 });
