@@ -45,6 +45,9 @@ class EnvelopeCodec implements JournalCodec {
   readonly #cache: DataKeyCache;
   readonly #rotation: DataKeyRotation;
   #closed = false;
+  /** Rejects with `codec_closed` at `close()`: every wait of a decode races it. */
+  readonly #closing: Promise<never>;
+  #signalClosed: (error: JournalEncryptionError) => void = () => undefined;
   readonly #counters = {
     encoded: 0,
     decoded: 0,
@@ -58,6 +61,10 @@ class EnvelopeCodec implements JournalCodec {
 
   constructor(options: ResolvedCodecOptions, first: DataKey) {
     this.#options = options;
+    this.#closing = new Promise<never>((_, reject) => {
+      this.#signalClosed = reject;
+    });
+    this.#closing.catch(() => undefined);
     this.#aes = aesGcm(options.crypto);
     this.#cache = new DataKeyCache({
       maxEntries: options.cacheMaxEntries,
@@ -118,7 +125,9 @@ class EnvelopeCodec implements JournalCodec {
         return Promise.resolve(value);
       }
       const waiting = this.#rotation.housekeeping(this.#options.now());
-      return waiting === undefined ? this.#open(value) : waiting.then(() => this.#open(value));
+      return waiting === undefined
+        ? this.#open(value)
+        : Promise.race([waiting, this.#closing]).then(() => this.#open(value));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -179,7 +188,12 @@ class EnvelopeCodec implements JournalCodec {
     });
   }
 
+  /** The data key, or `codec_closed` as soon as `close()` runs (a provider call may still be pending). */
   #dataKeyFor(cacheId: string, keyReference: string, target: UnwrapTarget): Promise<Uint8Array> {
+    return Promise.race([this.#lookUp(cacheId, keyReference, target), this.#closing]);
+  }
+
+  #lookUp(cacheId: string, keyReference: string, target: UnwrapTarget): Promise<Uint8Array> {
     const provider = this.#options.keyProvider;
     const lookup = this.#cache.getOrLoad(cacheId, async () => {
       const started = this.#options.now();
@@ -234,6 +248,7 @@ class EnvelopeCodec implements JournalCodec {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#signalClosed(closedError());
     this.#cache.wipe();
     this.#rotation.close();
   }

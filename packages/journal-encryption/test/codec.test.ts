@@ -474,4 +474,19 @@ describe("createJournalCodec", () => {
     expect(handed[0]?.every((byte) => byte === 0)).toBe(true);
     codec.close();
   });
+
+  it("close() rejects decodes waiting on a provider that never answers at once, not after the deadline", async () => {
+    const { provider: inner } = localProvider();
+    const sealed = (await createJournalCodec({ keyProvider: inner })).encode(text("secret"));
+    const silent: KeyProvider = {
+      kind: "local",
+      generateDataKey: () => inner.generateDataKey(),
+      unwrapDataKey: () => new Promise<Uint8Array>(() => undefined),
+    };
+    const codec = await createJournalCodec({ keyProvider: silent, providerTimeoutMs: 60_000 });
+    const pending = codec.decode(sealed);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    codec.close();
+    await expect(pending).rejects.toMatchObject({ code: "codec_closed" });
+  });
 });
