@@ -90,4 +90,14 @@ describe("lazyJournalCodec", () => {
     await expect(lazy.ready()).rejects.toMatchObject({ code: "invalid_option" });
     expect(lazy.started).toBe(false);
   });
+
+  it("close() refuses decodes and ready() waiting on a start that never settles, at once", async () => {
+    const lazy = lazyJournalCodec(() => new Promise<never>(() => undefined));
+    const decoding = lazy.decode(text("x"));
+    const readying = lazy.ready();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    lazy.close();
+    await expect(decoding).rejects.toMatchObject({ code: "codec_closed" });
+    await expect(readying).rejects.toMatchObject({ code: "codec_closed" });
+  });
 });
