@@ -3,10 +3,11 @@
  * of the same wrapped key share one provider call. Keys leaving the cache are not zeroed (a decode
  * may still hold them); `wipe` zeroes every key it holds and every key still being loaded.
  *
- * Refusals are remembered too, briefly: a stored value whose wrapped key the provider refused (a
- * tampered blob, a key outside the allowed ones) would otherwise cost a provider call — for a
- * reference-format value one `Decrypt` per allowed key — every time it is read, and Restate reads
- * state and replays journals on every attempt. Transient failures are never remembered.
+ * Refusals of a value are remembered too, briefly: a stored value whose wrapped key the provider
+ * refused (a tampered blob, a key outside the allowed ones) would otherwise cost a provider call —
+ * for a reference-format value one `Decrypt` per allowed key — every time it is read, and Restate
+ * reads state and replays journals on every attempt. Transient failures and refusals that an
+ * operator can fix (a disabled key, a missing permission) are never remembered.
  */
 import { JournalEncryptionError } from "./errors.js";
 
@@ -29,11 +30,25 @@ interface Refusal {
   readonly expiresAt: number;
 }
 
-/** Failures that say something about the wrapped key itself, not about the moment. */
+/** Refusals that say something about the value itself: no later attempt can turn them around. */
+const VALUE_REFUSALS: ReadonlySet<string> = new Set([
+  "key_not_allowed",
+  "unknown_key",
+  "wrong_provider",
+  "invalid_envelope",
+  "authentication_failed",
+]);
+
+/**
+ * True for refusals worth remembering. A disabled key, a denied permission or missing credentials
+ * are refusals too, but of the moment, and fixing them must take effect on the next read; KMS's
+ * `InvalidCiphertextException` (a modified blob, or one made for another encryption context) is
+ * about the value.
+ */
 function isLasting(error: unknown): error is JournalEncryptionError {
-  return (
-    error instanceof JournalEncryptionError && error.code !== "provider_unavailable" && error.code !== "codec_closed"
-  );
+  if (!(error instanceof JournalEncryptionError)) return false;
+  if (VALUE_REFUSALS.has(error.code)) return true;
+  return error.code === "provider_error" && (error.cause as { name?: unknown })?.name === "InvalidCiphertextException";
 }
 
 function closed(): JournalEncryptionError {

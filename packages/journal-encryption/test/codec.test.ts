@@ -259,7 +259,7 @@ describe("createJournalCodec", () => {
     expect(state.unwrap).toBe(5);
   });
 
-  it("remembers a refused unwrap for a minute at most; transient failures are never remembered", async () => {
+  it("remembers a refusal of the value for a minute at most; transient and fixable failures never", async () => {
     let now = 0;
     const { keys } = localProvider(["k1"]);
     const writer = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }) });
@@ -270,13 +270,18 @@ describe("createJournalCodec", () => {
     for (let i = 0; i < 2; i++)
       await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "provider_unavailable" });
     expect(state.unwrap).toBe(2);
-    state.failWith = new JournalEncryptionError("provider_error", "test: refused");
-    for (let i = 0; i < 3; i++) await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "provider_error" });
-    expect(state.unwrap).toBe(3);
+    // A refusal an operator fixes (a disabled key) is asked again on every read…
+    state.failWith = new JournalEncryptionError("provider_error", "test: the KMS key is disabled");
+    for (let i = 0; i < 2; i++) await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "provider_error" });
+    expect(state.unwrap).toBe(4);
+    // …a refusal of the value is not.
+    state.failWith = new JournalEncryptionError("key_not_allowed", "test: not an allowed key");
+    for (let i = 0; i < 3; i++) await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "key_not_allowed" });
+    expect(state.unwrap).toBe(5);
     state.failWith = undefined;
     now += 60_000;
     expect(await reader.decode(sealed)).toEqual(text("x"));
-    expect(state.unwrap).toBe(4);
+    expect(state.unwrap).toBe(6);
   });
 
   it("validates options with precise messages", async () => {
