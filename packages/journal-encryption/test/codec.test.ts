@@ -458,6 +458,12 @@ describe("createJournalCodec", () => {
     expect(late.length).toBeGreaterThanOrEqual(3);
     for (const key of late) expect(key.every((byte) => byte === 0)).toBe(true);
     codec.close();
+    for (const providerTimeoutMs of [0, 1.5, 2 ** 31]) {
+      await expect(createJournalCodec({ keyProvider: inner, providerTimeoutMs })).rejects.toMatchObject({
+        code: "invalid_option",
+        message: expect.stringContaining("providerTimeoutMs"),
+      });
+    }
   });
 
   it("takes ownership of the provider's data-key array and wipes it once copied", async () => {
