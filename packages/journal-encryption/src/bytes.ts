@@ -90,3 +90,22 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
   return diff === 0;
 }
+
+/** Quote and backslash, control characters (C0, DEL, C1), line/paragraph separators and bidirectional-text controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNPRINTABLE = /["\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Quotes text that came from outside (a key id read from a stored value, an error name sent by a
+ * KMS endpoint) for an error message: control and bidi characters escaped as `\u{…}`, at most `max`
+ * characters. Whoever can write Restate's storage can put anything there; printed raw, it could
+ * forge log lines or move an operator's terminal cursor.
+ */
+export function quoteUntrusted(text: string, max = 80): string {
+  const chars = [...text];
+  const shown = chars.length > max ? `${chars.slice(0, max).join("")}…` : text;
+  const escaped = shown.replace(UNPRINTABLE, (c) =>
+    c === '"' || c === "\\" ? `\\${c}` : `\\u{${(c.codePointAt(0) as number).toString(16)}}`,
+  );
+  return `"${escaped}"`;
+}

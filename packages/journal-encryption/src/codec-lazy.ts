@@ -92,6 +92,13 @@ export function lazyJournalCodec(
   };
 
   const closedError = () => new JournalEncryptionError("codec_closed", "the journal codec was closed");
+  // Rejects at close(): a decode or ready() waiting on a start that has not settled (a provider that
+  // keeps failing transiently, or never answers) is refused at once instead of waiting on.
+  let signalClosed: (error: JournalEncryptionError) => void = () => undefined;
+  const closing = new Promise<never>((_, reject) => {
+    signalClosed = reject;
+  });
+  closing.catch(() => undefined);
 
   const start = (): Promise<JournalCodec> => {
     if (closed) return Promise.reject(closedError());
@@ -99,7 +106,18 @@ export function lazyJournalCodec(
     starting ??= Promise.resolve()
       .then(create)
       .then(
-        (created) => {
+        (created: JournalCodec) => {
+          if (
+            typeof created?.encode !== "function" ||
+            typeof created.decode !== "function" ||
+            typeof created.close !== "function"
+          ) {
+            starting = undefined;
+            throw new JournalEncryptionError(
+              "invalid_option",
+              "lazyJournalCodec: create must resolve with a journal codec (createJournalCodec(…))",
+            );
+          }
           if (closed) {
             created.close();
             throw closedError();
@@ -122,7 +140,9 @@ export function lazyJournalCodec(
   };
 
   const ready = async (timeoutMs?: number): Promise<JournalCodec> => {
-    const creating = start();
+    const started = start();
+    started.catch(() => undefined);
+    const creating = codec !== undefined ? started : Promise.race([started, closing]);
     if (codec !== undefined || timeoutMs === undefined) return creating;
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
       throw new JournalEncryptionError("invalid_option", `ready: timeoutMs must be ≥ 0, got ${timeoutMs}`);
@@ -178,7 +198,7 @@ export function lazyJournalCodec(
     },
     decode(value) {
       if (codec !== undefined) return codec.decode(value);
-      return startPatiently().then((started) => started.decode(value));
+      return Promise.race([startPatiently(), closing]).then((started) => started.decode(value));
     },
     provider: () => Promise.resolve(lazy),
     ready,
@@ -187,6 +207,7 @@ export function lazyJournalCodec(
     },
     close() {
       closed = true;
+      signalClosed(closedError());
       codec?.close();
     },
   };

@@ -39,6 +39,14 @@ export interface JournalCodecOptions {
    * tries. See `RetryPolicy.maxAttempts` for why waiting is the default.
    */
   decodeRetry?: RetryPolicy;
+  /**
+   * Longest wait for one key-provider call (generating or unwrapping a data key). A call that has
+   * not answered by then counts as a transient failure (`provider_unavailable`, retried by
+   * `decodeRetry` and by rotation's backoff); a data key that arrives later is wiped. Default 30 s.
+   * Without it a provider that never answers (the AWS SDK sets no request timeout by default) would
+   * hold every decode waiting on that data key, and rotation, for the life of the process.
+   */
+  providerTimeoutMs?: number;
   /** Decode values without the envelope prefix as they are (migration). Default false: refused. */
   allowPlaintext?: boolean;
   /**
@@ -85,6 +93,7 @@ export interface ResolvedCodecOptions {
   cacheMaxEntries: number;
   cacheTtlMs: number;
   retry: Required<RetryPolicy>;
+  providerTimeoutMs: number;
   allowPlaintext: boolean;
   allowEmpty: boolean;
   crypto: CryptoImplementation;
@@ -167,6 +176,7 @@ export function resolveCodecOptions(options: JournalCodecOptions): ResolvedCodec
       initialDelayMs: positiveInteger("decodeRetry.initialDelayMs", retry.initialDelayMs, DEFAULT_RETRY.initialDelayMs),
       maxDelayMs: positiveInteger("decodeRetry.maxDelayMs", retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
     },
+    providerTimeoutMs: positiveInteger("providerTimeoutMs", options.providerTimeoutMs, 30_000, 2 ** 31 - 1),
     allowPlaintext: options.allowPlaintext ?? false,
     allowEmpty: options.allowEmpty ?? options.allowPlaintext ?? false,
     crypto,

@@ -10,7 +10,7 @@ import { encodeKeyHeader, fitsVersion2 } from "./envelope.js";
 import { keyFingerprint } from "./envelope-fingerprint.js";
 import { JournalEncryptionError } from "./errors.js";
 import type { DataKey } from "./key-provider.js";
-import { backoffDelay } from "./retry.js";
+import { backoffDelay, withDeadline } from "./retry.js";
 
 /** The key the codec seals with, and the envelope header it writes (computed once per key). */
 export interface SealingKey {
@@ -26,17 +26,35 @@ export interface SealingKey {
 /** Rotation failures: 0.5 s doubling to 30 s between attempts, with the jitter of `retry.ts`. */
 const ROTATION_BACKOFF = { maxAttempts: Number.POSITIVE_INFINITY, initialDelayMs: 500, maxDelayMs: 30_000 };
 
+/** How a value names the key that wrapped its data key. */
+export type KeyReference =
+  | { readonly kind: "key-id"; readonly keyId: string }
+  | { readonly kind: "fingerprint"; readonly fingerprint: number }
+  | { readonly kind: "reference" };
+
 /**
- * The data-key cache id: provider kind, the key reference as the value stores it (a key id, `#<n>`
- * for a version-2 KMS fingerprint, `reference` for the reference codec) and the wrapped key.
+ * The data-key cache id: provider kind, the key reference and the wrapped key. Each kind of reference
+ * has its own tag, so no key id a value can spell (`#5`, `reference`…) shares an id with a
+ * fingerprint or a reference-format value: one value's refusal is never another value's answer.
  */
-export function cacheIdOf(provider: string, keyReference: string, wrappedKey: Uint8Array): string {
-  return `${provider}\u0000${keyReference}\u0000${toBase64(wrappedKey)}`;
+export function cacheIdOf(provider: string, reference: KeyReference, wrappedKey: Uint8Array): string {
+  const tag =
+    reference.kind === "key-id"
+      ? `id:${reference.keyId}`
+      : reference.kind === "fingerprint"
+        ? `fp:${reference.fingerprint}`
+        : "ref";
+  return `${provider}\u0000${tag}\u0000${toBase64(wrappedKey)}`;
 }
 
 export function asProviderError(error: unknown, what: string): JournalEncryptionError {
   if (error instanceof JournalEncryptionError) return error;
   return new JournalEncryptionError("provider_error", `${what} failed in the key provider`, { cause: error });
+}
+
+/** Overwrites the plaintext of a data key the codec will not use (or has copied). */
+export function wipeDataKey(dataKey: DataKey | undefined): void {
+  if (dataKey?.plaintextKey instanceof Uint8Array) dataKey.plaintextKey.fill(0);
 }
 
 export class DataKeyRotation {
@@ -84,6 +102,9 @@ export class DataKeyRotation {
       );
     }
     const key = new Uint8Array(dataKey.plaintextKey);
+    // The codec's copy is the only one that lives on (close() zeroes it); the provider's array — for
+    // KMS, the SDK's response — would otherwise keep the data key in memory until collected.
+    wipeDataKey(dataKey);
     const wrappedKey = new Uint8Array(dataKey.wrappedKey);
     const version = this.#options.envelopeVersion === 2 && fitsVersion2(kind, dataKey.keyId, wrappedKey) ? 2 : 1;
     const sealing: SealingKey = {
@@ -92,7 +113,9 @@ export class DataKeyRotation {
       header: encodeKeyHeader(kind, dataKey.keyId, wrappedKey, version),
       cacheId: cacheIdOf(
         kind,
-        version === 2 && kind === "aws-kms" ? `#${keyFingerprint(dataKey.keyId)}` : dataKey.keyId,
+        version === 2 && kind === "aws-kms"
+          ? { kind: "fingerprint", fingerprint: keyFingerprint(dataKey.keyId) }
+          : { kind: "key-id", keyId: dataKey.keyId },
         wrappedKey,
       ),
       createdAt: this.#options.now(),
@@ -111,12 +134,16 @@ export class DataKeyRotation {
     if (now < earliest) return undefined;
     this.#lastAttemptAt = now;
     const started = this.#options.now();
-    this.#rotation = this.#options.keyProvider
-      .generateDataKey()
+    this.#rotation = withDeadline(
+      () => this.#options.keyProvider.generateDataKey(),
+      this.#options.providerTimeoutMs,
+      "generating a data key",
+      wipeDataKey,
+    )
       .then((dataKey) => {
         if (this.#closed) {
           // A key that arrives after close() is wiped, never adopted.
-          if (dataKey?.plaintextKey instanceof Uint8Array) dataKey.plaintextKey.fill(0);
+          wipeDataKey(dataKey);
           return;
         }
         this.#next = this.#adopt(dataKey);

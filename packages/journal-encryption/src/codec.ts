@@ -6,14 +6,14 @@ import { aesGcm, GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from "./aes-gcm.js";
 import { bytesEqual } from "./bytes.js";
 import type { JournalCodecEvent, JournalCodecStats } from "./codec-events.js";
 import { type JournalCodecOptions, type ResolvedCodecOptions, resolveCodecOptions } from "./codec-options.js";
-import { asProviderError, cacheIdOf, DataKeyRotation } from "./codec-rotation.js";
+import { asProviderError, cacheIdOf, DataKeyRotation, wipeDataKey } from "./codec-rotation.js";
 import { DataKeyCache } from "./data-key-cache.js";
-import { hasEnvelopePrefix, parseEnvelope, sealEnvelope } from "./envelope.js";
-import { hasReferencePrefix, parseReferenceEnvelope } from "./envelope-reference.js";
+import { claimsEnvelope, parseEnvelope, sealEnvelope } from "./envelope.js";
+import { claimsReference, parseReferenceEnvelope } from "./envelope-reference.js";
 import { type UnwrapTarget, unwrapFor } from "./envelope-unwrap.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey } from "./key-provider.js";
-import { withRetry } from "./retry.js";
+import { withDeadline, withRetry } from "./retry.js";
 
 export type { JournalCodecEvent, JournalCodecStats } from "./codec-events.js";
 export type { JournalCodecOptions } from "./codec-options.js";
@@ -45,6 +45,9 @@ class EnvelopeCodec implements JournalCodec {
   readonly #cache: DataKeyCache;
   readonly #rotation: DataKeyRotation;
   #closed = false;
+  /** Rejects with `codec_closed` at `close()`: every wait of a decode races it. */
+  readonly #closing: Promise<never>;
+  #signalClosed: (error: JournalEncryptionError) => void = () => undefined;
   readonly #counters = {
     encoded: 0,
     decoded: 0,
@@ -58,6 +61,10 @@ class EnvelopeCodec implements JournalCodec {
 
   constructor(options: ResolvedCodecOptions, first: DataKey) {
     this.#options = options;
+    this.#closing = new Promise<never>((_, reject) => {
+      this.#signalClosed = reject;
+    });
+    this.#closing.catch(() => undefined);
     this.#aes = aesGcm(options.crypto);
     this.#cache = new DataKeyCache({
       maxEntries: options.cacheMaxEntries,
@@ -105,8 +112,8 @@ class EnvelopeCodec implements JournalCodec {
         this.#counters.emptyPassedThrough++;
         return Promise.resolve(new Uint8Array(0));
       }
-      if (!hasEnvelopePrefix(value)) {
-        if (hasReferencePrefix(value)) return this.#openReference(value);
+      if (!claimsEnvelope(value)) {
+        if (claimsReference(value)) return this.#openReference(value);
         if (!this.#options.allowPlaintext) {
           throw new JournalEncryptionError(
             "not_encrypted",
@@ -118,7 +125,9 @@ class EnvelopeCodec implements JournalCodec {
         return Promise.resolve(value);
       }
       const waiting = this.#rotation.housekeeping(this.#options.now());
-      return waiting === undefined ? this.#open(value) : waiting.then(() => this.#open(value));
+      return waiting === undefined
+        ? this.#open(value)
+        : Promise.race([waiting, this.#closing]).then(() => this.#open(value));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -146,7 +155,13 @@ class EnvelopeCodec implements JournalCodec {
     }
     const envelope = parseEnvelope(value);
     const reference = envelope.keyFingerprint === undefined ? envelope.keyId : `#${envelope.keyFingerprint}`;
-    const cacheId = cacheIdOf(envelope.provider, reference, envelope.wrappedKey);
+    const cacheId = cacheIdOf(
+      envelope.provider,
+      envelope.keyFingerprint === undefined
+        ? { kind: "key-id", keyId: envelope.keyId }
+        : { kind: "fingerprint", fingerprint: envelope.keyFingerprint },
+      envelope.wrappedKey,
+    );
     return this.#dataKeyFor(cacheId, reference, { kind: "envelope", envelope }).then((key) => {
       this.#assertOpen();
       const plaintext = this.#aes.open(key, envelope.nonce, envelope.aad, envelope.sealed);
@@ -163,7 +178,7 @@ class EnvelopeCodec implements JournalCodec {
       );
     }
     const parsed = parseReferenceEnvelope(value);
-    const cacheId = cacheIdOf("aws-kms", "reference", parsed.wrappedKey);
+    const cacheId = cacheIdOf("aws-kms", { kind: "reference" }, parsed.wrappedKey);
     return this.#dataKeyFor(cacheId, "reference", { kind: "reference", wrappedKey: parsed.wrappedKey }).then((key) => {
       this.#assertOpen();
       const plaintext = this.#aes.open(key, parsed.iv, new Uint8Array(0), parsed.sealed);
@@ -173,7 +188,12 @@ class EnvelopeCodec implements JournalCodec {
     });
   }
 
+  /** The data key, or `codec_closed` as soon as `close()` runs (a provider call may still be pending). */
   #dataKeyFor(cacheId: string, keyReference: string, target: UnwrapTarget): Promise<Uint8Array> {
+    return Promise.race([this.#lookUp(cacheId, keyReference, target), this.#closing]);
+  }
+
+  #lookUp(cacheId: string, keyReference: string, target: UnwrapTarget): Promise<Uint8Array> {
     const provider = this.#options.keyProvider;
     const lookup = this.#cache.getOrLoad(cacheId, async () => {
       const started = this.#options.now();
@@ -182,7 +202,12 @@ class EnvelopeCodec implements JournalCodec {
           this.#options.retry,
           () => {
             this.#counters.unwraps++;
-            return unwrapFor(provider, target);
+            return withDeadline(
+              () => unwrapFor(provider, target),
+              this.#options.providerTimeoutMs,
+              "unwrapping a data key",
+              (late) => late.key.fill(0),
+            );
           },
           (attempt, delayMs, error) =>
             this.#emit({
@@ -223,6 +248,7 @@ class EnvelopeCodec implements JournalCodec {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#signalClosed(closedError());
     this.#cache.wipe();
     this.#rotation.close();
   }
@@ -247,7 +273,14 @@ export async function createJournalCodec(options: JournalCodecOptions): Promise<
   const started = resolved.now();
   let first: DataKey;
   try {
-    first = await withRetry(resolved.retry, () => resolved.keyProvider.generateDataKey());
+    first = await withRetry(resolved.retry, () =>
+      withDeadline(
+        () => resolved.keyProvider.generateDataKey(),
+        resolved.providerTimeoutMs,
+        "generating the first data key",
+        wipeDataKey,
+      ),
+    );
   } catch (error) {
     throw isJournalEncryptionError(error) ? error : asProviderError(error, "generateDataKey");
   }

@@ -40,6 +40,17 @@ export function hasReferencePrefix(bytes: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * True for values that begin with `RTv1\0`, or are shorter and all of them is its start (`R` …
+ * `RTv1`): a reference value cut inside its magic, which no JSON value resembles — never plaintext.
+ */
+export function claimsReference(bytes: Uint8Array): boolean {
+  if (bytes.length >= REFERENCE_MAGIC.length) return hasReferencePrefix(bytes);
+  if (bytes.length === 0) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== REFERENCE_MAGIC[i]) return false;
+  return true;
+}
+
 function malformed(detail: string): JournalEncryptionError {
   return new JournalEncryptionError("invalid_envelope", `malformed reference-format value: ${detail}`);
 }
@@ -60,6 +71,7 @@ export function referenceLayoutOf(bytes: Uint8Array): ReferenceLayout {
  */
 export function parseReferenceEnvelope(bytes: Uint8Array): ReferenceEnvelope {
   if (!hasReferencePrefix(bytes)) {
+    if (claimsReference(bytes)) throw malformed(`truncated inside the magic (${bytes.length} bytes)`);
     throw new JournalEncryptionError("not_encrypted", "value does not start with the reference codec's prefix");
   }
   const start = REFERENCE_MAGIC.length;

@@ -62,6 +62,19 @@ export function hasEnvelopePrefix(bytes: Uint8Array): boolean {
   );
 }
 
+/**
+ * True for values that begin with the magic, or are shorter than it and all of them is its start
+ * (`00`, `00 52`, `00 52 4A`): an envelope truncated inside its magic. No JSON begins with a NUL,
+ * so these are never plaintext; read as plaintext, cutting a stored envelope to 1–3 bytes would
+ * turn ciphertext into a value `allowPlaintext` passes through.
+ */
+export function claimsEnvelope(bytes: Uint8Array): boolean {
+  if (bytes.length >= 4) return hasEnvelopePrefix(bytes);
+  if (bytes.length === 0) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== ENVELOPE_MAGIC[i]) return false;
+  return true;
+}
+
 function invalidOption(message: string): JournalEncryptionError {
   return new JournalEncryptionError("invalid_option", message);
 }
@@ -256,6 +269,7 @@ function parseV2(bytes: Uint8Array): ParsedEnvelope {
  */
 export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   if (!hasEnvelopePrefix(bytes)) {
+    if (claimsEnvelope(bytes)) throw malformed(`truncated inside the magic (${bytes.length} bytes)`);
     throw new JournalEncryptionError("not_encrypted", "value does not start with the journal envelope prefix");
   }
   if (bytes.length < 5) throw malformed("truncated before the version byte");

@@ -1,7 +1,12 @@
 import { aesGcm, type CryptoImplementation } from "./aes-gcm.js";
 import { toHex } from "./bytes.js";
-import { type EnvelopeVersion, hasEnvelopePrefix, type ProviderKind, parseEnvelope } from "./envelope.js";
-import { hasReferencePrefix, parseReferenceEnvelope, type ReferenceLayout } from "./envelope-reference.js";
+import { claimsEnvelope, type EnvelopeVersion, type ProviderKind, parseEnvelope } from "./envelope.js";
+import {
+  claimsReference,
+  hasReferencePrefix,
+  parseReferenceEnvelope,
+  type ReferenceLayout,
+} from "./envelope-reference.js";
 import { unwrapFor } from "./envelope-unwrap.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { KeyProvider } from "./key-provider.js";
@@ -74,10 +79,10 @@ function requireBytes(value: unknown, what: string): asserts value is Uint8Array
  */
 export function inspectValue(value: Uint8Array): StoredValueInfo {
   requireBytes(value, "inspectValue");
-  const claimed = hasEnvelopePrefix(value) ? "envelope" : hasReferencePrefix(value) ? "reference" : undefined;
+  const claimed = claimsEnvelope(value) ? "envelope" : claimsReference(value) ? "reference" : undefined;
   if (claimed === undefined) return { format: "plaintext", totalLength: value.length };
   try {
-    return inspectEnvelope(value);
+    return claimed === "reference" ? inspectReference(value) : inspectEnvelope(value);
   } catch (error) {
     if (
       isJournalEncryptionError(error) &&
@@ -101,21 +106,7 @@ export function inspectValue(value: Uint8Array): StoredValueInfo {
  */
 export function inspectEnvelope(value: Uint8Array): EnvelopeInfo | ReferenceValueInfo {
   requireBytes(value, "inspectEnvelope");
-  if (hasReferencePrefix(value)) {
-    const reference = parseReferenceEnvelope(value);
-    return {
-      format: "reference",
-      layout: reference.layout,
-      provider: "aws-kms",
-      keyId: undefined,
-      keyFingerprint: undefined,
-      wrappedKeyLength: reference.wrappedKey.length,
-      nonceHex: toHex(reference.iv),
-      headerLength: reference.headerLength,
-      ciphertextLength: reference.ciphertextLength,
-      totalLength: value.length,
-    };
-  }
+  if (hasReferencePrefix(value)) return inspectReference(value);
   const envelope = parseEnvelope(value);
   return {
     format: "envelope",
@@ -127,6 +118,22 @@ export function inspectEnvelope(value: Uint8Array): EnvelopeInfo | ReferenceValu
     nonceHex: toHex(envelope.nonce),
     headerLength: envelope.headerLength,
     ciphertextLength: envelope.ciphertextLength,
+    totalLength: value.length,
+  };
+}
+
+function inspectReference(value: Uint8Array): ReferenceValueInfo {
+  const reference = parseReferenceEnvelope(value);
+  return {
+    format: "reference",
+    layout: reference.layout,
+    provider: "aws-kms",
+    keyId: undefined,
+    keyFingerprint: undefined,
+    wrappedKeyLength: reference.wrappedKey.length,
+    nonceHex: toHex(reference.iv),
+    headerLength: reference.headerLength,
+    ciphertextLength: reference.ciphertextLength,
     totalLength: value.length,
   };
 }
@@ -155,7 +162,7 @@ export async function openEnvelope(
 ): Promise<Uint8Array> {
   requireBytes(value, "openEnvelope");
   const aes = aesGcm(options.crypto);
-  if (hasReferencePrefix(value)) {
+  if (claimsReference(value)) {
     if (options.readReferenceFormat !== true) {
       throw new JournalEncryptionError(
         "unsupported_format",

@@ -38,6 +38,9 @@ function describeKmsFailure(
   if (/region is missing/i.test(message)) {
     return "no AWS region is configured (set AWS_REGION or pass a KMSClient with a region)";
   }
+  if (/region not accepted|invalid region/i.test(message))
+    return "the configured AWS region is not a valid region name";
+  if (code === "ERR_INVALID_URL") return "the configured KMS endpoint is not a valid URL";
   if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
     return "no AWS credentials were found (environment, profile, or the runtime's role)";
   }
@@ -78,11 +81,21 @@ export function classifyKmsError(error: unknown, operation: string): JournalEncr
     message?: string;
     cause?: { code?: string };
   };
-  const name = details?.name ?? "Error";
-  const status = details?.$metadata?.httpStatusCode;
+  // The error name is the `__type` a KMS endpoint (or whatever answers in its place) sent: only a
+  // name-shaped one is repeated.
+  const sentName = details?.name ?? "Error";
+  const name =
+    typeof sentName === "string" && /^[A-Za-z][\w.:#-]{0,99}$/.test(sentName) ? sentName : "UnrecognisedError";
+  const sentStatus = details?.$metadata?.httpStatusCode;
+  const status = Number.isInteger(sentStatus) ? sentStatus : undefined;
   const message = typeof details?.message === "string" ? details.message : "";
   const networkCode = details?.code ?? details?.cause?.code;
-  const configuration = /region is missing/i.test(message) || name === "CredentialsProviderError";
+  // Configuration mistakes surface as plain Errors/TypeErrors without an HTTP status, like network
+  // failures do; waited out as transient, a decode would retry them forever.
+  const configuration =
+    /region is missing|region not accepted|invalid region/i.test(message) ||
+    networkCode === "ERR_INVALID_URL" ||
+    name === "CredentialsProviderError";
   const transient =
     !configuration &&
     (TRANSIENT_ERROR_NAMES.has(name) ||

@@ -3,6 +3,7 @@
  * use only the core never load the AWS SDK.
  */
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { quoteUntrusted } from "./bytes.js";
 import { canonicalKmsKeyId, keyFingerprint } from "./envelope-fingerprint.js";
 import { isJournalEncryptionError, JournalEncryptionError } from "./errors.js";
 import type { DataKey, KeyProvider } from "./key-provider.js";
@@ -28,6 +29,8 @@ export interface KmsKeyProviderOptions {
    * `Decrypt` pinned to each allowed key in turn, so KMS itself refuses a blob made under any other
    * key. Default: `keyId` (when it is not an alias) plus the key ARN KMS reports for this provider's
    * own `GenerateDataKey` calls. Aliases are not accepted here because an alias can be re-pointed.
+   * When given, `GenerateDataKey` must also report one of these keys (else `key_not_allowed`), so a
+   * re-pointed alias in `keyId` cannot move new values to another key.
    */
   allowedKeyIds?: string[];
 }
@@ -77,7 +80,7 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
     if (typeof id !== "string" || id.length === 0 || isAlias(id)) {
       throw new JournalEncryptionError(
         "invalid_option",
-        `kmsKeyProvider: allowedKeyIds must be key ARNs or key ids (aliases can be re-pointed), got "${id}"`,
+        `kmsKeyProvider: allowedKeyIds must be key ARNs or key ids (aliases can be re-pointed), got ${typeof id === "string" ? quoteUntrusted(id) : typeof id}`,
       );
     }
   }
@@ -86,6 +89,9 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
   const grantTokens = options.grantTokens;
   const allowed = new Set<string>(options.allowedKeyIds ?? (isAlias(options.keyId) ? [] : [options.keyId]));
   const learnGeneratedKeys = options.allowedKeyIds === undefined;
+  // The allowed key that last unwrapped an unnamed data key is asked first next time: values of one
+  // writer come in runs, so a reader allowing several keys usually needs one Decrypt, not one per key.
+  let lastAccepted: string | undefined;
 
   async function decrypt(
     keyId: string,
@@ -137,12 +143,22 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
       if (Plaintext?.length !== 32 || !CiphertextBlob || !KeyId) {
         throw new JournalEncryptionError("provider_error", "KMS GenerateDataKey returned an incomplete response");
       }
-      if (learnGeneratedKeys) allowed.add(KeyId);
+      if (learnGeneratedKeys) {
+        allowed.add(KeyId);
+      } else if (![...allowed].some((entry) => keyMatches(entry, KeyId))) {
+        // E.g. `keyId` is an alias someone re-pointed: sealing under that key would hand every new
+        // value to a key this provider refuses to unwrap (and its owner could read them).
+        Plaintext.fill(0);
+        throw new JournalEncryptionError(
+          "key_not_allowed",
+          `KMS GenerateDataKey used key ${quoteUntrusted(KeyId)}, which is not in allowedKeyIds; refusing to seal values under it`,
+        );
+      }
       return { plaintextKey: Plaintext, wrappedKey: CiphertextBlob, keyId: KeyId };
     },
     async unwrapDataKey({ keyId, wrappedKey }): Promise<Uint8Array> {
       if (![...allowed].some((entry) => keyMatches(entry, keyId))) {
-        throw new JournalEncryptionError("key_not_allowed", `KMS key "${keyId}" is not in allowedKeyIds`);
+        throw new JournalEncryptionError("key_not_allowed", `KMS key ${quoteUntrusted(keyId)} is not in allowedKeyIds`);
       }
       return decrypt(keyId, wrappedKey, encryptionContext);
     },
@@ -164,12 +180,16 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
             : `no allowed KMS key has fingerprint ${fingerprint}`,
         );
       }
+      const preferred = candidates.indexOf(lastAccepted as string);
+      if (preferred > 0) candidates.unshift(...candidates.splice(preferred, 1));
       // The reference codec sends no encryption context; our own envelopes use the provider's.
       const context = source === "reference" ? undefined : encryptionContext;
       const refusals: JournalEncryptionError[] = [];
       for (const candidate of candidates) {
         try {
-          return { key: await decrypt(candidate, wrappedKey, context), keyId: candidate };
+          const key = await decrypt(candidate, wrappedKey, context);
+          lastAccepted = candidate;
+          return { key, keyId: candidate };
         } catch (error) {
           if (!isJournalEncryptionError(error) || error.code === "provider_unavailable") throw error;
           refusals.push(error);

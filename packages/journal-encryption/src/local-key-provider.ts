@@ -1,5 +1,5 @@
 import { AES_KEY_LENGTH, type AesGcm, aesGcm, GCM_NONCE_LENGTH, GCM_TAG_LENGTH, randomBytes } from "./aes-gcm.js";
-import { concatBytes, parseKey, toBase64, utf8Encode } from "./bytes.js";
+import { concatBytes, parseKey, quoteUntrusted, toBase64, utf8Encode } from "./bytes.js";
 import { JournalEncryptionError } from "./errors.js";
 import type { DataKey, KeyProvider } from "./key-provider.js";
 
@@ -77,7 +77,7 @@ export function localKeyProvider(options: LocalKeyProviderOptions): KeyProvider 
     async unwrapDataKey({ keyId, wrappedKey }): Promise<Uint8Array> {
       const kek = keys.get(keyId);
       if (kek === undefined) {
-        throw new JournalEncryptionError("unknown_key", `local key "${keyId}" is not configured`);
+        throw new JournalEncryptionError("unknown_key", `local key ${quoteUntrusted(keyId)} is not configured`);
       }
       if (wrappedKey.length !== GCM_NONCE_LENGTH + AES_KEY_LENGTH + GCM_TAG_LENGTH) {
         throw new JournalEncryptionError(

@@ -51,3 +51,51 @@ export async function withRetry<T>(
     }
   }
 }
+
+/**
+ * Settles like `operation`, or rejects with `provider_unavailable` once `timeoutMs` has passed. A key
+ * provider call that never answers (a KMS endpoint that accepts the connection and stays silent:
+ * the AWS SDK's default HTTP handler has no request timeout) would otherwise hold a single-flight
+ * unwrap, the first start or a rotation for the life of the process. A result arriving after the
+ * deadline goes to `discard`, which wipes the key it carries.
+ */
+export function withDeadline<T>(
+  operation: () => Promise<T>,
+  timeoutMs: number,
+  what: string,
+  discard: (late: T) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      reject(
+        new JournalEncryptionError(
+          "provider_unavailable",
+          `${what}: the key provider did not answer within ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    let running: Promise<T>;
+    try {
+      running = operation();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    Promise.resolve(running).then(
+      (value) => {
+        if (expired) {
+          discard(value);
+          return;
+        }
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (expired) return;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -83,4 +83,21 @@ describe("lazyJournalCodec", () => {
       expect.objectContaining({ code: "invalid_option" }) as never,
     );
   });
+
+  it("a create that resolves with something other than a codec is a typed error, not a TypeError later", async () => {
+    const lazy = lazyJournalCodec(async () => undefined as never);
+    await expect(lazy.decode(text("x"))).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(lazy.ready()).rejects.toMatchObject({ code: "invalid_option" });
+    expect(lazy.started).toBe(false);
+  });
+
+  it("close() refuses decodes and ready() waiting on a start that never settles, at once", async () => {
+    const lazy = lazyJournalCodec(() => new Promise<never>(() => undefined));
+    const decoding = lazy.decode(text("x"));
+    const readying = lazy.ready();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    lazy.close();
+    await expect(decoding).rejects.toMatchObject({ code: "codec_closed" });
+    await expect(readying).rejects.toMatchObject({ code: "codec_closed" });
+  });
 });

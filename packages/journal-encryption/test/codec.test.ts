@@ -212,8 +212,9 @@ describe("createJournalCodec", () => {
     });
     flaky.state.failWith = unavailable();
     const pending = reader.decode(sealed);
-    await new Promise((r) => setTimeout(r, 150));
-    expect(flaky.state.unwrap).toBeGreaterThan(6); // far past any small fixed budget, still waiting
+    // Far past any small fixed budget, still waiting (polled: a loaded machine runs fewer attempts per
+    // 150 ms; a decode that gave up would leave this loop to the test timeout).
+    while (flaky.state.unwrap <= 6) await new Promise((r) => setTimeout(r, 10));
     flaky.state.failWith = undefined;
     expect(await pending).toEqual(text("patience"));
 
@@ -256,6 +257,31 @@ describe("createJournalCodec", () => {
     now += 101;
     await reader.decode(sealed[0] as Uint8Array);
     expect(state.unwrap).toBe(5);
+  });
+
+  it("remembers a refusal of the value for a minute at most; transient and fixable failures never", async () => {
+    let now = 0;
+    const { keys } = localProvider(["k1"]);
+    const writer = await createJournalCodec({ keyProvider: localKeyProvider({ keys, activeKeyId: "k1" }) });
+    const sealed = writer.encode(text("x"));
+    const { provider, state } = controllableProvider(localKeyProvider({ keys, activeKeyId: "k1" }));
+    const reader = await createJournalCodec({ keyProvider: provider, decodeRetry: { maxAttempts: 1 }, now: () => now });
+    state.failWith = unavailable();
+    for (let i = 0; i < 2; i++)
+      await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "provider_unavailable" });
+    expect(state.unwrap).toBe(2);
+    // A refusal an operator fixes (a disabled key) is asked again on every read…
+    state.failWith = new JournalEncryptionError("provider_error", "test: the KMS key is disabled");
+    for (let i = 0; i < 2; i++) await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "provider_error" });
+    expect(state.unwrap).toBe(4);
+    // …a refusal of the value is not.
+    state.failWith = new JournalEncryptionError("key_not_allowed", "test: not an allowed key");
+    for (let i = 0; i < 3; i++) await expect(reader.decode(sealed)).rejects.toMatchObject({ code: "key_not_allowed" });
+    expect(state.unwrap).toBe(5);
+    state.failWith = undefined;
+    now += 60_000;
+    expect(await reader.decode(sealed)).toEqual(text("x"));
+    expect(state.unwrap).toBe(6);
   });
 
   it("validates options with precise messages", async () => {
@@ -381,5 +407,97 @@ describe("createJournalCodec", () => {
     expect([...(generated[0] as Uint8Array)].every((byte) => byte === 0)).toBe(true);
     expect(codec.stats().nextKeyReady).toBe(false);
     expect(() => codec.encode(text("v"))).toThrowError(expect.objectContaining({ code: "codec_closed" }));
+  });
+
+  it("a provider call that never answers wedges nothing: decodes, start and rotation retry; late keys are wiped", async () => {
+    const { provider: inner } = localProvider();
+    const writer = await createJournalCodec({ keyProvider: inner });
+    const sealed = writer.encode(text("secret"));
+    const late: Uint8Array[] = [];
+    const releases: Array<() => void> = [];
+    const plan = { generate: [true], unwrap: [true] }; // which calls hang: the first start, the first unwrap
+    const hang = async <T>(value: T, key: Uint8Array) => {
+      late.push(key);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return value;
+    };
+    const silent: KeyProvider = {
+      kind: "local",
+      async generateDataKey() {
+        const dataKey = await inner.generateDataKey();
+        return plan.generate.shift() ? hang(dataKey, dataKey.plaintextKey) : dataKey;
+      },
+      async unwrapDataKey(input) {
+        const key = await inner.unwrapDataKey(input);
+        return plan.unwrap.shift() ? hang(key, key) : key;
+      },
+    };
+    const events: JournalCodecEvent[] = [];
+    const codec = await createJournalCodec({
+      keyProvider: silent,
+      providerTimeoutMs: 100,
+      decodeRetry: { initialDelayMs: 1, maxDelayMs: 1 },
+      dataKeyMaxUses: 4,
+      onEvent: (event) => events.push(event),
+    });
+    // The first start timed out once and was retried.
+    expect(late).toHaveLength(1);
+    // Two decodes share the hung unwrap; after the deadline they retry and succeed.
+    const [a, b] = await Promise.all([codec.decode(sealed), codec.decode(sealed)]);
+    expect(a).toEqual(text("secret"));
+    expect(b).toEqual(text("secret"));
+    expect(events.filter((e) => e.type === "unwrap-retry").length).toBeGreaterThanOrEqual(1);
+    // Rotation: the attempt hangs and is given up after the deadline (a failure, so backoff retries it).
+    plan.generate.push(true);
+    for (let i = 0; i < 3; i++) codec.encode(text("v"));
+    while (codec.stats().rotationFailures === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(codec.stats().rotations).toBe(0);
+    for (const release of releases) release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Every key that arrived after its deadline was wiped, never used.
+    expect(late.length).toBeGreaterThanOrEqual(3);
+    for (const key of late) expect(key.every((byte) => byte === 0)).toBe(true);
+    codec.close();
+    for (const providerTimeoutMs of [0, 1.5, 2 ** 31]) {
+      await expect(createJournalCodec({ keyProvider: inner, providerTimeoutMs })).rejects.toMatchObject({
+        code: "invalid_option",
+        message: expect.stringContaining("providerTimeoutMs"),
+      });
+    }
+  });
+
+  it("takes ownership of the provider's data-key array and wipes it once copied", async () => {
+    const { provider: inner } = localProvider();
+    const handed: Uint8Array[] = [];
+    const codec = await createJournalCodec({
+      keyProvider: {
+        kind: "local",
+        async generateDataKey() {
+          const dataKey = await inner.generateDataKey();
+          handed.push(dataKey.plaintextKey);
+          return dataKey;
+        },
+        unwrapDataKey: (input) => inner.unwrapDataKey(input),
+      },
+    });
+    expect(await codec.decode(codec.encode(text("x")))).toEqual(text("x"));
+    expect(handed).toHaveLength(1);
+    expect(handed[0]?.every((byte) => byte === 0)).toBe(true);
+    codec.close();
+  });
+
+  it("close() rejects decodes waiting on a provider that never answers at once, not after the deadline", async () => {
+    const { provider: inner } = localProvider();
+    const sealed = (await createJournalCodec({ keyProvider: inner })).encode(text("secret"));
+    const silent: KeyProvider = {
+      kind: "local",
+      generateDataKey: () => inner.generateDataKey(),
+      unwrapDataKey: () => new Promise<Uint8Array>(() => undefined),
+    };
+    const codec = await createJournalCodec({ keyProvider: silent, providerTimeoutMs: 60_000 });
+    const pending = codec.decode(sealed);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    codec.close();
+    await expect(pending).rejects.toMatchObject({ code: "codec_closed" });
   });
 });

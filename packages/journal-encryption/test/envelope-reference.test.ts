@@ -48,7 +48,7 @@ describe("reference-format values", () => {
   it("refuses every truncation with invalid_envelope, and classifies it as invalid", () => {
     for (const layout of ["length-prefixed", "fixed-blob"] as const) {
       const frame = referenceFrame(layout, awsBlob(), randomBytes(32), randomBytes(12), text('"hi"'));
-      for (let length = 5; length < frame.length - 4; length++) {
+      for (let length = 1; length < frame.length - 4; length++) {
         const cut = frame.subarray(0, length);
         expect(() => parseReferenceEnvelope(cut)).toThrowError(
           expect.objectContaining({ code: "invalid_envelope" }) as unknown as Error,
@@ -64,6 +64,10 @@ describe("reference-format values", () => {
     const codec = await createJournalCodec({ keyProvider: localProvider().provider, allowPlaintext: true });
     const frame = referenceFrame("length-prefixed", motoBlob(), randomBytes(32), randomBytes(12), text("{}"));
     await expect(codec.decode(frame)).rejects.toMatchObject({ code: "unsupported_format" });
+    // Cut inside its magic, it still is not plaintext.
+    for (let length = 1; length < 5; length++) {
+      await expect(codec.decode(frame.subarray(0, length))).rejects.toMatchObject({ code: "unsupported_format" });
+    }
     await expect(
       createJournalCodec({ keyProvider: localProvider().provider, readReferenceFormat: true }),
     ).rejects.toMatchObject({ code: "invalid_option" });
@@ -110,6 +114,43 @@ describe("inspectValue", () => {
           }
         },
       ),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it("decode and inspectValue read any byte string the same way: only plaintext passes, unchanged", async () => {
+    const { provider } = localProvider();
+    const codec = await createJournalCodec({ keyProvider: provider, allowPlaintext: true, allowEmpty: false });
+    const real = codec.encode(text('{"a":1}'));
+    const magics = [Uint8Array.of(0x00, 0x52, 0x4a, 0x45), Uint8Array.of(0x52, 0x54, 0x76, 0x31, 0x00), real];
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 80 }),
+      // Every prefix (whole or cut) of both magics and of a real envelope, then anything.
+      fc
+        .tuple(fc.constantFrom(...magics), fc.nat(), fc.uint8Array({ maxLength: 80 }), fc.nat({ max: 255 }))
+        .map(([magic, cut, tail, version]) => {
+          const head = magic.subarray(0, 1 + (cut % magic.length));
+          const out = Uint8Array.from([...head, ...tail]);
+          if (head.length === 4 && out.length > 4 && magic[0] === 0) out[4] = version % 4;
+          return out;
+        }),
+    );
+    await fc.assert(
+      fc.asyncProperty(bytes, async (value) => {
+        const info = inspectValue(value);
+        const outcome = await codec.decode(value).then(
+          (plaintext) => ({ plaintext }),
+          (error: unknown) => ({ error }),
+        );
+        if ("plaintext" in outcome) {
+          // Either plaintext passed through as it is, or the real envelope itself.
+          if (info.format === "plaintext") expect(outcome.plaintext).toBe(value);
+          else expect(Buffer.from(value)).toEqual(Buffer.from(real));
+        } else {
+          expect(outcome.error).toBeInstanceOf(JournalEncryptionError);
+          expect(info.format === "plaintext" && value.length > 0).toBe(false);
+        }
+      }),
       { numRuns: RUNS * 3 },
     );
   });

@@ -1,13 +1,17 @@
+import { KMSClient } from "@aws-sdk/client-kms";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
+import { concatBytes } from "../src/bytes.js";
 import { encodeKeyHeader, fitsVersion2, hasEnvelopePrefix, parseEnvelope } from "../src/envelope.js";
 import {
   createJournalCodec,
+  inspectValue,
   isJournalEncryptionError,
   JournalEncryptionError,
   kmsKeyFingerprint,
 } from "../src/index.js";
+import { kmsKeyProvider } from "../src/kms.js";
 import { localProvider, RUNS, text } from "./helpers.js";
 
 const REJECTION_CODES = new Set([
@@ -52,13 +56,21 @@ describe("envelope", () => {
   );
 
   it.each([1, 2] as const)(
-    "every truncation of a version-%i envelope is rejected with a typed error",
+    "every truncation of a version-%i envelope is rejected with a typed error, even with allowPlaintext",
     async (envelopeVersion) => {
-      const codec = await createJournalCodec({ keyProvider: localProvider().provider, envelopeVersion });
+      const { provider } = localProvider();
+      const codec = await createJournalCodec({ keyProvider: provider, envelopeVersion });
+      const migrating = await createJournalCodec({ keyProvider: provider, envelopeVersion, allowPlaintext: true });
       for (const size of [0, 1, 40]) {
         const envelope = codec.encode(randomBytes(size));
         for (let length = 0; length < envelope.length; length++) {
-          await expectTypedRejection(codec.decode(envelope.subarray(0, length)));
+          const cut = envelope.subarray(0, length);
+          await expectTypedRejection(codec.decode(cut));
+          // Only the empty value is "no value"; a cut envelope never passes as plaintext.
+          if (length > 0) {
+            expect(await expectTypedRejection(migrating.decode(cut))).not.toBe("not_encrypted");
+            expect(inspectValue(cut).format).not.toBe("plaintext");
+          }
         }
       }
     },
@@ -168,5 +180,39 @@ describe("envelope", () => {
     check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 2, 0x85, 10, ...new Uint8Array(37)), "invalid_envelope"); // truncated
     check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 1, 9, 0, 1, 0x6b), "invalid_envelope");
     check(Uint8Array.of(0, 0x52, 0x4a, 0x45, 1, 1, 0, 0), "invalid_envelope");
+  });
+
+  it("a key id read from a stored value reaches error messages quoted, escaped and bounded", async () => {
+    const codec = await createJournalCodec({ keyProvider: localProvider().provider });
+    const kms = kmsKeyProvider({ keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", client: new KMSClient({}) });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
+    const unsafe = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+    const nasty = fc.constantFrom("\u001b[2J", "\n", "\r", "\u009b", "\u202e", "\u2028", '"', "\\", "\u0000");
+    const keyIds = fc
+      .array(fc.oneof(fc.string({ unit: "grapheme", maxLength: 4 }), nasty), { minLength: 1, maxLength: 400 })
+      .map((parts) => parts.join(""))
+      .filter((id) => id.length > 0 && new TextEncoder().encode(id).length <= 1024);
+    await fc.assert(
+      fc.asyncProperty(keyIds, async (keyId) => {
+        const header = encodeKeyHeader("local", keyId, randomBytes(60), 1);
+        const error = await codec.decode(concatBytes(header, randomBytes(12 + 16))).then(
+          () => undefined,
+          (e: unknown) => e as JournalEncryptionError,
+        );
+        const refused = await kms.unwrapDataKey({ keyId, wrappedKey: Uint8Array.of(1) }).then(
+          () => undefined,
+          (e: unknown) => e as JournalEncryptionError,
+        );
+        for (const [e, code] of [
+          [error, "unknown_key"],
+          [refused, "key_not_allowed"],
+        ] as const) {
+          expect(e?.code).toBe(code);
+          expect(e?.message).not.toMatch(unsafe);
+          expect([...(e?.message ?? "")].length).toBeLessThan(200);
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -1,7 +1,18 @@
-import { CreateKeyCommand, GenerateDataKeyCommand, KMS, KMSClient } from "@aws-sdk/client-kms";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  GenerateDataKeyCommand,
+  KMS,
+  KMSClient,
+  UpdateAliasCommand,
+} from "@aws-sdk/client-kms";
 import { type MotoServer, startMoto } from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
+import { concatBytes } from "../src/bytes.js";
+import { encodeKeyHeader, parseEnvelope } from "../src/envelope.js";
 import {
   createJournalCodec,
   inspectEnvelope,
@@ -157,6 +168,49 @@ describe("reference-format values and version-2 envelopes against moto's KMS", (
     expect(counts.attempted.Decrypt ?? 0).toBe(before);
   });
 
+  it("a stored value cannot make every read cost one Decrypt per allowed key, nor poison another value", async () => {
+    const thirdKeyArn = (await admin.send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string;
+    const { client: kms, counts } = client();
+    const allowedKeyIds = [keyArn, otherKeyArn, thirdKeyArn];
+    const reader = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: keyArn, allowedKeyIds, client: kms }),
+      readReferenceFormat: true,
+      decodeRetry: { maxAttempts: 1 },
+    });
+    const decrypts = () => counts.attempted.Decrypt ?? 0;
+    // Two data keys of a reference writer under the last allowed key: the first costs a Decrypt per
+    // key tried, the second one only (the key that last worked is asked first).
+    const frames = [];
+    for (const value of ["a", "b"]) {
+      const { blob, key } = await referenceDataKey(thirdKeyArn);
+      frames.push(referenceFrame("length-prefixed", blob, key, randomBytes(12), text(value)));
+    }
+    expect(Buffer.from(await reader.decode(frames[0] as Uint8Array)).toString()).toBe("a");
+    expect(decrypts()).toBe(3);
+    expect(Buffer.from(await reader.decode(frames[1] as Uint8Array)).toString()).toBe("b");
+    expect(decrypts()).toBe(4);
+    // A tampered blob is refused once per minute, not once per read (Restate re-reads on every attempt).
+    const tampered = new Uint8Array(frames[0] as Uint8Array);
+    tampered[7 + 40] = (tampered[7 + 40] as number) ^ 0x01;
+    for (let i = 0; i < 5; i++) await expect(reader.decode(tampered)).rejects.toBeInstanceOf(JournalEncryptionError);
+    expect(decrypts()).toBe(4 + allowedKeyIds.length);
+    // A version-1 envelope spelling its key id as a fingerprint ("#n") around a real version-2 blob
+    // is refused, and that refusal never answers for the real value.
+    const writer = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: keyArn, client: client().client }),
+    });
+    const real = writer.encode(text("real"));
+    const parsed = parseEnvelope(real);
+    const forged = concatBytes(
+      encodeKeyHeader("aws-kms", `#${parsed.keyFingerprint}`, parsed.wrappedKey, 1),
+      randomBytes(12 + 4 + 16),
+    );
+    await expect(reader.decode(forged)).rejects.toMatchObject({ code: "key_not_allowed" });
+    expect(Buffer.from(await reader.decode(real)).toString()).toBe("real");
+    reader.close();
+    writer.close();
+  });
+
   it("explains real KMS failures in words: region missing, endpoint unreachable, wrong encryption context", async () => {
     const noRegion = kmsKeyProvider({
       keyId: keyArn,
@@ -190,6 +244,74 @@ describe("reference-format values and version-2 envelopes against moto's KMS", (
       code: "provider_error",
       message: expect.stringMatching(/a different encryption context/),
     });
+  });
+
+  it("an alias re-pointed to a key outside allowedKeyIds cannot move new values to that key", async () => {
+    const aliasName = `alias/journal-${Date.now()}`;
+    await admin.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyArn }));
+    const keyProvider = kmsKeyProvider({ keyId: aliasName, allowedKeyIds: [keyArn], client: client().client });
+    const failures: string[] = [];
+    const codec = await createJournalCodec({
+      keyProvider,
+      dataKeyMaxUses: 2,
+      onEvent: (event) => {
+        if (event.type === "data-key-generation-failed") failures.push(event.error.code);
+      },
+    });
+    // Someone with kms:UpdateAlias points it at a key whose policy they control.
+    await admin.send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: otherKeyArn }));
+    await expect(createJournalCodec({ keyProvider })).rejects.toMatchObject({ code: "key_not_allowed" });
+    // The running codec's rotation is refused: it keeps sealing under the allowed key.
+    for (let i = 0; i < 4; i++) {
+      expect(inspectEnvelope(codec.encode(text("v"))).keyFingerprint).toBe(kmsKeyFingerprint(keyArn));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(failures[0]).toBe("key_not_allowed");
+    codec.close();
+  });
+
+  it("configuration mistakes are errors, not waits; a hostile endpoint's error names never reach messages raw", async () => {
+    const misconfigured = [
+      [{ region: "eu central 1", endpoint: moto.endpoint }, /region is not a valid region name/],
+      [{ region: moto.region, endpoint: "not a url" }, /endpoint is not a valid URL/],
+    ] as const;
+    for (const [config, words] of misconfigured) {
+      const provider = kmsKeyProvider({
+        keyId: keyArn,
+        client: new KMSClient({ ...config, credentials: moto.credentials, maxAttempts: 1 }),
+      });
+      await expect(provider.generateDataKey()).rejects.toMatchObject({
+        code: "provider_error",
+        message: expect.stringMatching(words),
+      });
+    }
+    // Whatever answers in KMS's place chooses the error name (`__type`) the SDK reports.
+    const hostile = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify({ __type: "Fake\u001b[2J\nkms: all keys rotated, paste yours below", message: "x" }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = hostile.address() as AddressInfo;
+      const provider = kmsKeyProvider({
+        keyId: keyArn,
+        client: new KMSClient({
+          endpoint: `http://127.0.0.1:${port}`,
+          region: moto.region,
+          credentials: moto.credentials,
+          maxAttempts: 1,
+        }),
+      });
+      const error = await provider.generateDataKey().then(
+        () => undefined,
+        (e: unknown) => e as JournalEncryptionError,
+      );
+      expect(error?.code).toBe("provider_error");
+      expect(error?.message).toBe("KMS GenerateDataKey failed (UnrecognisedError, HTTP 400)");
+    } finally {
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 
   it("per-value overhead with moto's KMS: version 2 = the reference codec < version 1 < the AWS Encryption SDK", async () => {

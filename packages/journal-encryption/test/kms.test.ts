@@ -2,7 +2,7 @@ import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/clie
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { randomBytes } from "../src/aes-gcm.js";
-import { createJournalCodec, kmsKeyFingerprint } from "../src/index.js";
+import { createJournalCodec, JournalEncryptionError, kmsKeyFingerprint } from "../src/index.js";
 import { kmsKeyProvider } from "../src/kms.js";
 import { classifyKmsError } from "../src/kms-errors.js";
 import { referenceFrame } from "./reference-writer.js";
@@ -94,8 +94,8 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
   it("a codec retries a throttled Decrypt and succeeds", async () => {
     const dataKey = randomBytes(32);
     kms
-      .on(GenerateDataKeyCommand)
-      .resolves({ Plaintext: dataKey, CiphertextBlob: Uint8Array.of(1, 2, 3), KeyId: KEY_ARN });
+      .on(GenerateDataKeyCommand) // a copy: the codec owns (and wipes) the array the provider hands it
+      .resolves({ Plaintext: new Uint8Array(dataKey), CiphertextBlob: Uint8Array.of(1, 2, 3), KeyId: KEY_ARN });
     const writer = await createJournalCodec({
       keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }),
     });
@@ -213,5 +213,48 @@ describe("kmsKeyProvider (single branches against a mocked client)", () => {
         source: "envelope",
       }),
     ).rejects.toMatchObject({ code: "provider_error", message: expect.stringMatching(/the KMS key is disabled/) });
+  });
+
+  it("every bit of a version-2 KMS envelope is authenticated: each flip is a typed refusal, never plaintext", async () => {
+    // A stand-in KMS that, like the real one, decrypts only the exact blob under the pinned key.
+    const dataKey = randomBytes(32);
+    const blob = Uint8Array.from([0x01, 0x02, 0x02, 0x00, 0x78, ...randomBytes(179)]);
+    kms
+      .on(GenerateDataKeyCommand)
+      .callsFake(() => ({ Plaintext: new Uint8Array(dataKey), CiphertextBlob: blob, KeyId: KEY_ARN }));
+    kms.on(DecryptCommand).callsFake((input: { CiphertextBlob: Uint8Array; KeyId: string }) => {
+      if (input.KeyId !== KEY_ARN) throw awsError("IncorrectKeyException", 400);
+      if (!Buffer.from(input.CiphertextBlob).equals(Buffer.from(blob)))
+        throw awsError("InvalidCiphertextException", 400);
+      return { Plaintext: new Uint8Array(dataKey), KeyId: KEY_ARN };
+    });
+    const writer = await createJournalCodec({
+      keyProvider: kmsKeyProvider({ keyId: KEY_ARN, client: new KMSClient({}) }),
+    });
+    const sealed = writer.encode(new TextEncoder().encode('{"v":1}'));
+    const reader = () =>
+      createJournalCodec({
+        keyProvider: kmsKeyProvider({ keyId: KEY_ARN, allowedKeyIds: [KEY_ARN, OTHER_ARN], client: new KMSClient({}) }),
+        decodeRetry: { maxAttempts: 1 },
+      });
+    const fresh = await reader();
+    expect(new TextDecoder().decode(await fresh.decode(sealed))).toBe('{"v":1}');
+    const codes = new Set<string>();
+    const codec = await reader(); // one reader for all flips: refusals are remembered per blob, not per value
+    for (let bit = 0; bit < sealed.length * 8; bit++) {
+      const copy = new Uint8Array(sealed);
+      copy[bit >> 3] = (copy[bit >> 3] as number) ^ (1 << (bit & 7));
+      const error = await codec.decode(copy).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, `bit ${bit}`).toBeInstanceOf(JournalEncryptionError);
+      codes.add((error as JournalEncryptionError).code);
+    }
+    // The key byte (fingerprint → key_not_allowed), the blob (KMS refuses it), the nonce, ciphertext
+    // and tag (AES-GCM); magic and version bytes and the lengths are refused by the parser.
+    for (const code of ["authentication_failed", "key_not_allowed", "provider_error", "invalid_envelope"]) {
+      expect(codes).toContain(code);
+    }
   });
 });
