@@ -33,7 +33,7 @@ beforeAll(async () => {
   const client = new KMSClient({ region: moto.region, endpoint: moto.endpoint, credentials: moto.credentials });
   const keyId = (await client.send(new CreateKeyCommand({ Description: "cluster journal" }))).KeyMetadata?.KeyId;
   client.destroy();
-  kms = { kind: "kms", keyId: keyId ?? "", region: moto.region, endpoint: moto.endpoint };
+  kms = { provider: "kms", keyId: keyId ?? "", allowedKeyIds: undefined, region: moto.region, endpoint: moto.endpoint };
   // The codec takes AWS credentials from the environment, as in production.
   for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) savedEnv[name] = process.env[name];
   process.env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId;
