@@ -1,4 +1,4 @@
-import { ConfigError, type Environment, readServiceConfig } from "@restate-connect/example-service-settings";
+import { ConfigError, type Environment, readServiceConfig, SETTINGS } from "@restate-connect/example-service-settings";
 import { createVerifier, type Rejected } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
 import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
@@ -22,9 +22,9 @@ export function createRestateHandler(env: Environment, onReject?: (rejection: Re
   if (config.journal.provider !== "local") {
     // Keeps the AWS SDK out of the deployment; see the README for using KMS.
     throw new ConfigError(
-      "invalid_journal_keys",
-      "JOURNAL_KMS_KEY_ID",
-      "this service is built for JOURNAL_KEYS (local keys)",
+      "unsupported_setting",
+      SETTINGS.journalKmsKeyId,
+      `this service is built for ${SETTINGS.journalKeys} (local keys)`,
     );
   }
   const { keys, activeKeyId } = config.journal;
