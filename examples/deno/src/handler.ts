@@ -1,6 +1,6 @@
 import { ConfigError, type Environment, readServiceConfig, SETTINGS } from "@restate-connect/example-service-settings";
-import { createVerifier, type Rejected } from "@restate-connect/identity";
-import { withIdentity } from "@restate-connect/identity/fetch";
+import { createVerifier } from "@restate-connect/identity";
+import { type AdapterRejection, withIdentity } from "@restate-connect/identity/fetch";
 import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
 import { vault } from "./services.ts";
@@ -17,7 +17,7 @@ export type FetchHandler = (request: Request) => Promise<Response>;
  * Deno.serve({ port: 9080 }, createRestateHandler(Deno.env.toObject()));
  * ```
  */
-export function createRestateHandler(env: Environment, onReject?: (rejection: Rejected) => void): FetchHandler {
+export function createRestateHandler(env: Environment, onReject?: (rejection: AdapterRejection) => void): FetchHandler {
   const config = readServiceConfig(env);
   if (config.journal.provider !== "local") {
     // Keeps the AWS SDK out of the deployment; see the README for using KMS.
