@@ -1,4 +1,4 @@
-import { ConfigError, type Environment, readServiceConfig } from "@restate-connect/example-service-settings";
+import { ConfigError, type Environment, readServiceConfig, SETTINGS } from "@restate-connect/example-service-settings";
 import { createVerifier } from "@restate-connect/identity";
 import { withIdentity } from "@restate-connect/identity/fetch";
 import {
@@ -21,9 +21,9 @@ function createRestateHandler(env: Environment): FetchHandler {
   if (config.journal.provider !== "local") {
     // Keeps the AWS SDK out of the Worker bundle; see the README for using KMS from a Worker.
     throw new ConfigError(
-      "invalid_journal_keys",
-      "JOURNAL_KMS_KEY_ID",
-      "this Worker is built for JOURNAL_KEYS (local keys)",
+      "unsupported_setting",
+      SETTINGS.journalKmsKeyId,
+      `this Worker is built for ${SETTINGS.journalKeys} (local keys)`,
     );
   }
   const { keys, activeKeyId } = config.journal;

@@ -1,6 +1,6 @@
-import { ConfigError, type Environment, readServiceConfig } from "@restate-connect/example-service-settings";
-import { createVerifier, type Rejected } from "@restate-connect/identity";
-import { withIdentity } from "@restate-connect/identity/fetch";
+import { ConfigError, type Environment, readServiceConfig, SETTINGS } from "@restate-connect/example-service-settings";
+import { createVerifier } from "@restate-connect/identity";
+import { type AdapterRejection, withIdentity } from "@restate-connect/identity/fetch";
 import { createJournalCodec, localKeyProvider } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk/fetch";
 import { vault } from "./services.ts";
@@ -17,14 +17,14 @@ export type FetchHandler = (request: Request) => Promise<Response>;
  * Deno.serve({ port: 9080 }, createRestateHandler(Deno.env.toObject()));
  * ```
  */
-export function createRestateHandler(env: Environment, onReject?: (rejection: Rejected) => void): FetchHandler {
+export function createRestateHandler(env: Environment, onReject?: (rejection: AdapterRejection) => void): FetchHandler {
   const config = readServiceConfig(env);
   if (config.journal.provider !== "local") {
     // Keeps the AWS SDK out of the deployment; see the README for using KMS.
     throw new ConfigError(
-      "invalid_journal_keys",
-      "JOURNAL_KMS_KEY_ID",
-      "this service is built for JOURNAL_KEYS (local keys)",
+      "unsupported_setting",
+      SETTINGS.journalKmsKeyId,
+      `this service is built for ${SETTINGS.journalKeys} (local keys)`,
     );
   }
   const { keys, activeKeyId } = config.journal;

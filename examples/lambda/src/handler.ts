@@ -52,6 +52,7 @@ export function createHandler(options: CreateHandlerOptions): LambdaHandler {
     createJournalCodec({
       keyProvider: kmsKeyProvider({
         keyId: options.kmsKeyArn,
+        ...(options.allowedKeyIds ? { allowedKeyIds: [...options.allowedKeyIds] } : {}),
         encryptionContext: { ...JOURNAL_ENCRYPTION_CONTEXT },
         ...(options.kmsClient ? { client: options.kmsClient } : {}),
       }),

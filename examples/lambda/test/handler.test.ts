@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ConfigError } from "@restate-connect/example-service-settings";
 import { createSigner, generateKeyPair } from "@restate-connect/identity";
 import { freePort } from "@restate-connect/testkit";
 import { describe, expect, it } from "vitest";
 import { readHandlerConfig } from "../src/config.ts";
-import { ExampleConfigError } from "../src/errors.ts";
 import { createHandler } from "../src/handler.ts";
 import { registerFunction } from "../src/register.ts";
 import { recordingKmsClient } from "./support/kms-recorder.ts";
@@ -13,34 +13,49 @@ import { recordingKmsClient } from "./support/kms-recorder.ts";
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 describe("readHandlerConfig", () => {
-  it("reads the keys and the key ARN", () => {
+  it("reads the keys, the key ARN and the keys allowed for decoding", () => {
     expect(
-      readHandlerConfig({ RESTATE_IDENTITY_KEYS: " publickeyv1_a , publickeyv1_b ,", JOURNAL_KMS_KEY_ARN: KEY_ARN }),
+      readHandlerConfig({ RESTATE_IDENTITY_KEYS: " publickeyv1_a , publickeyv1_b ,", JOURNAL_KMS_KEY_ID: KEY_ARN }),
     ).toEqual({
       identityKeys: ["publickeyv1_a", "publickeyv1_b"],
       kmsKeyArn: KEY_ARN,
     });
+    const old = KEY_ARN.replace("1234abcd", "9999abcd");
+    expect(
+      readHandlerConfig({
+        RESTATE_IDENTITY_KEYS: "publickeyv1_a",
+        JOURNAL_KMS_KEY_ID: KEY_ARN,
+        JOURNAL_KMS_ALLOWED_KEY_IDS: `${KEY_ARN},${old}`,
+      }).allowedKeyIds,
+    ).toEqual([KEY_ARN, old]);
   });
 
   it.each([
-    [{ JOURNAL_KMS_KEY_ARN: KEY_ARN }, "missing_setting", /RESTATE_IDENTITY_KEYS/],
-    [{ RESTATE_IDENTITY_KEYS: " , ", JOURNAL_KMS_KEY_ARN: KEY_ARN }, "missing_setting", /RESTATE_IDENTITY_KEYS/],
-    [{ RESTATE_IDENTITY_KEYS: "publickeyv1_a" }, "missing_setting", /JOURNAL_KMS_KEY_ARN/],
+    [{ JOURNAL_KMS_KEY_ID: KEY_ARN }, "missing_identity_keys", "RESTATE_IDENTITY_KEYS"],
+    [{ RESTATE_IDENTITY_KEYS: " , ", JOURNAL_KMS_KEY_ID: KEY_ARN }, "missing_identity_keys", "RESTATE_IDENTITY_KEYS"],
+    [{ RESTATE_ALLOW_UNSIGNED: "true", JOURNAL_KMS_KEY_ID: KEY_ARN }, "unsupported_setting", "RESTATE_ALLOW_UNSIGNED"],
+    [{ RESTATE_IDENTITY_KEYS: "publickeyv1_a" }, "missing_journal_keys", "JOURNAL_KMS_KEY_ID"],
     [
-      { RESTATE_IDENTITY_KEYS: "publickeyv1_a", JOURNAL_KMS_KEY_ARN: "alias/journal" },
-      "invalid_setting",
-      /JOURNAL_KMS_KEY_ARN/,
+      { RESTATE_IDENTITY_KEYS: "publickeyv1_a", JOURNAL_KEYS: `k=${Buffer.alloc(32).toString("base64")}` },
+      "unsupported_setting",
+      "JOURNAL_KEYS",
     ],
-  ])("refuses %j with %s", (env, code, message) => {
+    [
+      { RESTATE_IDENTITY_KEYS: "publickeyv1_a", JOURNAL_KMS_KEY_ID: "alias/journal" },
+      "invalid_setting",
+      "JOURNAL_KMS_KEY_ID",
+    ],
+  ])("refuses %j with %s naming %s", (env, code, variable) => {
     let caught: unknown;
     try {
       readHandlerConfig(env);
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(ExampleConfigError);
-    expect((caught as ExampleConfigError).code).toBe(code);
-    expect((caught as ExampleConfigError).message).toMatch(message);
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).code).toBe(code);
+    expect((caught as ConfigError).variable).toBe(variable);
+    expect((caught as ConfigError).message.startsWith(`${variable}: `)).toBe(true);
   });
 });
 

@@ -57,7 +57,7 @@ describe("RestateLambdaStack for Restate Cloud", () => {
       Architectures: ["arm64"],
       Handler: "index.handler",
       Environment: {
-        Variables: { RESTATE_IDENTITY_KEYS: IDENTITY_KEY, JOURNAL_KMS_KEY_ARN: { "Fn::GetAtt": [ids.key, "Arn"] } },
+        Variables: { RESTATE_IDENTITY_KEYS: IDENTITY_KEY, JOURNAL_KMS_KEY_ID: { "Fn::GetAtt": [ids.key, "Arn"] } },
       },
     });
     template.resourceCountIs("AWS::Lambda::Version", 1);

@@ -88,9 +88,9 @@ describe("cdk synth (offline)", () => {
     outDirs.push(runDir);
     for (const file of ["index.mjs", "index.mjs.map"])
       copyFileSync(join(outDir, assetDir as string, file), join(runDir, file));
-    const saved = { keys: process.env.RESTATE_IDENTITY_KEYS, kms: process.env.JOURNAL_KMS_KEY_ARN };
+    const saved = { keys: process.env.RESTATE_IDENTITY_KEYS, kms: process.env.JOURNAL_KMS_KEY_ID };
     process.env.RESTATE_IDENTITY_KEYS = serverKeys.publicKey;
-    process.env.JOURNAL_KMS_KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    process.env.JOURNAL_KMS_KEY_ID = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     try {
       const bundle = (await import(pathToFileURL(join(runDir, "index.mjs")).href)) as {
         handler: (
@@ -115,9 +115,9 @@ describe("cdk synth (offline)", () => {
       expect(manifest.services.map((service: { name: string }) => service.name)).toEqual(["profiles"]);
     } finally {
       process.env.RESTATE_IDENTITY_KEYS = saved.keys;
-      process.env.JOURNAL_KMS_KEY_ARN = saved.kms;
+      process.env.JOURNAL_KMS_KEY_ID = saved.kms;
       if (saved.keys === undefined) delete process.env.RESTATE_IDENTITY_KEYS;
-      if (saved.kms === undefined) delete process.env.JOURNAL_KMS_KEY_ARN;
+      if (saved.kms === undefined) delete process.env.JOURNAL_KMS_KEY_ID;
     }
 
     const cfnLint = await pythonTool("cfn-lint");

@@ -110,8 +110,8 @@ async function main(): Promise<void> {
   const cluster = await startRestateCluster({ nodes: 3, replication: 2, signingKeyPem: signing.privateKeyPem });
   const stops: Array<() => Promise<void>> = [() => cluster.stop()];
   try {
-    const serviceCodec = await createCodec({ kind: "local", keyId: "bench", key: journalKey });
-    const clientCodec = await createCodec({ kind: "local", keyId: "bench", key: journalKey });
+    const serviceCodec = await createCodec({ provider: "local", keys: { bench: journalKey }, activeKeyId: "bench" });
+    const clientCodec = await createCodec({ provider: "local", keys: { bench: journalKey }, activeKeyId: "bench" });
     stops.push(async () => {
       serviceCodec.close();
       clientCodec.close();

@@ -24,7 +24,7 @@ export function printKeepRunning(
   const { server, serviceUrl, workDir } = stackInfo;
   const keyFile = join(workDir, "journal-key");
   const pemFile = join(workDir, "signing-key.pem");
-  writeFileSync(keyFile, stackInfo.journalKey, { mode: 0o600 });
+  writeFileSync(keyFile, `${stackInfo.journalKeyId}=${stackInfo.journalKey}\n`, { mode: 0o600 });
   writeFileSync(pemFile, stackInfo.signingKeyPem, { mode: 0o600 });
   const sql = (query: string) =>
     `curl -s ${server.adminUrl}/query -H 'content-type: application/json' -H 'accept: application/json' -d '{"query": "${query}"}'`;
@@ -36,7 +36,7 @@ export function printKeepRunning(
   say.line("");
   say.line("Run another checkout with the encrypting client:");
   say.line(
-    `  RESTATE_INGRESS_URL=${server.ingressUrl} JOURNAL_KEY_FILE=${keyFile} JOURNAL_KEY_ID=${stackInfo.journalKeyId} npm run client -w examples/node-service`,
+    `  RESTATE_INGRESS_URL=${server.ingressUrl} JOURNAL_KEYS_FILE=${keyFile} npm run client -w examples/node-service`,
   );
   say.line("See the ciphertext Restate stores:");
   say.line(`  ${sql("SELECT service_name, service_key, key, value FROM state")}`);

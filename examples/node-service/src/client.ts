@@ -1,7 +1,7 @@
 /**
  * The ingress client: runs one checkout through Restate's ingress with the same journal codec as the
  * service, and prints what it sees (plaintext). Settings: RESTATE_INGRESS_URL, RESTATE_AUTH_TOKEN and
- * the journal encryption settings (JOURNAL_KEY / JOURNAL_KEY_FILE / KMS_KEY_ID). See the README.
+ * the journal encryption settings (JOURNAL_KEYS / JOURNAL_KEYS_FILE / JOURNAL_KMS_KEY_ID). See the README.
  *
  *   npm run client -w examples/node-service -- [customerId] [paymentId]
  */

@@ -6,12 +6,12 @@ import type { EncryptionConfig } from "./config.ts";
  * the AWS SDK) is loaded only when KMS is configured.
  *
  * @example
- * const codec = await createCodec({ kind: "local", keyId: "local-1", key: process.env.JOURNAL_KEY! });
+ * const codec = await createCodec(encryptionFromEnv(process.env));
  */
 export async function createCodec(config: EncryptionConfig): Promise<JournalCodec> {
-  if (config.kind === "local") {
+  if (config.provider === "local") {
     return createJournalCodec({
-      keyProvider: localKeyProvider({ keys: { [config.keyId]: config.key }, activeKeyId: config.keyId }),
+      keyProvider: localKeyProvider({ keys: { ...config.keys }, activeKeyId: config.activeKeyId }),
     });
   }
   const [{ KMSClient }, { kmsKeyProvider }] = await Promise.all([
@@ -19,5 +19,11 @@ export async function createCodec(config: EncryptionConfig): Promise<JournalCode
     import("@restate-connect/journal-encryption/kms"),
   ]);
   const client = new KMSClient({ region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
-  return createJournalCodec({ keyProvider: kmsKeyProvider({ keyId: config.keyId, client }) });
+  return createJournalCodec({
+    keyProvider: kmsKeyProvider({
+      keyId: config.keyId,
+      client,
+      ...(config.allowedKeyIds ? { allowedKeyIds: [...config.allowedKeyIds] } : {}),
+    }),
+  });
 }

@@ -1,17 +1,25 @@
 import { readFileSync } from "node:fs";
-import { ConfigError } from "./errors.ts";
+import {
+  ConfigError,
+  type Environment,
+  type JournalConfig,
+  readIdentityConfig,
+  readJournalConfig,
+  SETTINGS,
+} from "@restate-connect/example-service-settings";
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** How journal values are encrypted: a local key (development) or an AWS KMS key. */
+/**
+ * How journal values are encrypted: the shared journal settings (local keys, or a KMS key), plus,
+ * for KMS, where the AWS SDK reaches KMS (the AWS SDK's own variables).
+ */
 export type EncryptionConfig =
-  | { kind: "local"; keyId: string; key: string }
-  | { kind: "kms"; keyId: string; region: string; endpoint: string | undefined };
+  | Extract<JournalConfig, { provider: "local" }>
+  | (Extract<JournalConfig, { provider: "kms" }> & { readonly region: string; readonly endpoint: string | undefined });
 
 export interface ServiceConfig {
   port: number;
   /** `publickeyv1_…` keys of the Restate environment(s) allowed to call this service. */
-  identityKeys: string[];
+  identityKeys: readonly string[];
   encryption: EncryptionConfig;
 }
 
@@ -22,97 +30,67 @@ export interface ClientConfig {
   encryption: EncryptionConfig;
 }
 
+/** Node reads key files; runtimes without a file system do not get this option. */
+const readFile = (path: string): string => readFileSync(path, "utf8");
+
 /**
- * Reads the journal encryption settings. KMS wins when `KMS_KEY_ID` is set (it then needs a region);
- * otherwise a local key from `JOURNAL_KEY` (base64 of 32 bytes) or the file named by `JOURNAL_KEY_FILE`.
+ * Reads the journal encryption settings (`JOURNAL_KEYS`, `JOURNAL_KEYS_FILE`, `JOURNAL_ACTIVE_KEY_ID`,
+ * or `JOURNAL_KMS_KEY_ID` with `JOURNAL_KMS_ALLOWED_KEY_IDS`; see examples/service-settings). With
+ * KMS, the region comes from `AWS_REGION` (or `AWS_DEFAULT_REGION`) and an endpoint override from
+ * `AWS_ENDPOINT_URL_KMS`, the AWS SDK's own names.
  *
  * @example
- * encryptionFromEnv({ JOURNAL_KEY: "q83vEjRWeJA…", JOURNAL_KEY_ID: "2026-01" });
- * // → { kind: "local", keyId: "2026-01", key: "q83vEjRWeJA…" }
+ * encryptionFromEnv({ JOURNAL_KEYS: "2026-01=q83vEjRWeJA…=" });
+ * // → { provider: "local", keys: { "2026-01": "q83vEjRWeJA…=" }, activeKeyId: "2026-01" }
  */
-export function encryptionFromEnv(env: Env): EncryptionConfig {
-  const kmsKeyId = nonEmpty(env, "KMS_KEY_ID");
-  if (kmsKeyId !== undefined) {
-    const region = nonEmpty(env, "AWS_REGION") ?? nonEmpty(env, "AWS_DEFAULT_REGION");
-    if (region === undefined) {
-      throw new ConfigError("missing_setting", "AWS_REGION", "KMS_KEY_ID is set, so an AWS region is needed too");
-    }
-    return { kind: "kms", keyId: kmsKeyId, region, endpoint: nonEmpty(env, "AWS_ENDPOINT_URL_KMS") };
-  }
-  const keyId = nonEmpty(env, "JOURNAL_KEY_ID") ?? "local-1";
-  const inline = nonEmpty(env, "JOURNAL_KEY");
-  const file = nonEmpty(env, "JOURNAL_KEY_FILE");
-  if (inline !== undefined && file !== undefined) {
-    throw new ConfigError(
-      "invalid_setting",
-      "JOURNAL_KEY_FILE",
-      "set either JOURNAL_KEY or JOURNAL_KEY_FILE, not both",
-    );
-  }
-  let key: string;
-  let setting: string;
-  if (inline !== undefined) {
-    key = inline;
-    setting = "JOURNAL_KEY";
-  } else if (file !== undefined) {
-    setting = "JOURNAL_KEY_FILE";
-    try {
-      key = readFileSync(file, "utf8").trim();
-    } catch (error) {
-      throw new ConfigError(
-        "invalid_setting",
-        setting,
-        `cannot read the key file (${(error as NodeJS.ErrnoException).code})`,
-      );
-    }
-  } else {
+export function encryptionFromEnv(env: Environment): EncryptionConfig {
+  const journal = readJournalConfig(env, { readFile });
+  if (journal.provider === "local") return journal;
+  const region = text(env, "AWS_REGION") ?? text(env, "AWS_DEFAULT_REGION");
+  if (region === undefined) {
     throw new ConfigError(
       "missing_setting",
-      "JOURNAL_KEY",
-      "set JOURNAL_KEY (base64 of 32 random bytes: `openssl rand -base64 32`), JOURNAL_KEY_FILE, or KMS_KEY_ID",
+      "AWS_REGION",
+      `${SETTINGS.journalKmsKeyId} is set, so an AWS region is needed too`,
     );
   }
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, "base64").length !== 32) {
-    throw new ConfigError("invalid_setting", setting, "expected base64 of exactly 32 bytes");
-  }
-  return { kind: "local", keyId, key };
+  return { ...journal, region, endpoint: text(env, "AWS_ENDPOINT_URL_KMS") };
 }
 
 /**
- * Reads the service's settings: `PORT` (default 9080), `RESTATE_IDENTITY_KEYS` (required, comma or
- * space separated `publickeyv1_…` keys) and the journal encryption settings.
+ * Reads the service's settings: `PORT` (default 9080), `RESTATE_IDENTITY_KEYS` (required: this
+ * service always verifies request identity) and the journal encryption settings.
  */
-export function serviceConfigFromEnv(env: Env): ServiceConfig {
-  const portText = nonEmpty(env, "PORT") ?? "9080";
+export function serviceConfigFromEnv(env: Environment): ServiceConfig {
+  const portText = text(env, "PORT") ?? "9080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new ConfigError("invalid_setting", "PORT", "expected an integer between 1 and 65535");
   }
-  const keysText = nonEmpty(env, "RESTATE_IDENTITY_KEYS");
-  if (keysText === undefined) {
+  const identity = readIdentityConfig(env);
+  if (!("keys" in identity)) {
     throw new ConfigError(
-      "missing_setting",
-      "RESTATE_IDENTITY_KEYS",
-      "the service only accepts requests signed by your Restate environment; set its publickeyv1_… key(s)",
+      "unsupported_setting",
+      SETTINGS.allowUnsigned,
+      `this service always verifies request identity; set ${SETTINGS.identityKeys}`,
     );
   }
-  const identityKeys = keysText.split(/[\s,]+/).filter((key) => key !== "");
-  return { port, identityKeys, encryption: encryptionFromEnv(env) };
+  return { port, identityKeys: identity.keys, encryption: encryptionFromEnv(env) };
 }
 
 /** Reads the client's settings: `RESTATE_INGRESS_URL` (default http://localhost:8080), `RESTATE_AUTH_TOKEN`. */
-export function clientConfigFromEnv(env: Env): ClientConfig {
-  const ingressUrl = nonEmpty(env, "RESTATE_INGRESS_URL") ?? "http://localhost:8080";
+export function clientConfigFromEnv(env: Environment): ClientConfig {
+  const ingressUrl = text(env, "RESTATE_INGRESS_URL") ?? "http://localhost:8080";
   try {
     const url = new URL(ingressUrl);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
   } catch {
     throw new ConfigError("invalid_setting", "RESTATE_INGRESS_URL", "expected an http:// or https:// URL");
   }
-  return { ingressUrl, authToken: nonEmpty(env, "RESTATE_AUTH_TOKEN"), encryption: encryptionFromEnv(env) };
+  return { ingressUrl, authToken: text(env, "RESTATE_AUTH_TOKEN"), encryption: encryptionFromEnv(env) };
 }
 
-function nonEmpty(env: Env, name: string): string | undefined {
+function text(env: Environment, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === "" ? undefined : value;
 }

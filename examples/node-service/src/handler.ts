@@ -1,6 +1,6 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { createVerifier, type Rejected, type Verifier } from "@restate-connect/identity";
-import { withIdentity } from "@restate-connect/identity/node";
+import { createVerifier, type Verifier } from "@restate-connect/identity";
+import { type AdapterRejection, withIdentity } from "@restate-connect/identity/node";
 import type { JournalCodec } from "@restate-connect/journal-encryption";
 import { createEndpointHandler } from "@restatedev/restate-sdk";
 import type { ChargeCard } from "./services.ts";
@@ -14,7 +14,7 @@ export interface ServiceHandlerOptions {
   /** The journal codec for every value the service hands to Restate. */
   codec: JournalCodec;
   /** Every request the identity check refuses, with the full reason (the caller only gets `401 {"code": …}`). */
-  onReject?: (rejection: Rejected, request: Http2ServerRequest) => void;
+  onReject?: (rejection: AdapterRejection, request: Http2ServerRequest) => void;
   /** Every signed request the identity check lets through, with the key that verified it (for metrics). */
   onAccept?: (keyId: string) => void;
   /** The card processor behind `ctx.run`. Default: the stand-in in card-processor.ts. */

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     server.once("error", reject);
     server.listen(config.port, resolve);
   });
-  event({ event: "listening", port: config.port, encryption: config.encryption.kind });
+  event({ event: "listening", port: config.port, encryption: config.encryption.provider });
 
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Http2ServerRequest } from "node:http2";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { type AdminClient, createAdminClient } from "@restate-connect/admin-client";
-import { createSigner, generateKeyPair, type Rejected } from "@restate-connect/identity";
+import { createSigner, generateKeyPair } from "@restate-connect/identity";
+import type { AdapterRejection } from "@restate-connect/identity/node";
 import type { JournalCodec } from "@restate-connect/journal-encryption";
 import {
   listenOnLoopback,
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const client = new KMSClient({ region: moto.region, endpoint: moto.endpoint, credentials: moto.credentials });
   const keyId = (await client.send(new CreateKeyCommand({ Description: "cluster journal" }))).KeyMetadata?.KeyId;
   client.destroy();
-  kms = { kind: "kms", keyId: keyId ?? "", region: moto.region, endpoint: moto.endpoint };
+  kms = { provider: "kms", keyId: keyId ?? "", allowedKeyIds: undefined, region: moto.region, endpoint: moto.endpoint };
   // The codec takes AWS credentials from the environment, as in production.
   for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) savedEnv[name] = process.env[name];
   process.env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId;
@@ -50,7 +51,7 @@ afterAll(async () => {
 interface RunningService {
   url: string;
   /** Every request the identity check refused. */
-  rejections: Rejected[];
+  rejections: AdapterRejection[];
   /** Accepted signed requests per `publickeyv1_…` key. */
   accepted: Map<string, number>;
   /**
@@ -64,7 +65,7 @@ interface RunningService {
 
 /** The service in this process (so the test can count), over HTTP/2 like src/server.ts. */
 async function startService(keys: readonly string[], codec: JournalCodec): Promise<RunningService> {
-  const rejections: Rejected[] = [];
+  const rejections: AdapterRejection[] = [];
   const accepted = new Map<string, number>();
   const charges: RunningService["charges"] = new Map();
   const countingCharge = (request: ChargeRequest) => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readJournalConfig } from "@restate-connect/example-service-settings";
 import { isAlive } from "@restate-connect/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DemoRun, killProcessesWithEnv, lastJsonLine, processesWithEnv, startDemo } from "./run-demo.ts";
@@ -135,11 +136,17 @@ describe("npm run demo", () => {
     expect(parked.length).toBeGreaterThanOrEqual(4); // npm, sh, the demo, restate-server, the service
 
     // The keys are handed over as 0600 files; their contents never appear in the output.
-    const keyFile = /JOURNAL_KEY_FILE=(\S+)/.exec(run.stderr())?.[1] ?? "";
+    const keyFile = /JOURNAL_KEYS_FILE=(\S+)/.exec(run.stderr())?.[1] ?? "";
     const pemFile = /--key (\S+signing-key\.pem)/.exec(run.stderr())?.[1] ?? "";
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(pemFile).mode & 0o777).toBe(0o600);
-    const journalKey = readFileSync(keyFile, "utf8").trim();
+    // The file is what the printed client command reads: the shared settings module accepts it.
+    const journal = readJournalConfig(
+      { JOURNAL_KEYS_FILE: keyFile },
+      { readFile: (path) => readFileSync(path, "utf8") },
+    );
+    if (journal.provider !== "local") throw new Error("expected local journal keys");
+    const journalKey = journal.keys[journal.activeKeyId] ?? "";
     const pemBody = readFileSync(pemFile, "utf8").split("\n")[1] ?? "";
     expect(Buffer.from(journalKey, "base64")).toHaveLength(32);
     expect(pemBody.length).toBeGreaterThan(20);

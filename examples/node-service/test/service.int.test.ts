@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { createAdminClient } from "@restate-connect/admin-client";
+import { SETTINGS } from "@restate-connect/example-service-settings";
 import { generateKeyPair } from "@restate-connect/identity";
 import {
   freePort,
@@ -22,8 +23,9 @@ const NODE_FLAGS = ["--disable-warning=ExperimentalWarning"];
 
 function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, RESTATE_LOGGING: "WARN" };
-  for (const name of ["KMS_KEY_ID", "JOURNAL_KEY", "JOURNAL_KEY_FILE", "AWS_REGION", "AWS_DEFAULT_REGION"])
+  for (const name of [...Object.values(SETTINGS), "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_KMS"]) {
     delete env[name];
+  }
   return { ...env, ...extra };
 }
 
@@ -56,11 +58,11 @@ function startService(env: NodeJS.ProcessEnv): ManagedProcess {
 describe("the service process", () => {
   it("refuses to start without identity keys (fail closed), naming the missing setting", async () => {
     const service = startService(
-      baseEnv({ PORT: String(await freePort()), JOURNAL_KEY: Buffer.alloc(32).toString("base64") }),
+      baseEnv({ PORT: String(await freePort()), JOURNAL_KEYS: `k1=${Buffer.alloc(32).toString("base64")}` }),
     );
     expect(await service.exited).toBe(1);
     const line = JSON.parse(service.logs().trim().split("\n").at(-1) ?? "{}");
-    expect(line).toMatchObject({ event: "startup_failed", code: "missing_setting" });
+    expect(line).toMatchObject({ event: "startup_failed", code: "missing_identity_keys" });
     expect(line.message).toContain("RESTATE_IDENTITY_KEYS");
   });
 
@@ -69,7 +71,7 @@ describe("the service process", () => {
       baseEnv({
         PORT: String(await freePort()),
         RESTATE_IDENTITY_KEYS: "publickeyv1_notbase58!",
-        JOURNAL_KEY: Buffer.alloc(32).toString("base64"),
+        JOURNAL_KEYS: `k1=${Buffer.alloc(32).toString("base64")}`,
       }),
     );
     expect(await service.exited).toBe(1);
@@ -96,10 +98,10 @@ describe("with KMS (moto) instead of a local key", () => {
     await Promise.all([restate?.stop(), moto?.stop()]);
   });
 
-  it("the service and the client encrypt with KMS data keys when KMS_KEY_ID and AWS settings are present", async () => {
+  it("the service and the client encrypt with KMS data keys when JOURNAL_KMS_KEY_ID and AWS settings are present", async () => {
     const port = await freePort();
     const aws = {
-      KMS_KEY_ID: keyId,
+      JOURNAL_KMS_KEY_ID: keyId,
       AWS_REGION: moto.region,
       AWS_ENDPOINT_URL_KMS: moto.endpoint,
       AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
@@ -127,7 +129,13 @@ describe("with KMS (moto) instead of a local key", () => {
     );
     const stored = hexToBytes(row?.value ?? "");
     expect(Buffer.from(stored).includes(Buffer.from("4242424242424242"))).toBe(false);
-    const kmsConfig: EncryptionConfig = { kind: "kms", keyId, region: moto.region, endpoint: moto.endpoint };
+    const kmsConfig: EncryptionConfig = {
+      provider: "kms",
+      keyId,
+      allowedKeyIds: undefined,
+      region: moto.region,
+      endpoint: moto.endpoint,
+    };
     // The codec takes AWS credentials from the environment, as in production.
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
     process.env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId;
@@ -138,9 +146,9 @@ describe("with KMS (moto) instead of a local key", () => {
     });
     const kmsCodec = await createCodec(kmsConfig);
     const localCodec = await createCodec({
-      kind: "local",
-      keyId: "local-1",
-      key: Buffer.alloc(32, 1).toString("base64"),
+      provider: "local",
+      keys: { "local-1": Buffer.alloc(32, 1).toString("base64") },
+      activeKeyId: "local-1",
     });
     try {
       const profile = JSON.parse(Buffer.from(await kmsCodec.decode(stored)).toString("utf8"));

@@ -1,8 +1,11 @@
-export type {
-  ConfigErrorCode,
-  Environment,
-  IdentityConfig,
-  JournalConfig,
-  ServiceConfig,
-} from "./settings.js";
-export { ConfigError, readServiceConfig } from "./settings.js";
+export type { Environment } from "./environment.js";
+export type { ConfigErrorCode } from "./errors.js";
+export { CONFIG_ERROR_CODES, ConfigError } from "./errors.js";
+export type { IdentityConfig } from "./identity.js";
+export { readIdentityConfig } from "./identity.js";
+export type { JournalConfig, ReadJournalOptions } from "./journal.js";
+export { readJournalConfig } from "./journal.js";
+export type { SettingName } from "./names.js";
+export { SETTINGS } from "./names.js";
+export type { ReadServiceConfigOptions, ServiceConfig } from "./settings.js";
+export { readServiceConfig } from "./settings.js";

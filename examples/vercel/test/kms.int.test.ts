@@ -1,4 +1,4 @@
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { readServiceConfig } from "@restate-connect/example-service-settings";
 import { generateKeyPair } from "@restate-connect/identity";
 import { createJournalCodec, isJournalEncryptionError, type JournalCodec } from "@restate-connect/journal-encryption";
@@ -12,12 +12,14 @@ let keyA = "";
 let keyB = "";
 const codecs: JournalCodec[] = [];
 const identityKey = generateKeyPair().publicKey;
+const ALIAS = "alias/vercel-journal";
 
 beforeAll(async () => {
   moto = await startMoto();
   const admin = new KMSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
   keyA = (await admin.send(new CreateKeyCommand({ Description: "vercel example A" }))).KeyMetadata?.Arn ?? "";
   keyB = (await admin.send(new CreateKeyCommand({ Description: "vercel example B" }))).KeyMetadata?.Arn ?? "";
+  await admin.send(new CreateAliasCommand({ AliasName: ALIAS, TargetKeyId: keyA }));
   admin.destroy();
 }, 120_000);
 
@@ -67,5 +69,14 @@ describe("JOURNAL_KMS_KEY_ID", () => {
     const old = (await codecFor({ JOURNAL_KMS_KEY_ID: keyB })).encode(new Uint8Array([4, 5, 6]));
     const codec = await codecFor({ JOURNAL_KMS_KEY_ID: keyA, JOURNAL_KMS_ALLOWED_KEY_IDS: `${keyA},${keyB}` });
     expect(await codec.decode(old)).toEqual(new Uint8Array([4, 5, 6]));
+  });
+
+  it("accepts an alias as the key, allowing the key it points to (named by ARN) for decoding", async () => {
+    const value = new Uint8Array([7, 8, 9]);
+    const viaAlias = await codecFor({ JOURNAL_KMS_KEY_ID: ALIAS });
+    const encoded = viaAlias.encode(value);
+    expect(await viaAlias.decode(encoded)).toEqual(value);
+    const otherInstance = await codecFor({ JOURNAL_KMS_KEY_ID: ALIAS, JOURNAL_KMS_ALLOWED_KEY_IDS: keyA });
+    expect(await otherInstance.decode(encoded)).toEqual(value);
   });
 });

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { SETTINGS } from "@restate-connect/example-service-settings";
 import { createVerifier } from "@restate-connect/identity";
 import { RestateInvokerRole } from "@restate-connect/lambda-invoker-role/cdk";
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
@@ -7,7 +8,6 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
-import { ENV_IDENTITY_KEYS, ENV_KMS_KEY_ARN } from "../config.ts";
 import { encryptionContextCondition } from "../encryption-context.ts";
 import { ExampleConfigError } from "../errors.ts";
 import { OUTPUTS } from "./outputs.ts";
@@ -66,8 +66,8 @@ export class RestateLambdaStack extends Stack {
       memorySize: 512,
       timeout: Duration.seconds(60),
       environment: {
-        [ENV_IDENTITY_KEYS]: props.identityKeys.join(","),
-        [ENV_KMS_KEY_ARN]: this.journalKey.keyArn,
+        [SETTINGS.identityKeys]: props.identityKeys.join(","),
+        [SETTINGS.journalKmsKeyId]: this.journalKey.keyArn,
       },
       bundling: { format: OutputFormat.ESM, target: "node22", minify: true, sourceMap: true },
     });

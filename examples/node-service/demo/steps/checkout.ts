@@ -18,7 +18,11 @@ export const checkout: DemoStep = {
     "The client encrypts inputs and decrypts outputs with the same journal key: save a profile, start a payment, approve it, get the receipt.",
   async run(context) {
     const { say, customerId, paymentId } = context;
-    const codec = await createCodec({ kind: "local", keyId: context.journalKeyId, key: context.journalKey });
+    const codec = await createCodec({
+      provider: "local",
+      keys: { [context.journalKeyId]: context.journalKey },
+      activeKeyId: context.journalKeyId,
+    });
     try {
       const ingress = clients.connect({ url: started(context).server.ingressUrl, journalValueCodec: codec });
       const result = await say.wait(

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { SETTINGS } from "@restate-connect/example-service-settings";
 import { generateKeyPair } from "@restate-connect/identity";
 import { freePort, spawnManaged } from "@restate-connect/testkit";
 import { waitForEvent } from "../service-events.ts";
@@ -17,12 +18,12 @@ export const startService: DemoStep = {
     const port = await freePort();
     context.serviceUrl = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of ["KMS_KEY_ID", "JOURNAL_KEY_FILE"]) delete env[name];
+    // The demo's own settings only: nothing inherited may switch the service to other keys.
+    for (const name of Object.values(SETTINGS)) delete env[name];
     Object.assign(env, {
       PORT: String(port),
-      RESTATE_IDENTITY_KEYS: trustedKey,
-      JOURNAL_KEY: context.journalKey,
-      JOURNAL_KEY_ID: context.journalKeyId,
+      [SETTINGS.identityKeys]: trustedKey,
+      [SETTINGS.journalKeys]: `${context.journalKeyId}=${context.journalKey}`,
       RESTATE_LOGGING: "WARN",
     });
     const child = spawnManaged(process.execPath, ["--disable-warning=ExperimentalWarning", SERVICE_ENTRY], { env });

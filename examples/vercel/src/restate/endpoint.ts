@@ -23,10 +23,15 @@ export type FetchHandler = (request: Request) => Promise<Response>;
  * ```
  */
 export async function journalKeyProvider(journal: JournalConfig): Promise<KeyProvider> {
-  if (journal.provider === "local") return localKeyProvider({ keys: journal.keys, activeKeyId: journal.activeKeyId });
+  if (journal.provider === "local")
+    return localKeyProvider({ keys: { ...journal.keys }, activeKeyId: journal.activeKeyId });
   // Loaded only when KMS is configured, so deployments on local keys never load the AWS SDK.
   const { kmsKeyProvider } = await import("@restate-connect/journal-encryption/kms");
-  return kmsKeyProvider({ keyId: journal.keyId, allowedKeyIds: [...journal.allowedKeyIds] });
+  return kmsKeyProvider({
+    keyId: journal.keyId,
+    // Unset: the provider's default, which also accepts an alias as the key.
+    ...(journal.allowedKeyIds ? { allowedKeyIds: [...journal.allowedKeyIds] } : {}),
+  });
 }
 
 /**
