@@ -46,6 +46,10 @@ export function explainStsError(error: unknown, roleArn: string): { errorName: s
   if (typeof code === "string" && networkCodes.includes(code)) {
     return { errorName: code, message: `could not reach STS (${code}); check the network, region and endpoint` };
   }
+  // The AWS SDK reports a missing region as a plain Error ("Region is missing") before any request.
+  if (known[name] === undefined && /region is missing/i.test(detail)) {
+    return { errorName: name, message: "no AWS region is configured (set AWS_REGION, or give a region)" };
+  }
   return { errorName: name, message: known[name] ?? `STS failed with ${name}: ${detail}` };
 }
 
