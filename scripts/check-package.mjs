@@ -43,7 +43,14 @@ check("npm pack contains only dist/, the docs (README.md, FORMAT.md), LICENSE, p
   const allowed = (path) =>
     path.startsWith("dist/") || ["README.md", "FORMAT.md", "LICENSE", "package.json"].includes(path);
   const extra = files.filter((path) => !allowed(path));
-  const missing = ["README.md", "LICENSE", "package.json"].filter((path) => !files.includes(path));
+  // A package's FORMAT.md is linked from its README as "shipped in the package".
+  const required = [
+    "README.md",
+    "LICENSE",
+    "package.json",
+    ...(existsSync(join(cwd, "FORMAT.md")) ? ["FORMAT.md"] : []),
+  ];
+  const missing = required.filter((path) => !files.includes(path));
   if (!files.some((path) => path.startsWith("dist/"))) missing.push("dist/ (run the build first)");
   if (extra.length || missing.length)
     return `unexpected: ${extra.join(", ") || "none"}; missing: ${missing.join(", ") || "none"}`;
