@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Package checks for a publishable package, run by `npm test` in its folder (script "check:package"):
-// publint, @arethetypeswrong/cli, and the exact file list of `npm pack --dry-run`.
+// publint, @arethetypeswrong/cli, the exact file list of `npm pack --dry-run`, the README's relative
+// links, and the packed tarball installed into a project outside the repository as a user gets it.
 // Each check counts as one test in .reports/package-check.json, summed by scripts/test.mjs.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 
 const cwd = process.cwd();
+const root = new URL("..", import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8"));
 const results = [];
 
@@ -40,11 +43,102 @@ check("npm pack contains only dist/, the docs (README.md, FORMAT.md), LICENSE, p
   const allowed = (path) =>
     path.startsWith("dist/") || ["README.md", "FORMAT.md", "LICENSE", "package.json"].includes(path);
   const extra = files.filter((path) => !allowed(path));
-  const missing = ["README.md", "LICENSE", "package.json"].filter((path) => !files.includes(path));
+  // A package's FORMAT.md is linked from its README as "shipped in the package".
+  const required = [
+    "README.md",
+    "LICENSE",
+    "package.json",
+    ...(existsSync(join(cwd, "FORMAT.md")) ? ["FORMAT.md"] : []),
+  ];
+  const missing = required.filter((path) => !files.includes(path));
   if (!files.some((path) => path.startsWith("dist/"))) missing.push("dist/ (run the build first)");
   if (extra.length || missing.length)
     return `unexpected: ${extra.join(", ") || "none"}; missing: ${missing.join(", ") || "none"}`;
 });
+
+check("README.md and FORMAT.md: every relative link points to a file of the repository", () => {
+  // npm renders the README with links resolved against `repository.directory`: a relative link must
+  // name a file that exists in the repository, or it is a 404 on the package page.
+  const broken = [];
+  for (const doc of ["README.md", "FORMAT.md"].filter((f) => existsSync(join(cwd, f)))) {
+    const prose = readFileSync(join(cwd, doc), "utf8").replace(/```[\s\S]*?```/g, "");
+    for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target) || target.startsWith("#")) continue;
+      if (!existsSync(join(cwd, target.split("#")[0]))) broken.push(`${doc}: ${target}`);
+    }
+  }
+  const repository = pkg.repository?.directory;
+  if (repository !== undefined && join(root, repository) !== join(cwd, "."))
+    broken.push(`package.json repository.directory is "${repository}", not this folder`);
+  return broken.length ? broken.join("\n") : undefined;
+});
+
+check(
+  "installed from its tarball outside the repository: bins answer --version/--help, entry points load as ESM and CJS",
+  () => {
+    const temp = mkdtempSync(join(tmpdir(), "restate-connect-packed-"));
+    try {
+      return checkPackedInstall(temp);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  },
+);
+
+/** `npm pack`, `npm install <tarball>` in a new project under `temp`, then run what a user runs. */
+function checkPackedInstall(temp) {
+  const packed = exec("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", temp]);
+  if (packed.status !== 0) return `npm pack failed: ${packed.stderr}`;
+  const tarball = join(temp, JSON.parse(packed.stdout)[0].filename);
+  const project = join(temp, "project");
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-check", private: true }));
+  const run = (command, args, options = {}) =>
+    spawnSync(command, args, { cwd: project, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, ...options });
+  // The runtime dependencies come from npm's cache (filled by `npm ci`), the network only if missing.
+  const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball]);
+  if (install.status !== 0) return `npm install of the tarball failed: ${install.stderr}`;
+  // Optional peers that subpaths import (aws-cdk-lib, @aws-sdk/*, hono) are linked from the
+  // workspace, as a user who installed them has them; their own dependencies resolve there.
+  for (const peer of Object.keys(pkg.peerDependencies ?? {})) {
+    const source = join(root, "node_modules", peer);
+    const target = join(project, "node_modules", peer);
+    if (peer.startsWith("@restate-connect/") || !existsSync(source) || existsSync(target)) continue;
+    mkdirSync(dirname(target), { recursive: true });
+    symlinkSync(source, target, "dir");
+  }
+  const problems = [];
+  for (const bin of Object.keys(pkg.bin ?? {})) {
+    // The bin link itself, as npx runs it: executable bit, shebang, no workspace-only import.
+    const binPath = join(project, "node_modules", ".bin", bin);
+    const version = run(binPath, ["--version"]);
+    if (version.status !== 0 || version.stdout.trim() !== pkg.version)
+      problems.push(`${bin} --version: exit ${version.status}, "${version.stdout.trim()}" ${version.stderr}`);
+    const help = run(binPath, ["--help"]);
+    if (help.status !== 0 || !help.stdout.startsWith(`${bin} — `) || !help.stdout.includes("--version"))
+      problems.push(`${bin} --help: exit ${help.status}, ${help.stdout.slice(0, 200)} ${help.stderr}`);
+  }
+  const specifiers = Object.keys(pkg.exports ?? { ".": null })
+    .filter((key) => key !== "./package.json")
+    .map((key) => (key === "." ? pkg.name : `${pkg.name}${key.slice(1)}`));
+  // One process per module system; each specifier prints "<specifier> <export count> [error]".
+  const load = (how) =>
+    `for (const s of ${JSON.stringify(specifiers)}) { try { console.log(s, Object.keys(${how}).length); }` +
+    ` catch (e) { console.log(s, 0, String(e?.message ?? e).split("\\n")[0]); } }`;
+  const loaders = {
+    ESM: ["--input-type=module", "-e", load("await import(s)")],
+    CJS: ["--input-type=commonjs", "-e", load("require(s)")],
+  };
+  for (const [kind, args] of Object.entries(loaders)) {
+    const loaded = run(process.execPath, args);
+    const lines = new Map(loaded.stdout.split("\n").map((line) => [line.split(" ")[0], line]));
+    for (const specifier of specifiers) {
+      const line = lines.get(specifier);
+      if (!(Number(line?.split(" ")[1]) > 0)) problems.push(`${kind} ${line ?? `${specifier}: ${loaded.stderr}`}`);
+    }
+  }
+  return problems.length ? problems.join("\n") : undefined;
+}
 
 for (const r of results) console.log(`${r.ok ? "✓" : "✗"} ${pkg.name}: ${r.title}${r.ok ? "" : `\n${r.problem}`}`);
 mkdirSync(join(cwd, ".reports"), { recursive: true });

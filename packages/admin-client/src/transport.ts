@@ -224,7 +224,7 @@ export function createTransport(config: TransportConfig): Transport {
           response = await fetchFunction(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
         } catch (error) {
           if (timedOut) throw new AdminTimeoutError(operation, wire.timeoutMs, attempt);
-          throw new AdminNetworkError(operation, printable(redact(describeNetworkError(error))), attempt);
+          throw new AdminNetworkError(operation, printable(redact(describeNetworkError(error, url))), attempt);
         }
         const next = redirectTarget(response, url);
         if (next === undefined) break;
@@ -369,8 +369,12 @@ function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-function describeNetworkError(error: unknown): string {
+function describeNetworkError(error: unknown, url?: URL): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  // fetch refuses some ports outright (6000, 10080, …: the Fetch standard's "bad ports") and says only "bad port".
+  if (cause?.message === "bad port" && url !== undefined) {
+    return `fetch refuses to connect to port ${url.port} (on the Fetch standard's list of blocked ports); serve the admin API on another port`;
+  }
   if (cause && typeof cause.message === "string") return cause.message;
   if (error instanceof Error) return error.message;
   return String(error);

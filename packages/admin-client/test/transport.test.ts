@@ -114,6 +114,19 @@ describe("requests", () => {
   });
 });
 
+describe("network errors", () => {
+  it("explains fetch's blocked ports instead of repeating its bare 'bad port'", async () => {
+    // The platform fetch itself: it refuses port 6000 before connecting, so nothing needs to listen.
+    const error = await createAdminClient({ baseUrl: "http://127.0.0.1:6000", retry: false, adminApiVersion: 4 })
+      .health()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "network_error" });
+    expect((error as Error).message).toContain(
+      "fetch refuses to connect to port 6000 (on the Fetch standard's list of blocked ports)",
+    );
+  });
+});
+
 describe("retries", () => {
   it("retries connection errors, 429 and 5xx on idempotent operations until success", async () => {
     const events: RetryEvent[] = [];

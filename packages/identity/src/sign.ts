@@ -35,8 +35,16 @@ export interface Signer {
   readonly publicKey: string;
   /** Signs a request to `path` (the audience, e.g. `/invoke/Greeter/greet` or `/discover`). */
   sign(path: string, options?: SignOptions): Promise<SignedHeaders>;
-  /** The Ed25519 implementation in use (loads it if no signature was made yet). */
-  crypto(): Promise<CryptoName>;
+  /**
+   * The Ed25519 implementation in use: `"node"`, `"webcrypto"` or `"noble"`. The signer loads it on
+   * the first {@link Signer.sign} or {@link Signer.ready}; until then this is `undefined` (never a guess).
+   */
+  readonly crypto: CryptoName | undefined;
+  /**
+   * Loads the Ed25519 implementation (if no signature was made yet) and resolves to its name; rejects
+   * with `crypto_unavailable` if a forced one is missing in this runtime.
+   */
+  ready(): Promise<CryptoName>;
 }
 
 /**
@@ -68,11 +76,13 @@ export function createSigner(options: SignerOptions): Signer {
   const now = options.now ?? Date.now;
   const encodedHeader = encodeBase64Url(encodeUtf8(JSON.stringify({ typ: "JWT", alg: "EdDSA", kid: publicKey })));
   let signing: Promise<{ name: CryptoName; sign: SignFunction }> | undefined;
+  let cryptoName: CryptoName | undefined;
   const signer = () => {
-    signing ??= loadBackend(options.crypto ?? "auto").then(async (backend) => ({
-      name: backend.name,
-      sign: await backend.importPrivateKey(key.pkcs8, key.seed),
-    }));
+    signing ??= loadBackend(options.crypto ?? "auto").then(async (backend) => {
+      const sign = await backend.importPrivateKey(key.pkcs8, key.seed);
+      cryptoName = backend.name;
+      return { name: backend.name, sign };
+    });
     return signing;
   };
 
@@ -99,7 +109,10 @@ export function createSigner(options: SignerOptions): Signer {
       const signature = await (await signer()).sign(encodeUtf8(input));
       return { [SCHEME_HEADER]: "v1", [JWT_HEADER]: `${input}.${encodeBase64Url(signature)}` } as SignedHeaders;
     },
-    crypto: async () => (await signer()).name,
+    get crypto() {
+      return cryptoName;
+    },
+    ready: async () => (await signer()).name,
   };
 }
 

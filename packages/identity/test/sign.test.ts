@@ -50,8 +50,11 @@ describe("createSigner", () => {
     const tokens = await Promise.all(
       backends.map(async (crypto) => {
         const signer = createSigner({ privateKeyPem: SERVER_TEST_KEY_PEM, now: fixedClock, crypto });
+        // Loaded lazily: no name before the first signature, never a guess.
+        expect(signer.crypto).toBeUndefined();
         const token = (await signer.sign("/invoke/S/h", { subject: "k" }))["x-restate-jwt-v1"];
-        expect(await signer.crypto()).toBe(crypto);
+        expect(signer.crypto).toBe(crypto);
+        expect(await signer.ready()).toBe(crypto);
         return token;
       }),
     );

@@ -46,6 +46,10 @@ export function explainStsError(error: unknown, roleArn: string): { errorName: s
   if (typeof code === "string" && networkCodes.includes(code)) {
     return { errorName: code, message: `could not reach STS (${code}); check the network, region and endpoint` };
   }
+  // The AWS SDK reports a missing region as a plain Error ("Region is missing") before any request.
+  if (known[name] === undefined && /region is missing/i.test(detail)) {
+    return { errorName: printable(name), message: "no AWS region is configured (set AWS_REGION, or give a region)" };
+  }
   // Shown on a terminal by `verify`: what an STS endpoint answered (and the role ARN) is text,
   // never escape sequences.
   return { errorName: printable(name), message: printable(known[name] ?? `STS failed with ${name}: ${detail}`) };

@@ -33,6 +33,23 @@ describe("explainStsError", () => {
     expect(explainStsError(Object.assign(new Error("x"), { code: "ENOTFOUND" }), role).errorName).toBe("ENOTFOUND");
   });
 
+  it("names a missing region instead of repeating the SDK's bare message", async () => {
+    const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    // The real SDK's failure, with no region anywhere it looks (environment, shared config file).
+    const saved = { ...process.env };
+    for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"]) delete process.env[name];
+    process.env.AWS_CONFIG_FILE = "/nonexistent/aws-config";
+    const error = await new STSClient({})
+      .send(new GetCallerIdentityCommand({}))
+      .catch((e: unknown) => e)
+      .finally(() => {
+        process.env = saved;
+      });
+    expect(explainStsError(error, "arn:aws:iam::123456789012:role/r").message).toBe(
+      "no AWS region is configured (set AWS_REGION, or give a region)",
+    );
+  });
+
   it("passes no control or bidi character from an STS answer or the role ARN to the terminal", () => {
     // An endpoint (--endpoint-url) answers with whatever text it likes; verify prints it.
     const role = "arn:aws:iam::123456789012:role/r\u009b2J";

@@ -33,9 +33,10 @@ export const sign = defineCommand({
     curl: { type: "boolean", description: 'Print a curl config for "curl -K -" instead of header lines' },
   },
   details: [
-    "With --curl, pipe the output into curl's config reader:",
-    "  restate-identity sign --key key.pem --path /invoke/Greeter/greet --curl \\",
-    "    | curl -K - -X POST http://localhost:9080/invoke/Greeter/greet -H 'content-type: application/json' -d '\"hi\"'",
+    "With --curl, pipe the output into curl's config reader (here: the SDK's discovery manifest,",
+    "which it serves only behind a passed identity check):",
+    "  restate-identity sign --key key.pem --path /discover --curl \\",
+    "    | curl -K - http://localhost:9080/discover -H 'accept: application/vnd.restate.endpointmanifest.v3+json'",
   ].join("\n"),
   async run(context) {
     const keyFile = context.flags.string("key");
