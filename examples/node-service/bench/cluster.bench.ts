@@ -116,7 +116,13 @@ async function main(): Promise<void> {
       serviceCodec.close();
       clientCodec.close();
     });
-    const secured = createServiceHandler({ identityKeys: [signing.publicKey], codec: serviceCodec });
+    // What a user following the identity README runs: withIdentity in front of the SDK, which then
+    // does not verify the same token a second time (see sdkChecksToo).
+    const secured = createServiceHandler({
+      identityKeys: [signing.publicKey],
+      codec: serviceCodec,
+      sdkChecksToo: false,
+    });
     const plain = createEndpointHandler({ services: [plainCustomer] }) as (
       request: Http2ServerRequest,
       response: Http2ServerResponse,
