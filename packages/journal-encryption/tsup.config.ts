@@ -1,23 +1,39 @@
-import { readFileSync } from "node:fs";
-import { defineConfig } from "tsup";
+import { readFileSync, rmSync } from "node:fs";
+import { defineConfig, type Options } from "tsup";
+import { licenceBanner } from "../../scripts/licence-banner.ts";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
-export default defineConfig({
+// @noble/ciphers ships as ES modules only; Node < 20.19 and < 22.12 refuse to `require` it
+// (ERR_REQUIRE_ESM). The CommonJS build bundles it, the ES module build imports it.
+const ESM_ONLY = ["@noble/ciphers"];
+
+const shared: Options = {
   entry: {
     index: "src/index.ts",
     kms: "src/kms.ts",
     state: "src/state/index.ts",
     cli: "src/cli.ts",
   },
-  format: ["esm", "cjs"],
   dts: true,
-  clean: true,
+  // The configurations build in parallel into one folder: it is emptied here, once.
+  clean: false,
   target: "node20",
   sourcemap: false,
   splitting: true,
   treeshake: true,
-  // The CLI kit is private: bundled into dist/cli.js, never imported from it.
-  noExternal: ["@restate-connect/cli-kit"],
   define: { __CLI_VERSION__: JSON.stringify(version) },
-});
+};
+
+rmSync(new URL("./dist", import.meta.url), { recursive: true, force: true });
+
+export default defineConfig([
+  // The CLI kit is private: bundled into dist/cli.js, never imported from it.
+  { ...shared, format: "esm", noExternal: ["@restate-connect/cli-kit"] },
+  {
+    ...shared,
+    format: "cjs",
+    noExternal: ["@restate-connect/cli-kit", ...ESM_ONLY],
+    banner: { js: licenceBanner(import.meta.dirname, ESM_ONLY) },
+  },
+]);
