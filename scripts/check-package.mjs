@@ -74,6 +74,41 @@ check("npm pack contains only dist/, the docs (README.md, FORMAT.md), LICENSE, p
     return `unexpected: ${extra.join(", ") || "none"}; missing: ${missing.join(", ") || "none"}`;
 });
 
+check("every file in dist/ is an entry of package.json or imported by a shipped file (no dead files)", () => {
+  const files = distFiles();
+  if (files.length === 0) return "dist/ is empty: run the build first";
+  const reached = new Set();
+  const queue = [];
+  const add = (path) => {
+    const file = relative(cwd, join(cwd, path));
+    if (!reached.has(file) && existsSync(join(cwd, file))) {
+      reached.add(file);
+      queue.push(file);
+    }
+  };
+  const collect = (value) => {
+    if (typeof value === "string") add(value);
+    else if (value && typeof value === "object") for (const inner of Object.values(value)) collect(inner);
+  };
+  for (const field of ["exports", "bin", "main", "module", "types", "typings", "typesVersions"]) collect(pkg[field]);
+  while (queue.length > 0) {
+    const file = queue.shift();
+    const text = readFileSync(join(cwd, file), "utf8");
+    const types = /\.d\.[cm]?ts$/.test(file);
+    const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|<reference\s+path=)["'](\.{1,2}\/[^"']+)["']/g;
+    for (const [, specifier] of text.matchAll(pattern)) {
+      const target = join(dirname(file), specifier);
+      // A declaration file names the module ("./chunk.js"); its types are the matching .d.ts.
+      const candidates = types
+        ? [target.replace(/\.(c|m)?js$/, (_, kind = "") => `.d.${kind}ts`), `${target}.d.ts`]
+        : [target, `${target}.js`, `${target}.cjs`];
+      for (const candidate of candidates) add(candidate);
+    }
+  }
+  const dead = files.filter((file) => !reached.has(file));
+  return dead.length ? `nothing references: ${dead.join(", ")}` : undefined;
+});
+
 check("README.md and FORMAT.md: every relative link points to a file of the repository", () => {
   // npm renders the README with links resolved against `repository.directory`: a relative link must
   // name a file that exists in the repository, or it is a 404 on the package page.
