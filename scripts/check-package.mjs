@@ -4,9 +4,18 @@
 // links, and the packed tarball installed into a project outside the repository as a user gets it.
 // Each check counts as one test in .reports/package-check.json, summed by scripts/test.mjs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 const cwd = process.cwd();
 const root = new URL("..", import.meta.url).pathname;
@@ -20,6 +29,15 @@ function check(title, fn) {
   } catch (error) {
     results.push({ title, ok: false, problem: String(error?.stack ?? error) });
   }
+}
+
+/** Every file under dist/, as a path relative to the package folder. */
+function distFiles() {
+  const dist = join(cwd, "dist");
+  if (!existsSync(dist)) return [];
+  return readdirSync(dist, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(cwd, join(entry.parentPath, entry.name)));
 }
 
 function exec(command, args) {
@@ -56,6 +74,41 @@ check("npm pack contains only dist/, the docs (README.md, FORMAT.md), LICENSE, p
     return `unexpected: ${extra.join(", ") || "none"}; missing: ${missing.join(", ") || "none"}`;
 });
 
+check("every file in dist/ is an entry of package.json or imported by a shipped file (no dead files)", () => {
+  const files = distFiles();
+  if (files.length === 0) return "dist/ is empty: run the build first";
+  const reached = new Set();
+  const queue = [];
+  const add = (path) => {
+    const file = relative(cwd, join(cwd, path));
+    if (!reached.has(file) && existsSync(join(cwd, file))) {
+      reached.add(file);
+      queue.push(file);
+    }
+  };
+  const collect = (value) => {
+    if (typeof value === "string") add(value);
+    else if (value && typeof value === "object") for (const inner of Object.values(value)) collect(inner);
+  };
+  for (const field of ["exports", "bin", "main", "module", "types", "typings", "typesVersions"]) collect(pkg[field]);
+  while (queue.length > 0) {
+    const file = queue.shift();
+    const text = readFileSync(join(cwd, file), "utf8");
+    const types = /\.d\.[cm]?ts$/.test(file);
+    const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|<reference\s+path=)["'](\.{1,2}\/[^"']+)["']/g;
+    for (const [, specifier] of text.matchAll(pattern)) {
+      const target = join(dirname(file), specifier);
+      // A declaration file names the module ("./chunk.js"); its types are the matching .d.ts.
+      const candidates = types
+        ? [target.replace(/\.(c|m)?js$/, (_, kind = "") => `.d.${kind}ts`), `${target}.d.ts`]
+        : [target, `${target}.js`, `${target}.cjs`];
+      for (const candidate of candidates) add(candidate);
+    }
+  }
+  const dead = files.filter((file) => !reached.has(file));
+  return dead.length ? `nothing references: ${dead.join(", ")}` : undefined;
+});
+
 check("README.md and FORMAT.md: every relative link points to a file of the repository", () => {
   // npm renders the README with links resolved against `repository.directory`: a relative link must
   // name a file that exists in the repository, or it is a 404 on the package page.
@@ -73,8 +126,25 @@ check("README.md and FORMAT.md: every relative link points to a file of the repo
   return broken.length ? broken.join("\n") : undefined;
 });
 
+check("a dependency bundled into dist/ keeps its licence notice in the file that carries it", () => {
+  // The CommonJS builds bundle ES-module-only dependencies (MIT): the notice must travel with the code.
+  // esbuild marks bundled code with a `// …/node_modules/<name>/<file>` comment.
+  const problems = [];
+  for (const file of distFiles().filter((path) => /\.c?js$/.test(path))) {
+    const text = readFileSync(join(cwd, file), "utf8");
+    for (const name of Object.keys(pkg.dependencies ?? {})) {
+      if (!text.includes(`node_modules/${name}/`)) continue;
+      const notice = text
+        .match(/\/\*![\s\S]*?\*\//g)
+        ?.find((c) => c.includes(`${name} `) && c.includes("Permission is"));
+      if (!notice) problems.push(`${file} bundles ${name} without its copyright and permission notice`);
+    }
+  }
+  return problems.length ? problems.join("\n") : undefined;
+});
+
 check(
-  "installed from its tarball outside the repository: bins answer --version/--help, entry points load as ESM and CJS",
+  "installed from its tarball outside the repository: bins answer --version/--help, entry points load as ESM and CJS (also without require(esm))",
   () => {
     const temp = mkdtempSync(join(tmpdir(), "restate-connect-packed-"));
     try {
@@ -128,6 +198,9 @@ function checkPackedInstall(temp) {
   const loaders = {
     ESM: ["--input-type=module", "-e", load("await import(s)")],
     CJS: ["--input-type=commonjs", "-e", load("require(s)")],
+    // Node < 20.19 and < 22.12 cannot require() an ES module (ERR_REQUIRE_ESM): the CommonJS build
+    // must not reach one, so every Node ≥ 20 can load it. This flag restores that refusal.
+    "CJS without require(esm)": ["--no-experimental-require-module", "--input-type=commonjs", "-e", load("require(s)")],
   };
   for (const [kind, args] of Object.entries(loaders)) {
     const loaded = run(process.execPath, args);
