@@ -18,6 +18,8 @@ export interface CheckoutLoadOptions {
   count: number;
   /** Checked before each new checkout: once false, no new checkout starts (continuous load). */
   keepGoing?: () => boolean;
+  /** Pause of each worker between two checkouts, ms (a steady load for as long as `keepGoing`). Default 0. */
+  pauseMs?: number;
   /** How many run at the same time. */
   concurrency: number;
   /** Makes customer and payment ids unique to this run. */
@@ -81,7 +83,7 @@ export async function runCheckoutLoad(options: CheckoutLoadOptions): Promise<Che
       const urls = options.ingressUrls();
       const url = urls[(index + attempt) % urls.length] as string;
       try {
-        return await fn(connect(url));
+        return await withinTime(fn(connect(url)), CALL_TIMEOUT_MS, step);
       } catch (error) {
         if (attempt + 1 >= maxAttempts) throw new Error(`${step} failed ${maxAttempts} times: ${describe(error)}`);
         clientRetries++;
@@ -135,7 +137,10 @@ export async function runCheckoutLoad(options: CheckoutLoadOptions): Promise<Che
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(options.concurrency, options.count) }, async () => {
-      while (next < options.count && (options.keepGoing?.() ?? true)) outcomes.push(await checkout(next++));
+      while (next < options.count && (options.keepGoing?.() ?? true)) {
+        outcomes.push(await checkout(next++));
+        if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+      }
     }),
   );
   outcomes.sort((a, b) => a.index - b.index);
@@ -156,4 +161,19 @@ function describe(error: unknown): string {
     error.cause instanceof Error ? ` (${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message})` : "";
   const status = (error as { status?: unknown }).status;
   return `${typeof status === "number" ? `HTTP ${status} ` : ""}${error.message.slice(0, 120)}${cause}`;
+}
+
+/**
+ * A request that hangs (a connection to a node that died mid-request, an attach whose node is being
+ * restarted) is abandoned and retried on the next node, which idempotency keys and workflow ids make
+ * safe; without this one stuck call would stall the whole load.
+ */
+const CALL_TIMEOUT_MS = 20_000;
+
+function withinTime<T>(work: PromiseLike<T>, ms: number, step: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${step}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([Promise.resolve(work), timeout]).finally(() => clearTimeout(timer));
 }

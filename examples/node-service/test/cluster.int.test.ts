@@ -321,8 +321,11 @@ describe("a 3-node cluster (replication 2), identity on, journal values encrypte
     const load = runCheckoutLoad({
       ingressUrls: () => cluster.ingressUrls,
       codec: await kmsCodec(),
-      count: 500,
+      // Runs until the rotation is over, however long the restarts take: a fixed number of
+      // checkouts could end before the last node restarted on a fast machine.
+      count: 20_000,
       concurrency: 4,
+      pauseMs: 200,
       runId,
       marker: "rotation",
       keepGoing: () => rotating,
@@ -332,7 +335,12 @@ describe("a 3-node cluster (replication 2), identity on, journal values encrypte
     });
     const progressed = async (more: number) => {
       const target = completed + more;
-      while (completed < target) await new Promise((resolve) => setTimeout(resolve, 50));
+      const deadline = Date.now() + 120_000;
+      while (completed < target) {
+        if (Date.now() > deadline)
+          throw new Error(`the load stalled at ${completed} checkouts (waiting for ${target})`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     };
 
     await progressed(3);
