@@ -1,4 +1,10 @@
-import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
+import {
+  eventually,
+  type RestateServer,
+  type ServedEndpoint,
+  serveEndpoint,
+  startRestate,
+} from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminApiError, type AdminClient, createAdminClient } from "../src/index.js";
 import { counter, greeterV1, greeterV2 } from "./services.js";
@@ -29,16 +35,6 @@ async function invocationStatus(id: string) {
     completion_failure: string | null;
   }>(`SELECT status, completion_result, completion_failure FROM sys_invocation WHERE id = '${id}'`);
   return rows[0];
-}
-
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met, last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function startSlow(): Promise<string> {

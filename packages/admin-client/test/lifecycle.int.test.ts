@@ -1,4 +1,10 @@
-import { type RestateServer, type ServedEndpoint, serveEndpoint, startRestate } from "@restate-connect/testkit";
+import {
+  eventually,
+  type RestateServer,
+  type ServedEndpoint,
+  serveEndpoint,
+  startRestate,
+} from "@restate-connect/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminClient, createAdminClient } from "../src/index.js";
 import {
@@ -33,16 +39,6 @@ async function serve(...args: Parameters<typeof serveEndpoint>) {
   const endpoint = await serveEndpoint(...args);
   endpoints.push(endpoint);
   return endpoint;
-}
-
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met, last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function call(service: string, handler: string): Promise<string> {

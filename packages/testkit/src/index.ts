@@ -21,4 +21,4 @@ export type { RestateServer, StartRestateOptions } from "./restate.ts";
 export { RESTATE_SERVER_VERSION, restateServerBinary, startRestate } from "./restate.ts";
 export { ClusterQueryError, clusterSql, restatectlBinary } from "./restatectl.ts";
 export type { WaitForOptions } from "./wait.ts";
-export { sleep, WaitTimeoutError, waitFor } from "./wait.ts";
+export { eventually, sleep, WaitTimeoutError, waitFor } from "./wait.ts";

@@ -39,3 +39,21 @@ export async function waitFor(url: string, options: WaitForOptions = {}): Promis
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Reads until `accept` holds, every 200 ms, for at most `timeoutMs`; then fails with the last value.
+ * For state that a real server applies asynchronously (an invocation's status, a modified state).
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met, last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
